@@ -1,0 +1,762 @@
+"""Scenario files: schema, loading and validation.
+
+A scenario is a TOML file (read with the standard library's :mod:`tomllib`) that sets the size of
+the system, per-kind and per-pair overrides and every parameter of ``docs/model.md`` section 7.
+Every section except ``[scenario]`` is optional. The file is validated by the pydantic models
+below; any problem is reported as a :class:`ScenarioError` whose text is one sentence naming the
+file, the field, what was expected and what was given, for example::
+
+    scenarios/bad.toml: field 'trust.loss_rate' expected a number between 0 and 1, got 1.5.
+
+The models hold configuration as data only. A per-kind or per-pair value that the file does not
+give is ``None`` (or absent from the pair table) and is filled in later by the model from
+:data:`ics_abm.kinds.KIND_DEFAULTS` and :data:`ics_abm.kinds.PAIR_TABLES`; the regulation regime is
+resolved by the model (``docs/model.md`` section 7.5), not here.
+
+``scenarios/default.toml`` writes out every parameter with its default value, unit and meaning.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import hashlib
+import os
+import re
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Iterable, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from ics_abm.kinds import KINDS, PRINCIPALS, pair_key
+
+__all__ = [
+    "MAX_ORGANISATIONS",
+    "REGIMES",
+    "ScenarioError",
+    "ScenarioInfo",
+    "Organisations",
+    "KindOverrides",
+    "Kinds",
+    "Network",
+    "Trust",
+    "Legacy",
+    "Decision",
+    "Payoffs",
+    "Finance",
+    "Altruism",
+    "Regulation",
+    "Progress",
+    "Scenario",
+    "organisation_counts",
+    "load_scenario",
+    "scenario_from_dict",
+    "scenario_to_dict",
+    "scenario_hash",
+    "validate_files",
+]
+
+#: Largest number of organisations a scenario may ask for (all kinds together).
+MAX_ORGANISATIONS = 200_000
+
+#: Regulation regimes, ``docs/model.md`` section 7.5.
+REGIMES: tuple[str, ...] = ("none", "misaligned", "aligned", "single")
+
+Regime = Literal["none", "misaligned", "aligned", "single"]
+Principal = Literal[PRINCIPALS]  # type: ignore[valid-type]
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+
+class ScenarioError(ValueError):
+    """A scenario file (or dictionary) that cannot be used.
+
+    Its text is one sentence, ``"<path>: <problem>."``, fit to show to a user as it is.
+
+    Parameters
+    ----------
+    path : str
+        The file name (or the ``source`` given to :func:`scenario_from_dict`).
+    problem : str
+        What is wrong, without the file name and without the final period.
+    field : str or None
+        Dotted name of the offending field (``"trust.loss_rate"``), or ``None`` when the problem
+        is not about one field (file not found, invalid TOML).
+
+    Attributes
+    ----------
+    path : str
+        As given.
+    field : str or None
+        As given.
+    problem : str
+        As given.
+    """
+
+    def __init__(self, path: str, problem: str, field: str | None = None) -> None:
+        self.path = str(path)
+        self.field = field
+        self.problem = re.sub(r"[\r\n]+", " ", problem)  # one line, whatever went in
+        super().__init__(f"{self.path}: {self.problem}.")
+
+    def __reduce__(self):  # keep the exception picklable (worker processes)
+        return (type(self), (self.path, self.problem, self.field))
+
+
+# --------------------------------------------------------------------------------------------
+# Field types
+# --------------------------------------------------------------------------------------------
+
+
+def _check_pair(value: str) -> str:
+    parts = value.split("/")
+    if len(parts) != 2 or parts[0] not in KINDS or parts[1] not in KINDS:
+        guess = [difflib.get_close_matches(p, KINDS, n=1, cutoff=0.6) for p in parts]
+        hint = ""
+        if len(parts) == 2 and all(guess):
+            suggestion = f"{guess[0][0]}/{guess[1][0]}"
+            if suggestion != value:
+                hint = f" (did you mean '{suggestion}'?)"
+        raise PydanticCustomError(
+            "scenario_pair_key",
+            "has an unknown pair of kinds {given}{hint}; expected two kind names joined by '/', "
+            "each one of {kinds}",
+            {"given": repr(value), "hint": hint, "kinds": ", ".join(KINDS)},
+        )
+    return pair_key(parts[0], parts[1])
+
+
+def _no_duplicate_pairs(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value  # the dict validator reports the wrong type
+    seen: dict[str, str] = {}
+    for key in value:
+        if not isinstance(key, str):
+            continue
+        parts = key.split("/")
+        if len(parts) != 2 or parts[0] not in KINDS or parts[1] not in KINDS:
+            continue  # the key validator reports it
+        canonical = pair_key(parts[0], parts[1])
+        if canonical in seen:
+            raise PydanticCustomError(
+                "scenario_duplicate_pair",
+                "has the pair {given} twice (also as {other}); expected each pair of kinds once, "
+                "in either order",
+                {"given": repr(key), "other": repr(seen[canonical])},
+            )
+        seen[canonical] = key
+    return value
+
+
+#: A pair of kinds, ``"kind_a/kind_b"`` in either order, normalised with :func:`pair_key`.
+PairKey = Annotated[str, AfterValidator(_check_pair)]
+#: A per-pair table of values in [0, 1].
+PairTable = Annotated[
+    dict[PairKey, Annotated[float, Field(ge=0, le=1)]], BeforeValidator(_no_duplicate_pairs)
+]
+
+
+class _Section(BaseModel):
+    """Base of every scenario model: unknown keys refused, immutable, strict, finite floats."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Sections
+# --------------------------------------------------------------------------------------------
+
+
+class ScenarioInfo(_Section):
+    """``[scenario]``: name and run length.
+
+    Attributes
+    ----------
+    name : str
+        Short name of the scenario (required, not blank).
+    description : str
+        Free text.
+    steps : int
+        Number of monthly steps to run, 1 to 100000.
+    seed : int
+        Seed of the model's random generator, >= 0.
+    """
+
+    name: str = Field(min_length=1, pattern=r"\S", description="scenario name")
+    description: str = Field("", description="free text")
+    steps: int = Field(120, ge=1, le=100_000, description="months to run")
+    seed: int = Field(0, ge=0, description="random seed")
+
+
+class Organisations(_Section):
+    """``[organisations]``: number of organisations of each kind (>= 0; at most 200000 in all).
+
+    Plain data: use :func:`organisation_counts` for a ``{kind: count}`` dictionary in kind order.
+    The total is checked where the section is used (:class:`Scenario`).
+    """
+
+    acute: int = Field(0, ge=0)
+    primary_care_network: int = Field(0, ge=0)
+    commissioner: int = Field(0, ge=0)
+    community_mental_health: int = Field(0, ge=0)
+    local_authority: int = Field(0, ge=0)
+    voluntary_sector: int = Field(0, ge=0)
+
+
+def _total_within_limit(organisations: Organisations) -> Organisations:
+    total = sum(getattr(organisations, kind) for kind in KINDS)
+    if total > MAX_ORGANISATIONS:
+        raise PydanticCustomError(
+            "scenario_too_many_organisations",
+            "expected at most {limit} organisations in total, got {given}",
+            {"limit": MAX_ORGANISATIONS, "given": total},
+        )
+    return organisations
+
+
+class KindOverrides(_Section):
+    """``[kinds.<kind>]``: overrides of the per-kind defaults in :data:`ics_abm.kinds.KIND_DEFAULTS`.
+
+    Every field is optional; ``None`` means "use the kind's default". The meaning of each field is
+    documented on :class:`ics_abm.kinds.KindDefaults`. If ``power``, ``affiliation`` and
+    ``achievement`` are all given they must not all be 0 (a mix of given values and defaults is
+    checked when the model applies the defaults).
+    """
+
+    budget: float | None = Field(None, gt=0, description="£m per year")
+    initial_balance: float | None = Field(None, ge=-1, le=1, description="share of budget")
+    cost_pressure: float | None = Field(None, ge=-0.5, le=0.5, description="share of budget per year")
+    power: float | None = Field(None, ge=0)
+    affiliation: float | None = Field(None, ge=0)
+    achievement: float | None = Field(None, ge=0)
+    altruism: float | None = Field(None, ge=0, le=1)
+    capacity: float | None = Field(None, ge=0, le=1)
+    principal: Principal | None = None
+
+    @model_validator(mode="after")
+    def _motives_not_all_zero(self) -> KindOverrides:
+        motives = (self.power, self.affiliation, self.achievement)
+        if all(m is not None for m in motives) and not any(motives):
+            raise PydanticCustomError(
+                "scenario_motives_all_zero",
+                "has power, affiliation and achievement all equal to {given}; expected at least "
+                "one motive strength above 0",
+                {"given": 0},
+            )
+        return self
+
+
+class Kinds(_Section):
+    """``[kinds]``: one optional :class:`KindOverrides` table per kind (``None`` = no overrides)."""
+
+    acute: KindOverrides | None = None
+    primary_care_network: KindOverrides | None = None
+    commissioner: KindOverrides | None = None
+    community_mental_health: KindOverrides | None = None
+    local_authority: KindOverrides | None = None
+    voluntary_sector: KindOverrides | None = None
+
+
+class Network(_Section):
+    """``[network]``: the relationship graph.
+
+    Attributes
+    ----------
+    tie_probability : dict[str, float]
+        Per-pair overrides of the probability of a relationship, in [0, 1]; keys normalised by
+        :func:`ics_abm.kinds.pair_key`. Pairs not given use ``PAIR_TABLES["tie_probability"]``.
+    cultural_distance : dict[str, float]
+        Per-pair overrides of cultural distance, in [0, 1].
+    budget_spread : float
+        Relative spread of budgets around the kind's budget, in [0, 2].
+    """
+
+    tie_probability: PairTable = Field(default_factory=dict)
+    cultural_distance: PairTable = Field(default_factory=dict)
+    budget_spread: float = Field(0.2, ge=0, le=2)
+
+
+class Trust(_Section):
+    """``[trust]``: trust dynamics (``docs/model.md`` 7.3, 7.7), rates per month."""
+
+    initial: float = Field(0.6, ge=0, le=1)
+    initial_spread: float = Field(0.1, ge=0, le=0.5)
+    gain_rate: float = Field(0.15, ge=0, le=1)
+    loss_rate: float = Field(0.25, ge=0, le=1)
+    distance_drag: float = Field(0.5, ge=0, le=1)
+
+
+class Legacy(_Section):
+    """``[legacy]``: the internal market's competition legacy (``docs/model.md`` 7.7).
+
+    ``exposure`` holds per-pair overrides in [0, 1] of ``PAIR_TABLES["legacy_exposure"]``.
+    ``memory_half_life`` is in months.
+    """
+
+    strength: float = Field(0.5, ge=0, le=1)
+    memory_weight: float = Field(1.0, ge=0, le=10)
+    memory_half_life: float = Field(12.0, gt=0, le=1200, description="months")
+    exposure: PairTable = Field(default_factory=dict)
+
+
+class Decision(_Section):
+    """``[decision]``: decision noise ``τ`` (``docs/model.md`` 7.2)."""
+
+    noise: float = Field(0.03, ge=0, le=10)
+
+
+class Payoffs(_Section):
+    """``[payoffs]``: material payoff matrix per unit of stake (``docs/model.md`` 7.4).
+
+    The four values must not all be equal (payoffs are normalised by their range).
+    """
+
+    reward: float = Field(2.0, ge=-1e6, le=1e6)
+    sucker: float = Field(-1.0, ge=-1e6, le=1e6)
+    temptation: float = Field(3.0, ge=-1e6, le=1e6)
+    punishment: float = Field(0.0, ge=-1e6, le=1e6)
+
+    @model_validator(mode="after")
+    def _not_all_equal(self) -> Payoffs:
+        if self.reward == self.sucker == self.temptation == self.punishment:
+            raise PydanticCustomError(
+                "scenario_payoffs_all_equal",
+                "has reward, sucker, temptation and punishment all equal to {given}; expected at "
+                "least two different values",
+                {"given": repr(self.reward)},
+            )
+        return self
+
+
+class Finance(_Section):
+    """``[finance]``: stakes and financial stress (``docs/model.md`` 7.4, 7.5)."""
+
+    stake_share: float = Field(0.004, ge=0, le=1)
+    stress_scale: float = Field(0.05, gt=0, le=10)
+    stress_weight: float = Field(0.1, ge=0, le=10)
+
+
+class Altruism(_Section):
+    """``[altruism]``: growth and erosion of altruism per month (``docs/model.md`` 7.6)."""
+
+    growth: float = Field(0.02, ge=0, le=1)
+    erosion: float = Field(0.05, ge=0, le=1)
+
+
+class Regulation(_Section):
+    """``[regulation]``: regulators and interventions (``docs/model.md`` 7.5).
+
+    ``regime`` is one of :data:`REGIMES`; which of the other values apply depends on it and is
+    resolved by the model.
+    """
+
+    regime: Regime = "misaligned"
+    strength: float = Field(0.05, ge=0, le=10)
+    provider_focus: float = Field(0.2, ge=0, le=1)
+    commissioner_focus: float = Field(0.35, ge=0, le=1)
+    system_focus: float = Field(0.8, ge=0, le=1)
+    conflict: float = Field(1.0, ge=0, le=10)
+    intervention_rate: float = Field(0.2, ge=0, le=1)
+    intervention_threshold: float = Field(0.02, gt=0, le=1)
+    intervention_push: float = Field(1.0, ge=0, le=10)
+    intervention_capacity_cost: float = Field(0.5, ge=0, le=1)
+    pressure_decay: float = Field(0.8, ge=0, le=1)
+    single_oversight_cost_factor: float = Field(0.5, ge=0, le=1)
+
+
+class Progress(_Section):
+    """``[progress]``: decay of integration progress per month (``docs/model.md`` 7.8)."""
+
+    decay: float = Field(0.02, ge=0, le=1)
+
+
+class Scenario(_Section):
+    """A whole scenario file. Only ``[scenario]`` (with ``name``) is required.
+
+    Attributes
+    ----------
+    scenario : ScenarioInfo
+    organisations : Organisations
+    kinds : Kinds
+    network : Network
+    trust : Trust
+    legacy : Legacy
+    decision : Decision
+    payoffs : Payoffs
+    finance : Finance
+    altruism : Altruism
+    regulation : Regulation
+    progress : Progress
+    """
+
+    scenario: ScenarioInfo
+    organisations: Annotated[Organisations, AfterValidator(_total_within_limit)] = Field(
+        default_factory=Organisations
+    )
+    kinds: Kinds = Field(default_factory=Kinds)
+    network: Network = Field(default_factory=Network)
+    trust: Trust = Field(default_factory=Trust)
+    legacy: Legacy = Field(default_factory=Legacy)
+    decision: Decision = Field(default_factory=Decision)
+    payoffs: Payoffs = Field(default_factory=Payoffs)
+    finance: Finance = Field(default_factory=Finance)
+    altruism: Altruism = Field(default_factory=Altruism)
+    regulation: Regulation = Field(default_factory=Regulation)
+    progress: Progress = Field(default_factory=Progress)
+
+
+# The per-kind models must follow kinds.KINDS exactly (names and order).
+if tuple(Organisations.model_fields) != KINDS or tuple(Kinds.model_fields) != KINDS:
+    raise RuntimeError("Organisations and Kinds fields must match ics_abm.kinds.KINDS")
+if tuple(Regulation.model_fields["regime"].annotation.__args__) != REGIMES:
+    raise RuntimeError("Regulation.regime must list REGIMES")
+
+
+def organisation_counts(scenario: Scenario) -> dict[str, int]:
+    """Number of organisations of each kind.
+
+    Parameters
+    ----------
+    scenario : Scenario
+
+    Returns
+    -------
+    dict[str, int]
+        ``{kind: count}`` for every kind, in the order of :data:`ics_abm.kinds.KINDS`.
+    """
+    return {kind: getattr(scenario.organisations, kind) for kind in KINDS}
+
+
+# --------------------------------------------------------------------------------------------
+# Error formatting: pydantic error dicts -> one sentence
+# --------------------------------------------------------------------------------------------
+
+_MISSING_POSITION = 1 << 30
+
+
+@cache
+def _json_schema() -> dict:
+    return Scenario.model_json_schema()
+
+
+def _resolve(node: dict | None) -> dict | None:
+    """Follow ``$ref`` and drop the ``null`` branch of an optional field."""
+    defs = _json_schema().get("$defs", {})
+    while node is not None:
+        if "$ref" in node:
+            node = defs.get(node["$ref"].rsplit("/", 1)[-1])
+        elif "anyOf" in node:
+            branches = [b for b in node["anyOf"] if b.get("type") != "null"]
+            node = branches[0] if len(branches) == 1 else None
+        else:
+            return node
+    return None
+
+
+def _schema_at(loc: tuple) -> dict | None:
+    """The JSON-schema node that describes the value at ``loc``, or ``None``."""
+    node = _resolve(_json_schema())
+    for part in loc:
+        if node is None:
+            return None
+        if part in node.get("properties", {}):
+            node = _resolve(node["properties"][part])
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = _resolve(node["additionalProperties"])
+        else:
+            return None
+    return node
+
+
+def _num(x: Any) -> str:
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return repr(x)
+
+
+def _range(lo: Any, lo_strict: bool, hi: Any, hi_strict: bool) -> str:
+    if lo is not None and hi is not None:
+        if not lo_strict and not hi_strict:
+            return f" between {_num(lo)} and {_num(hi)}"
+        return f" {'>' if lo_strict else '>='} {_num(lo)} and {'<' if hi_strict else '<='} {_num(hi)}"
+    if lo is not None:
+        return f" {'>' if lo_strict else '>='} {_num(lo)}"
+    if hi is not None:
+        return f" {'<' if hi_strict else '<='} {_num(hi)}"
+    return ""
+
+
+def _describe(node: dict | None, ctx: dict) -> str:
+    """What a value should be, from the field's schema (or, failing that, the error's ctx)."""
+    if node is None:
+        if "expected" in ctx:
+            return f"one of {ctx['expected']}"
+        lo = ctx.get("gt", ctx.get("ge"))
+        hi = ctx.get("lt", ctx.get("le"))
+        return "a value" + _range(lo, "gt" in ctx, hi, "lt" in ctx)
+    if "enum" in node or "const" in node:
+        values = node.get("enum", [node.get("const")])
+        return "one of " + ", ".join(repr(v) for v in values)
+    kind = node.get("type")
+    lo_strict = "exclusiveMinimum" in node
+    hi_strict = "exclusiveMaximum" in node
+    lo = node.get("exclusiveMinimum", node.get("minimum"))
+    hi = node.get("exclusiveMaximum", node.get("maximum"))
+    if kind == "integer":
+        return "a whole number" + _range(lo, lo_strict, hi, hi_strict)
+    if kind == "number":
+        return "a number" + _range(lo, lo_strict, hi, hi_strict)
+    if kind == "string":
+        return "a non-empty string" if node.get("minLength") else "a string"
+    if kind == "object":
+        values = node.get("additionalProperties")
+        if isinstance(values, dict):
+            return f"a table of kind pairs ('kind_a/kind_b') to {_describe(_resolve(values), {})}"
+        return "a table"
+    return "a value"
+
+
+_TYPE_WORDS = (
+    (bool, "a boolean"),
+    (int, "a whole number"),
+    (float, "a number"),
+    (str, "a string"),
+    (list, "a list"),
+    (dict, "a table"),
+    (datetime.datetime, "a date and time"),
+    (datetime.date, "a date"),
+    (datetime.time, "a time of day"),
+)
+
+
+def _show(value: Any, annotate: bool) -> str:
+    """A short, one-line rendering of a given value, TOML-like."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        return repr(value)
+    elif isinstance(value, (datetime.date, datetime.time)):  # TOML dates and times
+        text = value.isoformat()
+    else:
+        text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    if not annotate:
+        return text
+    word = next((w for t, w in _TYPE_WORDS if isinstance(value, t)), f"a {type(value).__name__}")
+    return f"{text} ({word})"
+
+
+def _known_names(parent: dict | None) -> list[str]:
+    return list((parent or {}).get("properties", {}))
+
+
+def _describe_error(err: dict) -> tuple[str | None, str]:
+    """One pydantic error dict -> (dotted field, problem without the final period)."""
+    kind = err["type"]
+    loc = tuple(err["loc"])
+    ctx = err.get("ctx") or {}
+    given = err.get("input")
+    if loc and loc[-1] == "[key]":  # a bad key of a pair table: the table is the field
+        loc = loc[:-2]
+    field = ".".join(str(p) for p in loc) or None
+    subject = f"field '{field}'" if field else "the scenario"
+
+    if kind.startswith("scenario_"):  # our own validators; their wording is ours
+        return field, f"{subject} {err['msg']}"
+    if kind == "missing":
+        return field, f"{subject} is required but missing"
+    if kind == "extra_forbidden":
+        names = _known_names(_schema_at(loc[:-1]))
+        what = "section" if len(loc) == 1 else "kind" if loc[:-1] == ("kinds",) else "field"
+        close = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return field, f"{subject} is not a known {what}{hint}; expected one of {', '.join(names)}"
+
+    node = _schema_at(loc)
+    expected = _describe(node, ctx)
+    if kind == "finite_number":
+        expected = expected.replace("a number", "a finite number", 1)
+    expects_text = node is not None and node.get("type") == "string"
+    return field, f"{subject} expected {expected}, got {_show(given, annotate=not expects_text)}"
+
+
+def _position(data: Any, loc: tuple) -> tuple[int, ...]:
+    """Where ``loc`` is in the input, as key indices (for reporting errors in file order)."""
+    position = []
+    node = data
+    for part in loc:
+        if part == "[key]":
+            continue
+        if isinstance(node, dict) and part in node:
+            position.append(list(node).index(part))
+            node = node[part]
+        else:
+            position.append(_MISSING_POSITION)
+            break
+    return tuple(position)
+
+
+def _error_from_validation(exc: ValidationError, data: Any, source: str) -> ScenarioError:
+    errors = sorted(exc.errors(include_url=False), key=lambda e: _position(data, tuple(e["loc"])))
+    field, problem = _describe_error(errors[0])
+    more = len(errors) - 1
+    if more:
+        problem += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return ScenarioError(source, problem, field)
+
+
+# --------------------------------------------------------------------------------------------
+# Public functions
+# --------------------------------------------------------------------------------------------
+
+
+def scenario_from_dict(data: dict, source: str = "<dict>") -> Scenario:
+    """Validate parsed scenario data.
+
+    Parameters
+    ----------
+    data : dict
+        The scenario as nested dictionaries, as :func:`tomllib.loads` returns it.
+    source : str
+        Name used in error messages in place of a file name.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        If the data do not follow the schema; the first problem (in input order) is reported and
+        the number of further problems is given.
+    """
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise _error_from_validation(exc, data, str(source)) from None
+
+
+_TOML_POSITION = re.compile(r"^(?P<msg>.*?)\s*\(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)\s*$")
+
+
+def _parse_toml(text: str, source: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = " ".join(str(exc).split())
+        match = _TOML_POSITION.match(message)
+        if match is None:
+            where, message = "", message
+        elif match["line"]:
+            where, message = f" (line {match['line']}, column {match['col']})", match["msg"]
+        else:
+            where, message = " (at the end of the file)", match["msg"]
+        raise ScenarioError(source, f"not valid TOML{where}: {message.rstrip('.')}") from None
+
+
+def _read_text(path: str | os.PathLike) -> str:
+    source = os.fspath(path)
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(source, "file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(source, "is a directory, not a scenario file") from None
+    except PermissionError:
+        raise ScenarioError(source, "could not be read (permission denied)") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(source, f"is not UTF-8 text (bad byte at position {exc.start})") from None
+    except OSError as exc:
+        raise ScenarioError(source, f"could not be read ({exc.strerror or type(exc).__name__})") from None
+
+
+def load_scenario(path: str | os.PathLike) -> Scenario:
+    """Read, parse and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A TOML scenario file. It is named in error messages as given.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        If the file cannot be read, is not valid TOML or does not follow the schema.
+    """
+    source = os.fspath(path)
+    text = _read_text(path)
+    return scenario_from_dict(_parse_toml(text, source), source=source)
+
+
+def scenario_to_dict(scenario: Scenario) -> dict:
+    """The scenario as plain data (every value written out, overrides that are not given left out).
+
+    The result contains only dicts, strings, ints and floats (it can be written as TOML) and
+    ``scenario_from_dict(scenario_to_dict(s)) == s``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+
+    Returns
+    -------
+    dict
+    """
+    return scenario.model_dump(mode="python", exclude_none=True)
+
+
+def scenario_hash(text: str) -> str:
+    """SHA-256 of a scenario file's text (UTF-8), as 64 hex digits, to record what was run.
+
+    Parameters
+    ----------
+    text : str
+        The file's text, e.g. ``Path(path).read_text(encoding="utf-8")``.
+
+    Returns
+    -------
+    str
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def validate_files(paths: Iterable[str | os.PathLike]) -> list[tuple[str, ScenarioError | None]]:
+    """Validate several scenario files (for ``ics-abm validate FILE...``).
+
+    Parameters
+    ----------
+    paths : iterable of str or os.PathLike
+
+    Returns
+    -------
+    list of (str, ScenarioError or None)
+        For each path, in order: the path as given and its error, or ``None`` if the file is a
+        valid scenario.
+    """
+    results: list[tuple[str, ScenarioError | None]] = []
+    for path in paths:
+        try:
+            load_scenario(path)
+        except ScenarioError as exc:
+            results.append((os.fspath(path), exc))
+        else:
+            results.append((os.fspath(path), None))
+    return results
