@@ -30,7 +30,7 @@ class Strategy(NamedTuple):
 
 #: Strategies of the classic literature as trust-threshold reciprocators (section 8 table).
 #: Tit-for-two-tats needs 1 - loss > theta* > (1 - loss)**2; loss = 0.4 works for theta* in
-#: (0.36, 0.6), which holds for the ordinal (1/2) and Axelrod (4/7) matrices.
+#: (0.36, 0.6), which holds for the ordinal (1/2) and Axelrod (2/5) matrices.
 STRATEGIES: dict[str, Strategy] = {
     "tit_for_tat": Strategy(1.0, 1.0, 1.0),
     "grim": Strategy(1.0, 0.0, 1.0),

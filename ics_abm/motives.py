@@ -62,13 +62,22 @@ def lens_differences(omega, i_reward, i_sucker, i_temptation, i_punishment):
 
 
 def trust_threshold(omega: float, reward: float, sucker: float, temptation: float, punishment: float) -> float:
-    """Trust above which a lens-only organisation collaborates, ``(omega - m_lo)/(m_hi - m_lo)``.
+    """Trust above which a lens-only organisation collaborates, ``theta* = -b/(a - b)``.
 
-    Values above 1 mean it never collaborates (power lens), below 0 that it always does
-    (affiliation lens). Valid when there is no altruism, regulator push, stress or noise.
+    Only meaningful for a reciprocator (``a > 0 > b``): then it collaborates exactly when its trust
+    exceeds ``theta*`` in [0, 1]. Valid when there is no altruism, regulator push, stress or noise.
+
+    Returns
+    -------
+    float
+        ``theta*``; ``inf`` if it never collaborates (``a <= 0`` and ``b <= 0``, power lens) and
+        ``-inf`` if it always does (``a > 0`` and ``b > 0``, affiliation lens).
     """
     lo, hi = min(reward, sucker, temptation, punishment), max(reward, sucker, temptation, punishment)
-    norm = [(x - lo) / (hi - lo) for x in (reward, sucker, temptation, punishment)]
-    m_hi = (norm[0] + norm[2]) / 2.0
-    m_lo = (norm[1] + norm[3]) / 2.0
-    return (omega - m_lo) / (m_hi - m_lo)
+    i_r, i_s, i_t, i_p = ((x - lo) / (hi - lo) for x in (reward, sucker, temptation, punishment))
+    a, b = lens_differences(omega, i_r, i_s, i_t, i_p)
+    if a > 0 and b > 0:
+        return -float("inf")
+    if a <= 0 and b <= 0:
+        return float("inf")
+    return -b / (a - b)

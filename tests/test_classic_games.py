@@ -76,7 +76,8 @@ def test_published_pairings_of_the_competition_legacy():
     np.testing.assert_allclose(balances / 50, [2.5, 2.5])
 
 
-@pytest.mark.parametrize("payoffs, expected", [(ORDINAL_PAYOFFS, 0.5), (AXELROD_PAYOFFS, 4 / 7)])
+# docs/model.md 8: theta* = -b/(a - b); for Axelrod at omega = 1/2, a = 6/25 and b = -4/25.
+@pytest.mark.parametrize("payoffs, expected", [(ORDINAL_PAYOFFS, 0.5), (AXELROD_PAYOFFS, 2 / 5)])
 def test_neutral_threshold_matches_documentation(payoffs, expected):
     assert trust_threshold(OMEGA_NEUTRAL, *payoffs) == pytest.approx(expected, abs=1e-15)
 
