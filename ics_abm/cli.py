@@ -150,19 +150,18 @@ def _root(
     """Agent-based model of partner behaviour, trust and collaboration in NHS integrated care systems."""
 
 
+_SCENARIO_HELP = "Scenario file (TOML), e.g. scenarios/default.toml."
+_SEED_HELP = "Random seed, a whole number >= 0 (default: the scenario's seed)."
+_STEPS_HELP = "Months to simulate, >= 1 (default: the scenario's steps)."
+_OUT_HELP = "Results directory (default: results/<scenario name>-seed<seed>)."
+
+
 @app.command("run")
 def run_command(
-    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file (TOML), e.g. scenarios/default.toml.", show_default=False)],
-    seed: Annotated[
-        int | None, typer.Option(metavar="N", help="Random seed, a whole number >= 0 (default: the scenario's seed).")
-    ] = None,
-    steps: Annotated[
-        int | None, typer.Option(metavar="N", help="Months to simulate, >= 1 (default: the scenario's steps).")
-    ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(metavar="DIR", help="Results directory (default: results/<scenario name>-seed<seed>).", show_default=False),
-    ] = None,
+    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help=_SCENARIO_HELP, show_default=False)],
+    seed: Annotated[int | None, typer.Option(metavar="N", help=_SEED_HELP)] = None,
+    steps: Annotated[int | None, typer.Option(metavar="N", help=_STEPS_HELP)] = None,
+    out: Annotated[Path | None, typer.Option(metavar="DIR", help=_OUT_HELP, show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing results directory.")] = False,
     parallel: Annotated[bool, typer.Option("--parallel", help="Use the parallel kernel (same results).")] = False,
 ) -> None:
@@ -201,7 +200,9 @@ def run_command(
 
 @app.command("validate")
 def validate_command(
-    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Scenario files (TOML) to check.", show_default=False)],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE", help="Scenario files (TOML) to check.", show_default=False)
+    ],
 ) -> None:
     """Check scenario files; print 'ok: FILE' or the problem for each. Exit code 1 if any is invalid."""
     from .scenario import validate_files

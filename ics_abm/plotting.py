@@ -117,6 +117,7 @@ def plot_run(result: RunResult, path: str | os.PathLike | None = None) -> Figure
 
     # The heatmap column is wider: it carries kind labels and a colour bar.
     fig, axes = plt.subplots(2, 3, figsize=(18, 10), layout="constrained", width_ratios=(1, 1, 1.3))
+    fig.get_layout_engine().set(h_pad=0.12)  # room between the heatmap's labels and the panel below
     (a, b, c), (d, e, f) = axes
     _lines(a, system, {"collaboration_rate": "collaborating (arcs)", "mutual_rate": "mutual (relationships)"},
            "share [0, 1]", "Collaboration")

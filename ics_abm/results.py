@@ -20,6 +20,7 @@ key ``b"ics_abm"``, so a parquet file on its own says what made it.
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import json
 import os
@@ -80,12 +81,16 @@ def _leftover_pattern(target: Path) -> re.Pattern[str]:
 
 
 def _alive(pid: int) -> bool:
-    """Whether process ``pid`` may still be running (its partial directory is then left alone)."""
+    """Whether process ``pid`` may still be writing (its directories are then left alone).
+
+    This process's own leftovers are from a write that failed (each write removes its own
+    partial directory on error, but a crash between renames can leave an ``.old``): not alive.
+    """
     if pid == os.getpid():
-        return True
+        return False
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # no such process (or no such pid at all)
         return False
     except (PermissionError, OSError):
         return True  # exists but not ours, or cannot tell: err on the side of not deleting
@@ -112,8 +117,8 @@ def _clean_leftovers(target: Path) -> None:
         (partial if match["what"] == "partial" else old).append(entry)
     for entry in partial:
         shutil.rmtree(entry, ignore_errors=True)
-    old.sort(key=lambda p: p.stat().st_mtime)
-    if old and not os.path.lexists(target):
+    old.sort(key=lambda p: ((p / MANIFEST).is_file(), p.stat().st_mtime))
+    if old and not os.path.lexists(target) and (old[-1] / MANIFEST).is_file():
         os.replace(old.pop(), target)  # restore the previous complete results
     for entry in old:
         shutil.rmtree(entry, ignore_errors=True)
@@ -291,14 +296,28 @@ def _sibling(target: Path, what: str) -> Path:
         return candidate
 
 
-def _move_into_place(staged: Path, target: Path) -> None:
-    """Rename ``staged`` to ``target``; an existing ``target`` is moved aside first, deleted last."""
-    if not os.path.lexists(target):
-        os.replace(staged, target)
+def _move_into_place(staged: Path, target: Path, force: bool) -> None:
+    """Rename ``staged`` to ``target``.
+
+    Without ``force`` a single rename, which POSIX makes atomic and which fails if ``target`` has
+    become a non-empty directory meanwhile (another run got there first). With ``force`` an
+    existing ``target`` is moved aside first and deleted last.
+    """
+    if not force or not os.path.lexists(target):
+        try:
+            os.replace(staged, target)
+        except OSError as exc:
+            if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+                raise ResultsError(f"{target}: directory exists and is not empty; use --force to replace it.") from None
+            raise
     else:
         aside = _sibling(target, "old")
         os.replace(target, aside)  # aside is an empty directory: replaced by the old results
-        os.replace(staged, target)
+        try:
+            os.replace(staged, target)
+        except BaseException:
+            os.replace(aside, target)  # put the previous results back (a hard crash: next write does)
+            raise
         shutil.rmtree(aside, ignore_errors=True)
     _fsync_path(target.parent)
 
@@ -340,20 +359,28 @@ def write_results(
     Raises
     ------
     ResultsError
-        If ``out_dir`` may not be written (see :func:`check_out_dir`).
+        If ``out_dir`` may not be written (see :func:`check_out_dir`) or its parent cannot be
+        created.
     OSError
-        If writing fails; ``out_dir`` is then unchanged.
+        If writing fails (disk full, ...); ``out_dir`` is then unchanged.
     """
     target = check_out_dir(out_dir, force)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staged = _sibling(target, "partial")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staged = _sibling(target, "partial")
+    except OSError as exc:
+        raise ResultsError(f"{out_dir}: could not be created ({_reason(exc)}).") from exc
     try:
         _fill(staged, result, _manifest(result, scenario_path, scenario_text, command, started), scenario_text)
-        _move_into_place(staged, target)
+        _move_into_place(staged, target, force)
     except BaseException:  # including KeyboardInterrupt: never leave a partial directory behind
         shutil.rmtree(staged, ignore_errors=True)
         raise
     return target
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()
 
 
 def read_manifest(out_dir: str | os.PathLike) -> dict:

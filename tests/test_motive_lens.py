@@ -73,10 +73,15 @@ def test_population_of_motivated_organisations_plays_as_merrick_found():
 
 @given(
     omega=st.floats(min_value=OMEGA_AFFILIATION, max_value=OMEGA_POWER),
-    payoffs=st.permutations([4.0, 3.0, 2.0, 1.0]).filter(lambda p: p[2] > p[0] > p[3] > p[1]),
+    ordered=st.lists(st.floats(-10.0, 10.0), min_size=4, max_size=4, unique=True)
+    .map(sorted)
+    .filter(lambda x: min(b - a for a, b in zip(x, x[1:])) > 1e-3),
 )
-def test_classification_by_midpoints(omega, payoffs):
-    # 7.1: never collaborate above m_hi, always below m_lo, threshold in between.
+def test_classification_by_midpoints(omega, ordered):
+    # 7.1: never collaborate above m_hi, always below m_lo, threshold in between, for any
+    # prisoner's dilemma ordering T > R > P > S.
+    sucker, punishment, reward, temptation = ordered
+    payoffs = (reward, sucker, temptation, punishment)
     i_r, i_s, i_t, i_p = _normalised(payoffs)
     a, b = lens_differences(omega, i_r, i_s, i_t, i_p)
     m_hi, m_lo = (i_r + i_t) / 2, (i_s + i_p) / 2

@@ -56,7 +56,7 @@ def test_always_defecting_partner_drives_trust_down_at_the_documented_rate(loss_
 
 def test_legacy_memory_makes_past_defection_weigh():
     # 7.3/7.7: loss rate gamma- * (1 + lambda * mem), memory an exponential average of defections.
-    orgs, graph, arcs, params = state = _pair(NEUTRAL, POWER, my_trust=0.9)
+    orgs, graph, arcs, params = _pair(NEUTRAL, POWER, my_trust=0.9)
     params = params._replace(legacy_weight=0.5, memory_retention=0.8)
     arcs.memory[0] = 0.4
     orgs.loss_rate[0] = 0.2
@@ -70,7 +70,7 @@ def test_legacy_memory_makes_past_defection_weigh():
 
 
 def test_trust_gain_is_slowed_by_cultural_distance_and_limited_by_the_busier_leader():
-    orgs, graph, arcs, params = state = _pair(NEUTRAL, AFFILIATION, my_trust=0.2)
+    orgs, graph, arcs, params = _pair(NEUTRAL, AFFILIATION, my_trust=0.2)
     params = params._replace(distance_drag=0.5)
     arcs.distance[:] = 0.6
     orgs.gain_rate[0] = 0.3
@@ -158,7 +158,7 @@ def test_interventions_hit_organisations_in_deficit_and_set_pressure():
 
 
 def test_single_oversight_assesses_on_the_system_position():
-    orgs, graph, arcs, params = state = _regulated_pair(pressure=0.0, rate=1.0)
+    orgs, graph, arcs, params = _regulated_pair(pressure=0.0, rate=1.0)
     params = params._replace(system_assessment=True)
     orgs.balance[:] = [-0.5, 5.0]  # the system as a whole is in surplus
     trajectory = advance(orgs, graph, arcs, params, key=5, first_step=1, n_steps=1)
@@ -181,7 +181,7 @@ def test_full_altruism_collaborates_without_trust():
 
 
 def test_altruism_grows_with_mutual_collaboration_and_erodes_under_pressure():
-    orgs, graph, arcs, params = state = _pair(AFFILIATION, AFFILIATION)
+    orgs, graph, arcs, params = _pair(AFFILIATION, AFFILIATION)
     params = params._replace(altruism_growth=0.1, altruism_erosion=0.2)
     orgs.altruism[:] = 0.3
     advance(orgs, graph, arcs, params, key=5, first_step=1, n_steps=1)
@@ -195,7 +195,7 @@ def test_altruism_grows_with_mutual_collaboration_and_erodes_under_pressure():
 
 
 def test_financial_stress_pushes_towards_self_interest():
-    orgs, graph, arcs, params = state = _pair(NEUTRAL, NEUTRAL, my_trust=0.6, partner_trust=0.6)
+    orgs, graph, arcs, params = _pair(NEUTRAL, NEUTRAL, my_trust=0.6, partner_trust=0.6)
     params = params._replace(stress_weight=0.5, stress_scale=0.05)
     orgs.balance[0] = -0.05 * orgs.budget[0]  # full stress
     advance(orgs, graph, arcs, params, key=5, first_step=1, n_steps=1)
@@ -203,7 +203,7 @@ def test_financial_stress_pushes_towards_self_interest():
 
 
 def test_progress_accumulates_trusted_joint_working_and_decays():
-    orgs, graph, arcs, params = state = _pair(AFFILIATION, AFFILIATION, my_trust=1.0, partner_trust=1.0)
+    orgs, graph, arcs, params = _pair(AFFILIATION, AFFILIATION, my_trust=1.0, partner_trust=1.0)
     params = params._replace(progress_decay=0.1)
     trajectory = advance(orgs, graph, arcs, params, key=5, first_step=1, n_steps=3, progress=2.0)
     expected = 2.0
