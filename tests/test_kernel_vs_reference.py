@@ -11,6 +11,7 @@ import math
 
 import networkx as nx
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from ics_abm.kernel import METRICS, ORG_TRAJECTORY_FIELDS, advance
@@ -20,6 +21,22 @@ from tests.strategies import systems, to_arrays
 
 STEPS = 3
 TOLERANCE = 1e-9
+_PARAMS = {
+    "reward": 2.0, "sucker": -1.0, "temptation": 3.0, "punishment": 0.0, "noise": 0.05,
+    "distance_drag": 0.5, "legacy_weight": 0.5, "memory_retention": 0.94, "altruism_growth": 0.02,
+    "altruism_erosion": 0.05, "stress_scale": 0.05, "stress_weight": 0.1, "strength": (0.05, 0.05, 0.0),
+    "focus": (0.2, 0.35, 0.0), "rate": (0.2, 0.2, 0.0), "conflict": 1.0, "intervention_threshold": 0.02,
+    "intervention_push": 1.0, "capacity_cost": 0.5, "pressure_decay": 0.8, "system_assessment": False,
+    "progress_decay": 0.02,
+}
+
+
+def _quiet_organisation() -> dict:
+    return {
+        "kind": 4, "principal": 0, "budget": 10.0, "balance": -1.0, "cost_pressure": 0.02, "power": 0.3,
+        "affiliation": 0.3, "achievement": 0.4, "altruism": 0.2, "capacity": 0.5, "pressure": 0.4,
+        "gain_rate": 0.15, "loss_rate": 0.25,
+    }
 
 
 def _close(actual, expected, what):
@@ -36,6 +53,22 @@ class TestSerialKernel:
     @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.differing_executors])
     @given(system=systems())
     def test_kernel_equals_reference(self, system):
+        self._check(system)
+
+    @pytest.mark.parametrize("n", [0, 1])
+    def test_empty_and_single_organisation_systems(self, n):
+        system = {
+            "graph": nx.empty_graph(n),
+            "orgs": {i: _quiet_organisation() for i in range(n)},
+            "arcs": {},
+            "params": _PARAMS,
+            "progress": 1.5,
+            "key": 3,
+            "t": 1,
+        }
+        self._check(system)
+
+    def _check(self, system):
         orgs, graph, arcs, params, keys = to_arrays(system)
         ref_orgs, ref_arcs, ref_progress = system["orgs"], system["arcs"], system["progress"]
         progress = system["progress"]
@@ -89,14 +122,7 @@ def test_serial_and_parallel_are_bit_identical_on_a_large_random_system():
             for i in range(300)
         },
         "arcs": {},
-        "params": {
-            "reward": 2.0, "sucker": -1.0, "temptation": 3.0, "punishment": 0.0, "noise": 0.05,
-            "distance_drag": 0.5, "legacy_weight": 0.5, "memory_retention": 0.94, "altruism_growth": 0.02,
-            "altruism_erosion": 0.05, "stress_scale": 0.05, "stress_weight": 0.1, "strength": (0.05, 0.05, 0.0),
-            "focus": (0.2, 0.35, 0.0), "rate": (0.2, 0.2, 0.0), "conflict": 1.0, "intervention_threshold": 0.02,
-            "intervention_push": 1.0, "capacity_cost": 0.5, "pressure_decay": 0.8, "system_assessment": False,
-            "progress_decay": 0.02,
-        },
+        "params": _PARAMS,
     }
     for i, j in graph.edges:
         stake = float(rng.uniform(0, 2))
