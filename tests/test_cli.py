@@ -23,6 +23,7 @@ from ics_abm import cli as cli_module
 from ics_abm import results as results_module
 from ics_abm.results import TABLES, read_manifest
 from ics_abm.scenario import scenario_hash
+from tests.files import leftovers, sha256, snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_TOML = REPO / "scenarios" / "default.toml"
@@ -51,18 +52,6 @@ runner = CliRunner()
 
 def invoke(*args):
     return runner.invoke(cli_module.app, [str(a) for a in args])
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def snapshot(directory: Path) -> dict[str, str]:
-    return {p.name: sha256(p) for p in sorted(directory.iterdir())}
-
-
-def leftovers(parent: Path) -> list[str]:
-    return sorted(p.name for p in parent.iterdir() if p.name.endswith((".partial", ".old")))
 
 
 def assert_clean_failure(result, code: int = 2) -> str:

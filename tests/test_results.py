@@ -23,6 +23,7 @@ from ics_abm.results import (
     write_results,
 )
 from ics_abm.scenario import scenario_hash, scenario_to_dict
+from tests.files import leftovers, sha256, snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_TOML = REPO / "scenarios" / "default.toml"
@@ -34,19 +35,6 @@ EXPECTED_FILES = {
     "organisations.parquet", "organisations.csv", "manifest.json", "figure.png", "scenario.toml",
 }
 LIBRARIES = ("python", "numpy", "numba", "mesa", "networkx", "pandas", "pyarrow", "pydantic", "seaborn", "matplotlib")
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def snapshot(directory: Path) -> dict[str, str]:
-    """File name -> hash, to show that a directory was not touched."""
-    return {p.name: sha256(p) for p in sorted(directory.iterdir())}
-
-
-def leftovers(parent: Path) -> list[str]:
-    return sorted(p.name for p in parent.iterdir() if p.name.endswith((".partial", ".old")))
 
 
 @pytest.fixture(scope="module")
