@@ -333,9 +333,13 @@ def _check_params(params: Params) -> None:
             raise ValueError(f"params.{name} must be a float64 array of shape (3,), got {array!r}")
         if array[2] != 0.0:
             raise ValueError(f"params.{name}[2] (the public principal) must be 0, got {array[2]}")
+        if np.any(array < 0.0) or (name != "strength" and np.any(array > 1.0)):
+            raise ValueError(f"params.{name} must be >= 0{'' if name == 'strength' else ' and <= 1'}, got {array}")
     values = (params.reward, params.sucker, params.temptation, params.punishment)
     if max(values) == min(values):
         raise ValueError("the payoff matrix must not have all four entries equal")
+    if params.noise < 0 or params.legacy_weight < 0 or params.conflict < 0 or params.intervention_push < 0 or params.stress_weight < 0:
+        raise ValueError("noise, legacy_weight, conflict, intervention_push and stress_weight must be >= 0")
     if params.stress_scale <= 0 or params.intervention_threshold <= 0:
         raise ValueError("stress_scale and intervention_threshold must be > 0")
     for name in ("distance_drag", "memory_retention", "altruism_growth", "altruism_erosion", "capacity_cost", "pressure_decay", "progress_decay"):

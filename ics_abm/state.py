@@ -251,8 +251,13 @@ def check_state(orgs: Organisations, graph: Graph, arcs: Arcs) -> None:
     if m:
         if np.any((graph.target < 0) | (graph.target >= n)):
             raise ValueError("graph.target must hold organisation indices in [0, n)")
-        if not np.array_equal(graph.reverse[graph.reverse], np.arange(m)):
-            raise ValueError("graph.reverse must pair every arc with its reverse")
+        source = np.repeat(np.arange(n), np.diff(graph.indptr))
+        if (
+            np.any((graph.reverse < 0) | (graph.reverse >= m))
+            or not np.array_equal(graph.target[graph.reverse], source)
+            or not np.array_equal(source[graph.reverse], graph.target)
+        ):
+            raise ValueError("graph.reverse must pair every arc i->j with the arc j->i")
     for name, lo, hi in (
         ("altruism", 0, 1), ("capacity", 0, 1), ("pressure", 0, 1), ("gain_rate", 0, 1), ("loss_rate", 0, 1),
     ):

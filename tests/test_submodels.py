@@ -214,3 +214,28 @@ def test_progress_accumulates_trusted_joint_working_and_decays():
 
 def test_lens_extremes_match_anchor_constants():
     assert OMEGA_POWER == pytest.approx(29 / 30) and OMEGA_AFFILIATION == pytest.approx(1 / 30)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"noise": -0.1}, "noise"),
+        ({"focus": np.array([0.2, 1.5, 0.0])}, "focus"),
+        ({"rate": np.array([0.2, 0.2, 0.3])}, "public"),
+        ({"reward": 1.0, "sucker": 1.0, "temptation": 1.0, "punishment": 1.0}, "payoff"),
+        ({"capacity_cost": 2.0}, "capacity_cost"),
+    ],
+)
+def test_the_kernel_wrapper_refuses_bad_parameters(change, message):
+    orgs, graph, arcs, params = _pair(NEUTRAL, NEUTRAL)
+    with pytest.raises(ValueError, match=message):
+        advance(orgs, graph, arcs, params._replace(**change), key=1, first_step=1, n_steps=1)
+
+
+def test_the_kernel_wrapper_refuses_inconsistent_state():
+    orgs, graph, arcs, params = _pair(NEUTRAL, NEUTRAL)
+    bad = arcs._replace(trust=np.array([0.5, 1.2]))
+    with pytest.raises(ValueError, match="arcs.trust"):
+        advance(orgs, graph, bad, params, key=1, first_step=1, n_steps=1)
+    with pytest.raises(ValueError, match="reverse"):
+        advance(orgs, graph._replace(reverse=np.array([0, 1])), arcs, params, key=1, first_step=1, n_steps=1)
