@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))  # for tests.reference, the independent implementa
 from ics_abm import ICSModel, __version__, load_scenario, run  # noqa: E402
 from ics_abm.kernel import advance  # noqa: E402
 from ics_abm.scenario import scenario_from_dict, scenario_to_dict  # noqa: E402
-from ics_abm.state import Arcs, Organisations  # noqa: E402
+from ics_abm.state import Arcs, Organisations, arc_sources  # noqa: E402
 from tests.reference import reference_step  # noqa: E402
 
 
@@ -60,7 +60,7 @@ def _reference_inputs(model):
     orgs, graph, arcs = model.organisations, model.graph, model.arcs
     n = orgs.kind.size
     ref_orgs = {i: {name: (int if name in ("kind", "principal") else float)(getattr(orgs, name)[i]) for name in Organisations._fields} for i in range(n)}
-    source = np.repeat(np.arange(n), np.diff(graph.indptr))
+    source = arc_sources(graph)
     ref_arcs = {(int(i), int(j)): {name: float(getattr(arcs, name)[k]) for name in ("trust", "distance", "memory", "stake")} for k, (i, j) in enumerate(zip(source, graph.target))}
     p = model.params._asdict()
     for name in ("strength", "focus", "rate"):

@@ -13,7 +13,7 @@ import numpy as np
 
 from .kinds import KIND_DEFAULTS, KINDS, PAIR_TABLES, PRINCIPALS, pair_key, pair_matrix
 from .regulation import resolve_regime
-from .state import Arcs, Graph, Organisations, Params, empty_organisations, graph_from_networkx
+from .state import Arcs, Graph, Organisations, Params, arc_sources, empty_organisations, graph_from_networkx
 
 __all__ = ["InitialState", "build_initial_state", "resolve_params", "kind_attributes", "pair_tables"]
 
@@ -154,7 +154,7 @@ def build_initial_state(scenario, rng: np.random.Generator) -> InitialState:
 
     # 7.7 and 7.9 draw 3: initial trust damaged by the competition legacy, and the memory of it.
     m = graph.target.shape[0]
-    source = np.repeat(np.arange(n), np.diff(graph.indptr))
+    source = arc_sources(graph)
     source_kind = kinds[source]
     target_kind = kinds[graph.target]
     exposure = tables["legacy_exposure"][source_kind, target_kind]

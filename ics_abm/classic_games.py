@@ -15,7 +15,7 @@ from typing import NamedTuple
 import networkx as nx
 import numpy as np
 
-from .state import Arcs, Graph, Organisations, Params, empty_organisations, graph_from_networkx
+from .state import Arcs, Graph, Organisations, Params, arc_sources, empty_organisations, graph_from_networkx
 
 __all__ = ["Strategy", "STRATEGIES", "AXELROD_PAYOFFS", "ORDINAL_PAYOFFS", "classic_system", "motive_profile_for"]
 
@@ -100,7 +100,7 @@ def classic_system(
     orgs.budget[:] = 1.0
     orgs.capacity[:] = 1.0
     m = csr.target.shape[0]
-    source = np.repeat(np.arange(n), np.diff(csr.indptr))
+    source = arc_sources(csr)
     arcs = Arcs(
         trust=np.array([strategies[i].initial_trust for i in source], dtype=np.float64).reshape(m),
         distance=np.zeros(m),

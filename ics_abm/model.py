@@ -15,7 +15,7 @@ import numpy as np
 from .build import build_initial_state
 from .kernel import METRICS, ORG_TRAJECTORY_FIELDS, advance
 from .kinds import KINDS, PRINCIPALS
-from .state import make_workspace
+from .state import arc_sources, make_workspace
 
 __all__ = ["ICSModel", "Organisation"]
 
@@ -219,6 +219,6 @@ class ICSModel(mesa.Model):
 
     def _pair_counts(self) -> np.ndarray:
         counts = np.zeros((6, 6), dtype=np.int64)
-        source = np.repeat(np.arange(self.organisations.kind.shape[0]), np.diff(self.graph.indptr))
+        source = arc_sources(self.graph)
         np.add.at(counts, (self.organisations.kind[source], self.organisations.kind[self.graph.target]), 1)
         return counts

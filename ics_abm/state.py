@@ -20,6 +20,7 @@ __all__ = [
     "Workspace",
     "ORG_FLOAT_FIELDS",
     "graph_from_networkx",
+    "arc_sources",
     "empty_organisations",
     "make_workspace",
     "check_state",
@@ -226,6 +227,11 @@ def graph_from_edges(n: int, edges: np.ndarray) -> Graph:
     return Graph(indptr=indptr, target=dst.astype(np.int64), reverse=reverse)
 
 
+def arc_sources(graph: Graph) -> np.ndarray:
+    """Source organisation of every arc, int64 array of shape (m,) (CSR rows expanded)."""
+    return np.repeat(np.arange(graph.indptr.shape[0] - 1, dtype=np.int64), np.diff(graph.indptr))
+
+
 def check_state(orgs: Organisations, graph: Graph, arcs: Arcs) -> None:
     """Check shapes, dtypes and invariants once, at the boundary of the kernel.
 
@@ -251,7 +257,7 @@ def check_state(orgs: Organisations, graph: Graph, arcs: Arcs) -> None:
     if m:
         if np.any((graph.target < 0) | (graph.target >= n)):
             raise ValueError("graph.target must hold organisation indices in [0, n)")
-        source = np.repeat(np.arange(n), np.diff(graph.indptr))
+        source = arc_sources(graph)
         if (
             np.any((graph.reverse < 0) | (graph.reverse >= m))
             or not np.array_equal(graph.target[graph.reverse], source)

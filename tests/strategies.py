@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 from hypothesis import strategies as st
 
-from ics_abm.state import Arcs, Organisations, Params, graph_from_networkx
+from ics_abm.state import Arcs, Organisations, Params, arc_sources, graph_from_networkx
 
 unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
 
@@ -125,7 +125,7 @@ def to_arrays(system: dict):
             for name in Organisations._fields
         }
     )
-    source = np.repeat(np.arange(n), np.diff(graph.indptr))
+    source = arc_sources(graph)
     keys = list(zip(source.tolist(), graph.target.tolist()))
     arcs = Arcs(
         **{name: np.array([system["arcs"][k][name] for k in keys], dtype=np.float64).reshape(len(keys)) for name in ("trust", "distance", "memory", "stake")},

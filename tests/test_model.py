@@ -7,6 +7,7 @@ import pytest
 
 from ics_abm import KINDS, ICSModel, Organisation, load_scenario, run
 from ics_abm.scenario import organisation_counts
+from ics_abm.state import arc_sources
 
 DEFAULT = "scenarios/default.toml"
 
@@ -86,7 +87,7 @@ def test_trust_is_widest_apart_between_health_and_social_care(scenario):
 
     model = ICSModel(scenario, seed=2)
     kind = model.organisations.kind
-    source = np.repeat(np.arange(kind.size), np.diff(model.graph.indptr))
+    source = arc_sources(model.graph)
     la = K.index("local_authority")
     health = np.isin(kind[source], [0, 1, 2, 3])
     nhs_la = health & (kind[model.graph.target] == la)
