@@ -13,9 +13,29 @@ import numpy as np
 
 from .kinds import KIND_DEFAULTS, KINDS, PAIR_TABLES, PRINCIPALS, pair_key, pair_matrix
 from .regulation import resolve_regime
-from .state import Arcs, Graph, Organisations, Params, arc_sources, empty_organisations, graph_from_networkx
+from .state import (
+    FINANCE_REGIMES,
+    Arcs,
+    Graph,
+    Organisations,
+    Params,
+    arc_sources,
+    empty_organisations,
+    graph_from_networkx,
+    new_system,
+)
 
-__all__ = ["InitialState", "build_initial_state", "resolve_params", "kind_attributes", "pair_tables"]
+__all__ = [
+    "ENGAGEMENT_STATES",
+    "InitialState",
+    "build_initial_state",
+    "dormant_counts",
+    "initial_system",
+    "kind_attributes",
+    "lead_organisation",
+    "pair_tables",
+    "resolve_params",
+]
 
 
 class InitialState(NamedTuple):
@@ -32,6 +52,8 @@ class InitialState(NamedTuple):
         The relationship graph (nodes ``0 … n−1`` with a ``kind`` attribute).
     key : int
         Run key for the counter-based random numbers.
+    system : ndarray of float64, shape (len(SYSTEM_FIELDS),)
+        System state at the start (docs/model.md, 7.8, 7.11-7.16).
     """
 
     organisations: Organisations
@@ -40,6 +62,7 @@ class InitialState(NamedTuple):
     params: Params
     network: nx.Graph
     key: int
+    system: np.ndarray
 
 
 def kind_attributes(scenario) -> dict[str, dict[str, object]]:
@@ -73,14 +96,25 @@ def pair_tables(scenario) -> dict[str, np.ndarray]:
     return tables
 
 
+#: Engagement states of local authorities (7.14), in code order 0-3.
+ENGAGEMENT_STATES: tuple[str, ...] = ("absent", "partner", "full", "lead")
+
+
 def resolve_params(scenario) -> Params:
     """Rule parameters of a scenario (docs/model.md, section 7)."""
     regulators = resolve_regime(scenario.regulation)
     payoffs = scenario.payoffs
+    finance = scenario.finance
+    sucker, temptation = float(payoffs.sucker), float(payoffs.temptation)
+    if finance.regime == "pooled":
+        # 7.15: with Payment by Results suspended, acting for oneself no longer pays on its own.
+        sucker = temptation = (sucker + temptation) / 2.0
+    leadership, narrative, governance = scenario.leadership, scenario.narrative, scenario.governance
+    commitment, authority, shocks = scenario.commitment, scenario.local_authority, scenario.shocks
     return Params(
         reward=float(payoffs.reward),
-        sucker=float(payoffs.sucker),
-        temptation=float(payoffs.temptation),
+        sucker=sucker,
+        temptation=temptation,
         punishment=float(payoffs.punishment),
         noise=float(scenario.decision.noise),
         distance_drag=float(scenario.trust.distance_drag),
@@ -100,7 +134,76 @@ def resolve_params(scenario) -> Params:
         pressure_decay=float(scenario.regulation.pressure_decay),
         system_assessment=regulators.system_assessment,
         progress_decay=float(scenario.progress.decay),
+        concentration=float(leadership.concentration),
+        turnover_rate=float(leadership.turnover_rate),
+        turnover_trust_loss=float(leadership.turnover_trust_loss),
+        newcomer_penalty=float(leadership.newcomer_penalty),
+        settling_rate=float(leadership.settling_rate),
+        narrative_initial=float(narrative.initial),
+        build_rate=float(narrative.build_rate),
+        convergence=float(narrative.convergence),
+        confidence_bound=float(narrative.confidence_bound),
+        narrative_decay=float(narrative.decay),
+        statutory=governance.kind == "statutory",
+        decision_rate=float(governance.decision_rate),
+        patience=int(governance.patience),
+        support_threshold=float(governance.support_threshold),
+        narrative_weight=float(governance.narrative_weight),
+        safety_weight=float(governance.safety_weight),
+        loss_weight=float(governance.loss_weight),
+        vote_noise=float(governance.vote_noise),
+        majority=float(governance.majority),
+        resolved_trust_gain=float(governance.resolved_trust_gain),
+        resolved_progress=float(governance.resolved_progress),
+        breakdown_trust_loss=float(governance.breakdown_trust_loss),
+        conditional=commitment.mode == "conditional",
+        commitment_trust_threshold=float(commitment.trust_threshold),
+        commitment_stress_threshold=float(commitment.stress_threshold),
+        reengage_margin=float(commitment.reengage_margin),
+        la_dynamic=bool(authority.dynamic),
+        political_baseline=float(authority.political_pressure),
+        political_decay=float(authority.political_decay),
+        political_weight=float(authority.political_weight),
+        absent_threshold=float(authority.absent_threshold),
+        partner_threshold=float(authority.partner_threshold),
+        full_threshold=float(authority.full_threshold),
+        finance_regime=FINANCE_REGIMES.index(finance.regime),
+        linked_share=float(finance.linked_share),
+        sustainability_share=float(finance.sustainability_share),
+        risk_tolerance=float(finance.risk_tolerance),
+        signup_share=float(finance.signup_share),
+        transfers=bool(finance.transfers),
+        transfer_share=float(finance.transfer_share),
+        transfer_trust_gain=float(finance.transfer_trust_gain),
+        invest_share=float(finance.invest_share),
+        invest_return=float(finance.invest_return),
+        invest_lag=int(finance.invest_lag),
+        invest_months=int(finance.invest_months),
+        winter_capacity_loss=float(shocks.winter_capacity_loss),
+        winter_cost=float(shocks.winter_cost),
+        winter_decay=float(shocks.winter_decay),
     )
+
+
+def dormant_counts(scenario) -> list[int]:
+    """Organisations per kind (in KINDS order) created dormant for scheduled partner entries."""
+    counts = [0] * len(KINDS)
+    for event in scenario.events:
+        if event.kind == "partner_entry":
+            counts[KINDS.index(event.organisation_kind)] += 1
+    return counts
+
+
+def lead_organisation(orgs: Organisations) -> int:
+    """The lead organisation of 7.11 (-1 if no organisation is active)."""
+    active = orgs.active == 1.0
+    leading = np.flatnonzero(active & (orgs.kind == KINDS.index("local_authority")) & (orgs.engagement == 3.0))
+    if leading.size:
+        return int(leading[0])
+    if not active.any():
+        return -1
+    weight = np.where(active, orgs.budget * orgs.power, -np.inf)
+    return int(np.argmax(weight))  # first index among equals
 
 
 def build_initial_state(scenario, rng: np.random.Generator) -> InitialState:
@@ -117,7 +220,8 @@ def build_initial_state(scenario, rng: np.random.Generator) -> InitialState:
     -------
     InitialState
     """
-    counts = [int(getattr(scenario.organisations, kind)) for kind in KINDS]
+    dormant = dormant_counts(scenario)
+    counts = [int(getattr(scenario.organisations, kind)) + extra for kind, extra in zip(KINDS, dormant)]
     n = sum(counts)
     kinds = np.repeat(np.arange(len(KINDS), dtype=np.int64), counts)
     attributes = kind_attributes(scenario)
@@ -151,6 +255,20 @@ def build_initial_state(scenario, rng: np.random.Generator) -> InitialState:
     orgs.balance[:] *= orgs.budget
     orgs.gain_rate[:] = scenario.trust.gain_rate
     orgs.loss_rate[:] = scenario.trust.loss_rate
+    # 7.10-7.16: membership, commitment, engagement, beliefs and experience at the start.
+    block_end = np.cumsum(counts)
+    orgs.active[:] = 1.0
+    for kind, extra in enumerate(dormant):
+        orgs.active[block_end[kind] - extra : block_end[kind]] = 0.0  # the last of their kind
+    unwilling = [KINDS.index(kind) for kind in scenario.commitment.unwilling]
+    orgs.unwilling[:] = np.isin(kinds, unwilling)
+    orgs.committed[:] = 1.0 - orgs.unwilling
+    is_authority = kinds == KINDS.index("local_authority")
+    orgs.engagement[:] = np.where(is_authority, ENGAGEMENT_STATES.index(scenario.local_authority.engagement), 2)
+    orgs.political[:] = np.where(is_authority, scenario.local_authority.political_pressure, 0.0)
+    orgs.belief[:] = scenario.narrative.initial
+    orgs.experience[:] = 1.0
+    orgs.year_balance[:] = orgs.balance
 
     # 7.7 and 7.9 draw 3: initial trust damaged by the competition legacy, and the memory of it.
     m = graph.target.shape[0]
@@ -172,4 +290,10 @@ def build_initial_state(scenario, rng: np.random.Generator) -> InitialState:
     )
     # 7.9 draw 4: the run key.
     key = int(rng.integers(0, 2**63 - 1, dtype=np.int64))
-    return InitialState(orgs, graph, arcs, resolve_params(scenario), network, key)
+    system = initial_system(scenario, orgs)
+    return InitialState(orgs, graph, arcs, resolve_params(scenario), network, key, system)
+
+
+def initial_system(scenario, orgs: Organisations) -> np.ndarray:
+    """System state at the start, float64 of shape (len(SYSTEM_FIELDS),)."""
+    return new_system(lead=lead_organisation(orgs), safety=scenario.leadership.safety)

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import networkx as nx
 import numpy as np
 
-from .state import Arcs, Graph, Organisations, Params, arc_sources, empty_organisations, graph_from_networkx
+from .state import EXTENSIONS_OFF, Arcs, Graph, Organisations, Params, arc_sources, empty_organisations, graph_from_networkx, new_system
 
 __all__ = ["Strategy", "STRATEGIES", "AXELROD_PAYOFFS", "ORDINAL_PAYOFFS", "classic_system", "motive_profile_for"]
 
@@ -67,7 +67,7 @@ def classic_system(
     payoffs: tuple[float, float, float, float] = AXELROD_PAYOFFS,
     motives: Sequence[tuple[float, float, float]] | None = None,
     graph: nx.Graph | None = None,
-) -> tuple[Organisations, Graph, Arcs, Params]:
+) -> tuple[Organisations, Graph, Arcs, Params, np.ndarray]:
     """State of a system in the classic-games limit.
 
     Parameters
@@ -84,8 +84,9 @@ def classic_system(
 
     Returns
     -------
-    (Organisations, Graph, Arcs, Params)
-        Ready for :func:`ics_abm.kernel.advance`.
+    (Organisations, Graph, Arcs, Params, system)
+        Ready for :func:`ics_abm.kernel.advance`; the mechanisms of docs/model.md 7.10-7.16 are
+        switched off (:data:`ics_abm.state.EXTENSIONS_OFF`).
     """
     n = len(strategies)
     network = nx.complete_graph(n) if graph is None else graph
@@ -116,6 +117,6 @@ def classic_system(
         altruism_growth=0.0, altruism_erosion=0.0, stress_scale=1.0, stress_weight=0.0,
         strength=zeros.copy(), focus=zeros.copy(), rate=zeros.copy(), conflict=0.0,
         intervention_threshold=1.0, intervention_push=0.0, capacity_cost=0.0,
-        pressure_decay=0.0, system_assessment=False, progress_decay=0.0,
+        pressure_decay=0.0, system_assessment=False, progress_decay=0.0, **EXTENSIONS_OFF,
     )
-    return orgs, csr, arcs, params
+    return orgs, csr, arcs, params, new_system()

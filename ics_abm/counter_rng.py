@@ -13,12 +13,18 @@ import numpy as np
 
 from ._config import JIT_INLINE
 
-__all__ = ["uniform", "STREAM_DECISION", "STREAM_INTERVENTION"]
+__all__ = ["uniform", "STREAM_DECISION", "STREAM_INTERVENTION", "STREAM_TURNOVER", "STREAM_HARD_DECISION", "STREAM_VOTE"]
 
 #: Stream of decision noise (index = arc).
 STREAM_DECISION = 0
 #: Stream of regulator interventions (index = organisation).
 STREAM_INTERVENTION = 1
+#: Stream of leader turnover (index = organisation).
+STREAM_TURNOVER = 2
+#: Stream of the opening of hard decisions (index 0: whether one opens; 1: the loser).
+STREAM_HARD_DECISION = 3
+#: Stream of the votes on hard decisions (index = organisation).
+STREAM_VOTE = 4
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MUL1 = np.uint64(0xBF58476D1CE4E5B9)

@@ -12,10 +12,14 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from .build import build_initial_state
+import copy
+
+from .build import ENGAGEMENT_STATES, build_initial_state, resolve_params
+from .events import apply_event, make_event
 from .kernel import METRICS, ORG_TRAJECTORY_FIELDS, advance
 from .kinds import KINDS, PRINCIPALS
-from .state import arc_sources, make_workspace
+from .regulation import blend_regimes, resolve_regime
+from .state import SYSTEM_FIELDS, arc_sources, make_workspace
 
 __all__ = ["ICSModel", "Organisation"]
 
@@ -60,6 +64,24 @@ class Organisation(mesa.Agent):
     pressure = _Column("pressure", "Regulator pressure state, in [0, 1].", 0.0, 1.0)
     gain_rate = _Column("gain_rate", "Trust gain rate per month, in [0, 1].", 0.0, 1.0)
     loss_rate = _Column("loss_rate", "Trust loss rate per month, in [0, 1].", 0.0, 1.0)
+    belief = _Column("belief", "Belief in the system's shared purpose, in [0, 1] (7.12).", 0.0, 1.0)
+    experience = _Column("experience", "How settled the leader is in the system, in [0, 1] (7.11).", 0.0, 1.0)
+    political = _Column("political", "Political pressure on a local authority, in [0, 1] (7.14).", 0.0, 1.0)
+
+    @property
+    def active(self) -> bool:
+        """Whether the organisation is a member of the system now (7.10)."""
+        return bool(self.model.organisations.active[self.index] == 1.0)
+
+    @property
+    def committed(self) -> bool:
+        """Whether the organisation is committed to system working (7.13)."""
+        return bool(self.model.organisations.committed[self.index] == 1.0)
+
+    @property
+    def engagement(self) -> str:
+        """Engagement state: ``absent``, ``partner``, ``full`` or ``lead`` (7.14)."""
+        return ENGAGEMENT_STATES[int(self.model.organisations.engagement[self.index])]
 
     def __init__(self, model: ICSModel, index: int):
         super().__init__(model)
@@ -124,10 +146,14 @@ class ICSModel(mesa.Model):
     ----------
     organisations, graph, arcs, params
         The state arrays and resolved parameters (:mod:`ics_abm.state`).
+    system : ndarray of float64, shape (len(SYSTEM_FIELDS),)
+        System state (integration progress, winter pressure, the open hard decision, ...).
     network : networkx.Graph
-        The relationship graph; node ``i`` is organisation ``i``.
-    progress : float
-        Integration progress.
+        The relationship graph; node ``i`` is organisation ``i`` (organisations created dormant
+        for a scheduled partner entry are nodes too, inactive until they enter).
+    event_log : list of dict
+        Every event applied so far and every parameter change: ``month`` (the month at whose
+        start it acted), ``kind``, ``options``.
 
     Examples
     --------
@@ -153,7 +179,11 @@ class ICSModel(mesa.Model):
         self.params = initial.params
         self.network: nx.Graph = initial.network
         self.key = initial.key
-        self.progress = 0.0
+        self.system = initial.system
+        self.event_log: list[dict] = []
+        self._schedule = sorted(scenario.events, key=lambda event: event.month)  # stable: listed order kept
+        self._dormant = set(np.flatnonzero(self.organisations.active == 0.0).tolist())
+        self._regime_change: tuple | None = None
         self._workspace = make_workspace(self.organisations.kind.shape[0])
         self._system: list[np.ndarray] = []
         self._trust_by_kind: list[np.ndarray] = []
@@ -177,18 +207,145 @@ class ICSModel(mesa.Model):
         self._simulate(1)
 
     def _simulate(self, months: int) -> None:
-        # Several months in one kernel call, outside Mesa's clock: used by ``ics_abm.run``, whose
-        # model is never stepped through Mesa. Same numbers as ``months`` calls of ``step()``.
-        first = len(self._system) + 1
+        # Several months per kernel call, outside Mesa's clock: used by ``ics_abm.run``, whose
+        # model is never stepped through Mesa. Calls are split where events act or regulators
+        # are part-way through a regime change; the numbers are those of ``months`` step() calls.
+        end = self.months_simulated + int(months)
+        while self.months_simulated < end:
+            month = self.months_simulated + 1
+            self._before_month(month)
+            span = 1 if self._regime_change is not None else end - month + 1
+            upcoming = [event.month for event in self._schedule if event.month > month]
+            if upcoming:
+                span = min(span, upcoming[0] - month)
+            self._advance(span)
+
+    def _advance(self, months: int) -> None:
         trajectory = advance(
-            self.organisations, self.graph, self.arcs, self.params,
-            key=self.key, first_step=first, n_steps=int(months), progress=self.progress,
+            self.organisations, self.graph, self.arcs, self.params, self.system,
+            key=self.key, first_step=self.months_simulated + 1, n_steps=int(months),
             parallel=self.parallel, record_organisations=True, workspace=self._workspace,
         )
-        self.progress = trajectory.progress
         self._system.extend(trajectory.system)
         self._trust_by_kind.extend(trajectory.trust_by_kind)
         self._organisation_rows.extend(trajectory.organisations)
+
+    def _before_month(self, month: int) -> None:
+        """Apply the events scheduled for ``month`` and move regulators along a regime change."""
+        while self._schedule and self._schedule[0].month <= month:
+            self._apply(self._schedule.pop(0))
+        if self._regime_change is not None:
+            start, old, new, lags = self._regime_change
+            fraction = np.minimum(1.0, (month - start + 1) / (lags + 1.0))
+            self._set_regulators(blend_regimes(old, new, fraction))
+            if np.all(fraction[:2] >= 1.0):
+                self._regime_change = None
+
+    def _apply(self, event) -> None:
+        apply_event(self, event)
+        options = event.model_dump(exclude={"month", "kind"}, exclude_none=True)
+        self.event_log.append({"month": self.months_simulated + 1, "kind": event.kind, "options": options})
+
+    def _begin_regime_change(self, event) -> None:
+        old = self._regulators()
+        regulation = self.scenario_config.regulation.model_copy(update={"regime": event.regime})
+        self.scenario_config = self.scenario_config.model_copy(update={"regulation": regulation})
+        lags = np.array([event.provider_lag, event.commissioner_lag, 0.0], dtype=np.float64)
+        self._regime_change = (self.months_simulated + 1, old, resolve_regime(regulation), lags)
+
+    def _regulators(self):
+        from .regulation import RegulatorSettings
+
+        p = self.params
+        return RegulatorSettings(p.strength.copy(), p.focus.copy(), p.rate.copy(), p.conflict, p.capacity_cost, p.system_assessment)
+
+    def _set_regulators(self, settings) -> None:
+        self.params = self.params._replace(
+            strength=settings.strength, focus=settings.focus, rate=settings.rate, conflict=float(settings.conflict),
+            capacity_cost=float(settings.capacity_cost), system_assessment=bool(settings.system_assessment),
+        )
+
+    # -- interventions a facilitator or an analyst makes on a running model ---------------------
+
+    def inject(self, kind: str, **options) -> None:
+        """Apply an event now, before the next step (docs/model.md, 7.16).
+
+        Parameters
+        ----------
+        kind : str
+            One of :data:`ics_abm.events.EVENT_KINDS`.
+        **options
+            The event's options as in a scenario's ``[[events]]`` table (``size``, ``regime``,
+            ``provider_lag``, ``organisation_kind``, ``which``...).
+
+        Raises
+        ------
+        ics_abm.ScenarioError
+            If the kind or an option is not valid (one sentence).
+        """
+        month = self.months_simulated + 1
+        event = make_event(kind, month, **options)
+        self._apply(event)
+        if event.kind == "regime_change":
+            self._before_month(month)  # the regulators' first move acts on the next step
+
+    def set_values(self, changes: dict) -> None:
+        """Change rule parameters from the next step on, e.g. ``{"regulation.regime": "aligned"}``.
+
+        Parameters
+        ----------
+        changes : dict
+            Dotted scenario paths and new values. Only values the rules read during a run can
+            change; values that act only at set-up (organisations, kinds, network, trust, stakes,
+            starting states, events) need a new model.
+
+        Raises
+        ------
+        ValueError
+            A one-sentence :class:`ics_abm.ScenarioError` for a bad path or value, or a
+            ``ValueError`` for a value that acts only at set-up.
+        """
+        from .scenario import scenario_from_dict, scenario_to_dict
+
+        data = scenario_to_dict(self.scenario_config)
+        for path, value in changes.items():
+            if path.split(".")[0] in _SET_UP_ONLY or path in _SET_UP_ONLY:
+                raise ValueError(f"'{path}' acts only when a system is set up; start a new model (reset) to change it")
+            node = data
+            *parents, leaf = path.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = value
+        self.scenario_config = scenario_from_dict(data, source="set_values")
+        self.params = resolve_params(self.scenario_config)
+        self._regime_change = None
+        self.event_log.append({"month": self.months_simulated + 1, "kind": "set_values", "options": dict(changes)})
+
+    def fork(self) -> ICSModel:
+        """An independent copy with the same state, history and future randomness (what-if branching).
+
+        Stepping the copy and the original with the same changes gives identical results; a
+        change made to one (an event, :meth:`set_values`) does not touch the other.
+        """
+        clone = ICSModel.__new__(ICSModel)
+        mesa.Model.__init__(clone, rng=self.seed)
+        owned_by_mesa = set(clone.__dict__)
+        clone.rng.bit_generator.state = copy.deepcopy(self.rng.bit_generator.state)
+        clone.random.setstate(self.random.getstate())
+        clone.running = self.running
+        # Bring Mesa's clock (time, steps and its step schedule) to the same point without
+        # simulating: its scheduled steps call the no-op, the months are copied below.
+        user_step, clone._user_step = clone._user_step, lambda: None
+        if self.time > clone.time:
+            clone._advance_time(self.time)
+        clone._user_step = user_step
+        for name, value in self.__dict__.items():
+            if name not in owned_by_mesa and name != "_views":
+                clone.__dict__[name] = copy.deepcopy(value)
+        clone._views = {}
+        for index in self._views:
+            clone.organisation(index)
+        return clone
 
     @property
     def months_simulated(self) -> int:
@@ -214,6 +371,11 @@ class ICSModel(mesa.Model):
         rows = np.array(self._organisation_rows).reshape(-1, self.organisations.kind.shape[0], len(ORG_TRAJECTORY_FIELDS))
         return organisation_frame(rows, self.organisations.kind, self._labels())
 
+    @property
+    def progress(self) -> float:
+        """Integration progress after the last step (7.8)."""
+        return float(self.system[SYSTEM_FIELDS.index("progress")])
+
     def _labels(self) -> dict[str, object]:
         return {"scenario": self.scenario_config.scenario.name, "seed": self.seed}
 
@@ -222,3 +384,10 @@ class ICSModel(mesa.Model):
         source = arc_sources(self.graph)
         np.add.at(counts, (self.organisations.kind[source], self.organisations.kind[self.graph.target]), 1)
         return counts
+
+
+# Scenario sections and fields that act only at set-up (ICSModel.set_values refuses them).
+_SET_UP_ONLY = (
+    "scenario", "organisations", "kinds", "network", "trust", "events", "finance.stake_share", "leadership.safety",
+    "local_authority.engagement", "commitment.unwilling",
+)

@@ -18,7 +18,7 @@ from .kinds import KINDS
 __all__ = ["system_frame", "trust_by_kind_frame", "organisation_frame", "INTEGER_METRICS"]
 
 #: Metrics that are counts, stored as integers.
-INTEGER_METRICS = ("n_deficit", "interventions")
+INTEGER_METRICS = ("n_deficit", "interventions", "decision_open", "decisions_resolved", "decisions_failed", "signed_up", "active_organisations")
 
 
 def _labelled(frame: pd.DataFrame, labels: dict[str, object]) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["REGIMES", "RegulatorSettings", "resolve_regime"]
+__all__ = ["REGIMES", "RegulatorSettings", "blend_regimes", "resolve_regime"]
 
 #: Regimes a scenario can name.
 REGIMES: tuple[str, ...] = ("none", "misaligned", "aligned", "single")
@@ -68,3 +68,35 @@ def resolve_regime(regulation) -> RegulatorSettings:
         return RegulatorSettings(strength, focus, rate, 0.0, float(regulation.intervention_capacity_cost), False)
     cost = regulation.intervention_capacity_cost * regulation.single_oversight_cost_factor
     return RegulatorSettings(strength, focus, rate, 0.0, float(cost), True)
+
+
+def blend_regimes(old: RegulatorSettings, new: RegulatorSettings, fraction: np.ndarray) -> RegulatorSettings:
+    """Settings part-way through a regime change with regional lags (docs/model.md, 7.16).
+
+    Parameters
+    ----------
+    old, new : RegulatorSettings
+        Before and after the change.
+    fraction : ndarray of float64, shape (3,)
+        How far each principal's regulator has moved, in [0, 1] (the public entry is ignored).
+
+    Returns
+    -------
+    RegulatorSettings
+        Strength, focus and rate moved by each regulator's fraction; the conflict weight by the
+        slower regulator's; capacity cost and assessment are national policy and switch at once.
+    """
+    def blend(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        mixed = a + (b - a) * fraction
+        mixed[2] = 0.0
+        return mixed
+
+    slower = float(min(fraction[0], fraction[1]))
+    return RegulatorSettings(
+        strength=blend(old.strength, new.strength),
+        focus=blend(old.focus, new.focus),
+        rate=blend(old.rate, new.rate),
+        conflict=old.conflict + (new.conflict - old.conflict) * slower,
+        capacity_cost=new.capacity_cost,
+        system_assessment=new.system_assessment,
+    )

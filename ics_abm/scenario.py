@@ -39,6 +39,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ics_abm.kinds import KINDS, PRINCIPALS, pair_key
+from ics_abm.state import FINANCE_REGIMES
 from ics_abm.scenario_errors import ScenarioError, error_from_validation
 
 __all__ = [
@@ -74,6 +75,8 @@ MAX_ORGANISATIONS = 200_000
 REGIMES: tuple[str, ...] = ("none", "misaligned", "aligned", "single")
 
 Regime = Literal["none", "misaligned", "aligned", "single"]
+FinanceRegime = Literal["separate", "control_total", "pooled"]
+KindName = Literal[KINDS]  # type: ignore[valid-type]
 Principal = Literal[PRINCIPALS]  # type: ignore[valid-type]
 
 # --------------------------------------------------------------------------------------------
@@ -302,11 +305,27 @@ class Payoffs(_Section):
 
 
 class Finance(_Section):
-    """``[finance]``: stakes and financial stress (``docs/model.md`` 7.4, 7.5)."""
+    """``[finance]``: stakes, stress and finance options (``docs/model.md`` 7.4, 7.5, 7.15).
+
+    ``regime`` is one of :data:`FINANCE_REGIMES`. Shares are of the annual budget; months are
+    whole months.
+    """
 
     stake_share: float = Field(0.004, ge=0, le=1)
     stress_scale: float = Field(0.05, gt=0, le=10)
     stress_weight: float = Field(0.1, ge=0, le=10)
+    regime: FinanceRegime = "separate"
+    linked_share: float = Field(0.5, ge=0, le=1)
+    sustainability_share: float = Field(0.01, ge=0, le=1)
+    risk_tolerance: float = Field(0.3, ge=0, le=1)
+    signup_share: float = Field(1.0, ge=0, le=1)
+    transfers: bool = True
+    transfer_share: float = Field(0.5, ge=0, le=1)
+    transfer_trust_gain: float = Field(0.2, ge=0, le=1)
+    invest_share: float = Field(0.0, ge=0, le=1)
+    invest_return: float = Field(1.5, ge=0, le=100)
+    invest_lag: int = Field(120, ge=0, le=100_000, description="months")
+    invest_months: int = Field(120, ge=0, le=100_000, description="months")
 
 
 class Altruism(_Section):
@@ -343,6 +362,142 @@ class Progress(_Section):
     decay: float = Field(0.02, ge=0, le=1)
 
 
+class Leadership(_Section):
+    """``[leadership]``: lead organisation, turnover, experience and safety (7.11, 7.16)."""
+
+    concentration: float = Field(0.5, ge=0, le=1)
+    turnover_rate: float = Field(0.01, ge=0, le=1, description="per month")
+    turnover_trust_loss: float = Field(0.3, ge=0, le=1)
+    newcomer_penalty: float = Field(0.5, ge=0, le=1)
+    settling_rate: float = Field(0.1, ge=0, le=1, description="per month")
+    safety: float = Field(0.3, ge=0, le=1)
+
+
+class Narrative(_Section):
+    """``[narrative]``: beliefs in the shared purpose, bounded confidence (7.12)."""
+
+    initial: float = Field(0.3, ge=0, le=1)
+    build_rate: float = Field(0.02, ge=0, le=1, description="per month")
+    convergence: float = Field(0.3, ge=0, le=1)
+    confidence_bound: float = Field(0.3, ge=0, le=1)
+    decay: float = Field(0.01, ge=0, le=1, description="per month")
+    shock_buffer: float = Field(0.5, ge=0, le=1)
+
+
+class Governance(_Section):
+    """``[governance]``: hard decisions and how they are settled (7.13)."""
+
+    kind: Literal["informal", "statutory"] = "informal"
+    decision_rate: float = Field(0.1, ge=0, le=1, description="per month")
+    patience: int = Field(6, ge=1, le=1200, description="months")
+    support_threshold: float = Field(0.15, ge=0, le=1)
+    narrative_weight: float = Field(0.3, ge=0, le=10)
+    safety_weight: float = Field(0.3, ge=0, le=10)
+    loss_weight: float = Field(0.2, ge=0, le=10)
+    vote_noise: float = Field(0.05, ge=0, le=10)
+    majority: float = Field(0.5, ge=0, le=1)
+    resolved_trust_gain: float = Field(0.1, ge=0, le=1)
+    resolved_progress: float = Field(1.0, ge=0, le=100)
+    breakdown_trust_loss: float = Field(0.03, ge=0, le=1)
+
+
+class Commitment(_Section):
+    """``[commitment]``: unconditional or conditional commitment (7.13).
+
+    ``unwilling`` lists kinds whose organisations never commit.
+    """
+
+    mode: Literal["unconditional", "conditional"] = "unconditional"
+    trust_threshold: float = Field(0.3, ge=0, le=1)
+    stress_threshold: float = Field(0.5, ge=0, le=1)
+    reengage_margin: float = Field(0.1, ge=0, le=1)
+    unwilling: list[KindName] = Field(default_factory=list)
+
+
+class LocalAuthority(_Section):
+    """``[local_authority]``: engagement states and political pressure (7.14)."""
+
+    engagement: Literal["absent", "partner", "full", "lead"] = "full"
+    dynamic: bool = True
+    political_pressure: float = Field(0.2, ge=0, le=1)
+    political_decay: float = Field(0.1, ge=0, le=1, description="per month")
+    political_weight: float = Field(0.5, ge=0, le=10)
+    absent_threshold: float = Field(0.05, ge=0, le=1)
+    partner_threshold: float = Field(0.15, ge=0, le=1)
+    full_threshold: float = Field(0.2, ge=0, le=1)
+
+
+class Shocks(_Section):
+    """``[shocks]``: how winter, entries and exits act (7.16)."""
+
+    winter_capacity_loss: float = Field(0.5, ge=0, le=1)
+    winter_cost: float = Field(0.01, ge=0, le=1, description="share of budget per year at full winter pressure")
+    winter_decay: float = Field(0.7, ge=0, le=1)
+    entry_trust: float = Field(0.3, ge=0, le=1)
+    exit_trust_loss: float = Field(0.1, ge=0, le=1)
+
+
+# Events (7.16): one table per event in ``[[events]]``, told apart by ``kind``.
+
+
+class _Event(_Section):
+    month: int = Field(ge=1, le=100_000, description="month at whose start the event acts")
+
+
+class FinancialShock(_Event):
+    kind: Literal["financial_shock"]
+    size: float = Field(0.02, ge=0, le=1, description="share of annual budget")
+    organisation_kind: KindName | None = None
+
+
+class WinterPressure(_Event):
+    kind: Literal["winter_pressure"]
+    size: float = Field(1.0, ge=0, le=1)
+
+
+class RegimeChange(_Event):
+    kind: Literal["regime_change"]
+    regime: Regime
+    provider_lag: int = Field(0, ge=0, le=1200, description="months")
+    commissioner_lag: int = Field(0, ge=0, le=1200, description="months")
+
+
+class LeadershipProgramme(_Event):
+    kind: Literal["leadership_programme"]
+    size: float = Field(0.3, ge=0, le=1)
+
+
+class LeaderLeaves(_Event):
+    kind: Literal["leader_leaves"]
+
+
+class LocalAuthorityWalksAway(_Event):
+    kind: Literal["local_authority_walks_away"]
+    which: Literal["largest", "all"] = "largest"
+
+
+class AltruisticFirstMove(_Event):
+    kind: Literal["altruistic_first_move"]
+    size: float = Field(0.005, ge=0, le=1, description="share of the lead's annual budget given")
+
+
+class PartnerEntry(_Event):
+    kind: Literal["partner_entry"]
+    organisation_kind: KindName
+
+
+class PartnerExit(_Event):
+    kind: Literal["partner_exit"]
+    organisation_kind: KindName
+
+
+Event = Annotated[
+    FinancialShock | WinterPressure | RegimeChange | LeadershipProgramme | LeaderLeaves
+    | LocalAuthorityWalksAway | AltruisticFirstMove | PartnerEntry | PartnerExit,
+    Field(discriminator="kind"),
+]
+
+
 class Scenario(_Section):
     """A whole scenario file. Only ``[scenario]`` (with ``name``) is required.
 
@@ -360,6 +515,14 @@ class Scenario(_Section):
     altruism : Altruism
     regulation : Regulation
     progress : Progress
+    leadership : Leadership
+    narrative : Narrative
+    governance : Governance
+    commitment : Commitment
+    local_authority : LocalAuthority
+    shocks : Shocks
+    events : list of events
+        Scheduled events (``[[events]]``), each acting at the start of its ``month``.
     """
 
     scenario: ScenarioInfo
@@ -376,6 +539,13 @@ class Scenario(_Section):
     altruism: Altruism = Field(default_factory=Altruism)
     regulation: Regulation = Field(default_factory=Regulation)
     progress: Progress = Field(default_factory=Progress)
+    leadership: Leadership = Field(default_factory=Leadership)
+    narrative: Narrative = Field(default_factory=Narrative)
+    governance: Governance = Field(default_factory=Governance)
+    commitment: Commitment = Field(default_factory=Commitment)
+    local_authority: LocalAuthority = Field(default_factory=LocalAuthority)
+    shocks: Shocks = Field(default_factory=Shocks)
+    events: list[Event] = Field(default_factory=list)
 
 
 # The per-kind models must follow kinds.KINDS exactly (names and order).
@@ -383,6 +553,8 @@ if tuple(Organisations.model_fields) != KINDS or tuple(Kinds.model_fields) != KI
     raise RuntimeError("Organisations and Kinds fields must match ics_abm.kinds.KINDS")
 if tuple(Regulation.model_fields["regime"].annotation.__args__) != REGIMES:
     raise RuntimeError("Regulation.regime must list REGIMES")
+if tuple(Finance.model_fields["regime"].annotation.__args__) != FINANCE_REGIMES:
+    raise RuntimeError("Finance.regime must list ics_abm.state.FINANCE_REGIMES")
 
 
 def organisation_counts(scenario: Scenario) -> dict[str, int]:

@@ -134,6 +134,11 @@ def _describe(node: dict | None, ctx: dict, schema: dict) -> str:
         return "a number" + _range(lo, lo_strict, hi, hi_strict)
     if kind == "string":
         return "a non-empty string" if node.get("minLength") else "a string"
+    if kind == "array":
+        items = node.get("items", {})
+        if "discriminator" in items or items.get("type") == "object":
+            return "a list of tables (one [[...]] table each)"
+        return "a list of " + _describe(_resolve(items, schema), {}, schema).replace("one of", "values from", 1) if items else "a list"
     if kind == "object":
         values = node.get("additionalProperties")
         if isinstance(values, dict):
@@ -177,12 +182,45 @@ def _known_names(parent: dict | None) -> list[str]:
     return list((parent or {}).get("properties", {}))
 
 
+def _tagged_union(loc: tuple, schema: dict) -> tuple[tuple, dict]:
+    """Drop the tag pydantic puts in the location of a member of a tagged union (``[[events]]``).
+
+    Returns the location as the user wrote it (``events.0.size``) and the schema to describe it
+    with: the whole schema, or the event's own model when the location is inside one event.
+    """
+    for i in range(len(loc) - 2):
+        if isinstance(loc[i + 1], int) and isinstance(loc[i + 2], str):
+            items = (_schema_at(loc[: i + 1], schema) or {}).get("items", {})
+            mapping = items.get("discriminator", {}).get("mapping", {})
+            if loc[i + 2] in mapping:
+                member = _resolve({"$ref": mapping[loc[i + 2]]}, schema)
+                return loc[: i + 2] + loc[i + 3 :], {**member, "$defs": schema.get("$defs", {})}
+    return loc, schema
+
+
 def _describe_error(err: dict, schema: dict) -> tuple[str | None, str]:
     """One pydantic error dict -> (dotted field, problem without the final period)."""
     kind = err["type"]
     loc = tuple(err["loc"])
     ctx = err.get("ctx") or {}
     given = err.get("input")
+    loc, member = _tagged_union(loc, schema)
+    if member is not schema:  # describe fields inside one event with that event's model
+        inner_err = {**err, "loc": loc[2:]}
+        field, problem = _describe_error(inner_err, member)
+        prefix = ".".join(str(p) for p in loc[:2])
+        inner = ".".join(str(p) for p in loc[2:])
+        problem = problem.replace(f"field '{inner}'", f"field '{prefix}.{inner}'", 1)
+        return f"{prefix}.{inner}", problem.replace("is not a known section", "is not a known field", 1)
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        tag = str(ctx.get("discriminator", "'kind'")).strip("'")
+        field = ".".join(str(p) for p in loc + (tag,))
+        if kind == "union_tag_not_found":
+            return field, f"field '{field}' is required but missing"
+        names = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", "")))
+        close = difflib.get_close_matches(str(ctx.get("tag")), names, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return field, f"field '{field}' expected one of {', '.join(repr(n) for n in names)}, got {_show(ctx.get('tag'), annotate=False)}{hint}"
     if loc and loc[-1] == "[key]":  # a bad key of a pair table: the table is the field
         loc = loc[:-2]
     field = ".".join(str(p) for p in loc) or None
@@ -217,6 +255,11 @@ def _position(data: Any, loc: tuple) -> tuple[int, ...]:
         if isinstance(node, dict) and part in node:
             position.append(list(node).index(part))
             node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            position.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and node.get("kind") == part:
+            continue  # the tag of a tagged-union member (an event's kind)
         else:
             position.append(_MISSING_POSITION)
             break

@@ -30,10 +30,10 @@ TURNS = 60
 
 def _play(names, payoffs=AXELROD_PAYOFFS, turns=TURNS):
     """Play our model in the classic limit; return (balances, actions per turn by arc)."""
-    orgs, graph, arcs, params = classic_system([STRATEGIES[name] for name in names], payoffs)
+    orgs, graph, arcs, params, system = classic_system([STRATEGIES[name] for name in names], payoffs)
     actions = []
     for t in range(1, turns + 1):
-        advance(orgs, graph, arcs, params, key=0, first_step=t, n_steps=1)
+        advance(orgs, graph, arcs, params, system, key=0, first_step=t, n_steps=1)
         actions.append(arcs.action.copy())
     return orgs.balance.copy(), np.array(actions), graph
 

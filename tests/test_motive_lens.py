@@ -50,10 +50,10 @@ def test_population_of_motivated_organisations_plays_as_merrick_found():
     # every pair plays ROUNDS rounds of the ordinal prisoner's dilemma.
     motives = [m for m in ("power", "achievement", "affiliation") for _ in range(3)]
     profiles = [motive_profile_for(MERRICK_OMEGA[m]) for m in motives]
-    orgs, graph, arcs, params = classic_system([STRATEGIES["tit_for_tat"]] * len(motives), ORDINAL_PAYOFFS, profiles)
+    orgs, graph, arcs, params, system = classic_system([STRATEGIES["tit_for_tat"]] * len(motives), ORDINAL_PAYOFFS, profiles)
     history = []
     for t in range(1, ROUNDS + 1):
-        advance(orgs, graph, arcs, params, key=0, first_step=t, n_steps=1)
+        advance(orgs, graph, arcs, params, system, key=0, first_step=t, n_steps=1)
         history.append(arcs.action.copy())
     history = np.array(history)
     rate = history.mean(axis=0)

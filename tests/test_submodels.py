@@ -28,15 +28,15 @@ def _pair(me_motives, partner_motives, my_trust=0.8, partner_trust=0.8, payoffs=
 
 
 def _run(state, steps, first=1, **kwargs):
-    orgs, graph, arcs, params = state
-    return advance(orgs, graph, arcs, params, key=5, first_step=first, n_steps=steps, record_organisations=True, **kwargs)
+    orgs, graph, arcs, params, system = state
+    return advance(orgs, graph, arcs, params, system, key=5, first_step=first, n_steps=steps, record_organisations=True, **kwargs)
 
 
 def test_scripted_partners_behave_as_scripted():
-    orgs, graph, arcs, params = state = _pair(NEUTRAL, POWER)
+    orgs, graph, arcs, params, system = state = _pair(NEUTRAL, POWER)
     _run(state, 1)
     assert arcs.action[1] == 0  # the power-lens partner acts for itself even when trusted
-    orgs, graph, arcs, params = state = _pair(NEUTRAL, AFFILIATION, partner_trust=0.0)
+    orgs, graph, arcs, params, system = state = _pair(NEUTRAL, AFFILIATION, partner_trust=0.0)
     _run(state, 1)
     assert arcs.action[1] == 1  # the affiliation-lens partner collaborates even without trust
 
@@ -44,7 +44,7 @@ def test_scripted_partners_behave_as_scripted():
 @pytest.mark.parametrize("loss_rate", [0.1, 0.25, 0.6])
 def test_always_defecting_partner_drives_trust_down_at_the_documented_rate(loss_rate):
     # 7.3 with no legacy memory weight: trust_t = trust_0 * (1 - loss_rate) ** t.
-    orgs, graph, arcs, params = state = _pair(NEUTRAL, POWER, my_trust=0.9)
+    orgs, graph, arcs, params, system = state = _pair(NEUTRAL, POWER, my_trust=0.9)
     orgs.loss_rate[0] = loss_rate
     trust = []
     for t in range(1, 13):
@@ -56,13 +56,13 @@ def test_always_defecting_partner_drives_trust_down_at_the_documented_rate(loss_
 
 def test_legacy_memory_makes_past_defection_weigh():
     # 7.3/7.7: loss rate gamma- * (1 + lambda * mem), memory an exponential average of defections.
-    orgs, graph, arcs, params = _pair(NEUTRAL, POWER, my_trust=0.9)
+    orgs, graph, arcs, params, system = _pair(NEUTRAL, POWER, my_trust=0.9)
     params = params._replace(legacy_weight=0.5, memory_retention=0.8)
     arcs.memory[0] = 0.4
     orgs.loss_rate[0] = 0.2
     trust, memory = 0.9, 0.4
     for t in range(1, 8):
-        advance(orgs, graph, arcs, params, key=5, first_step=t, n_steps=1)
+        advance(orgs, graph, arcs, params, system, key=5, first_step=t, n_steps=1)
         trust = trust - min(1.0, 0.2 * (1.0 + 0.5 * memory)) * trust
         memory = 0.8 * memory + 0.2 * 1.0
         assert arcs.trust[0] == pytest.approx(trust, rel=1e-12)
@@ -70,12 +70,12 @@ def test_legacy_memory_makes_past_defection_weigh():
 
 
 def test_trust_gain_is_slowed_by_cultural_distance_and_limited_by_the_busier_leader():
-    orgs, graph, arcs, params = _pair(NEUTRAL, AFFILIATION, my_trust=0.2)
+    orgs, graph, arcs, params, system = _pair(NEUTRAL, AFFILIATION, my_trust=0.2)
     params = params._replace(distance_drag=0.5)
     arcs.distance[:] = 0.6
     orgs.gain_rate[0] = 0.3
     orgs.capacity[:] = [0.9, 0.4]
-    advance(orgs, graph, arcs, params, key=5, first_step=1, n_steps=1)
+    advance(orgs, graph, arcs, params, system, key=5, first_step=1, n_steps=1)
     gain = 0.3 * (1.0 - 0.5 * 0.6) * min(0.9, 0.4)
     assert arcs.trust[0] == pytest.approx(0.2 + gain * (1 - 0.2), rel=1e-12)
 
@@ -88,11 +88,11 @@ def test_trust_is_lost_faster_than_gained_with_default_rates():
 
 
 def test_one_sided_collaboration_costs_the_collaborator_and_mutual_creates_benefit():
-    orgs, graph, arcs, params = state = _pair(AFFILIATION, POWER)
+    orgs, graph, arcs, params, system = state = _pair(AFFILIATION, POWER)
     _run(state, 1)
     assert orgs.balance[0] == pytest.approx(-1.0)  # sucker's payoff on a stake of 1
     assert orgs.balance[1] == pytest.approx(3.0)
-    orgs, graph, arcs, params = state = _pair(AFFILIATION, AFFILIATION)
+    orgs, graph, arcs, params, system = state = _pair(AFFILIATION, AFFILIATION)
     _run(state, 1)
     np.testing.assert_allclose(orgs.balance, [2.0, 2.0])  # system benefit 4 > 0
 
@@ -103,23 +103,23 @@ def test_money_is_conserved_as_the_rules_say():
     rng = np.random.default_rng(2)
     graph = nx.gnm_random_graph(40, 200, seed=1)
     strategies = [STRATEGIES[name] for name in rng.choice(sorted(STRATEGIES), 40)]
-    orgs, csr, arcs, params = classic_system(strategies, payoffs=(0.0, -2.0, 2.0, 0.0), graph=graph)
+    orgs, csr, arcs, params, system = classic_system(strategies, payoffs=(0.0, -2.0, 2.0, 0.0), graph=graph)
     params = params._replace(noise=0.3)
     stakes = rng.uniform(0.1, 3.0, arcs.stake.size)
     arcs.stake[:] = np.maximum(stakes, stakes[csr.reverse])  # one stake per relationship
     before = orgs.balance.sum()
-    trajectory = advance(orgs, csr, arcs, params, key=9, first_step=1, n_steps=50)
+    trajectory = advance(orgs, csr, arcs, params, system, key=9, first_step=1, n_steps=50)
     assert orgs.balance.sum() == pytest.approx(before, abs=1e-9)
     assert 0.0 < np.nanmean(trajectory.system[:, 0]) < 1.0  # both kinds of move happened
     # With cost pressure, the system drifts by exactly the pressure.
     orgs.cost_pressure[:] = 0.06
     balance = orgs.balance.sum()
-    advance(orgs, csr, arcs, params, key=9, first_step=51, n_steps=12)
+    advance(orgs, csr, arcs, params, system, key=9, first_step=51, n_steps=12)
     assert orgs.balance.sum() == pytest.approx(balance - 0.06 * orgs.budget.sum(), rel=1e-12)
 
 
 def test_organisations_fall_into_deficit_under_cost_pressure_without_collaboration():
-    orgs, graph, arcs, params = state = _pair(POWER, POWER)
+    orgs, graph, arcs, params, system = state = _pair(POWER, POWER)
     orgs.cost_pressure[:] = 0.12
     trajectory = _run(state, 3)
     assert trajectory.system[-1, 5] == 2  # n_deficit
@@ -128,7 +128,7 @@ def test_organisations_fall_into_deficit_under_cost_pressure_without_collaborati
 
 def _regulated_pair(pressure, rate=0.0):
     """A provider and a commissioner under misaligned regulators, trusting each other."""
-    orgs, graph, arcs, params = _pair(NEUTRAL, NEUTRAL, my_trust=0.62, partner_trust=0.62)
+    orgs, graph, arcs, params, system = _pair(NEUTRAL, NEUTRAL, my_trust=0.62, partner_trust=0.62)
     orgs.principal[:] = [0, 1]
     orgs.pressure[:] = pressure
     orgs.capacity[:] = 0.6
@@ -136,7 +136,7 @@ def _regulated_pair(pressure, rate=0.0):
         strength=np.array([0.05, 0.05, 0.0]), focus=np.array([0.2, 0.35, 0.0]), rate=np.array([rate, rate, 0.0]),
         intervention_push=1.0, capacity_cost=0.5, pressure_decay=0.8, intervention_threshold=0.02,
     )
-    return orgs, graph, arcs, params
+    return orgs, graph, arcs, params, system
 
 
 def test_regulator_intervention_lowers_collaboration_and_takes_leader_time():
@@ -150,7 +150,7 @@ def test_regulator_intervention_lowers_collaboration_and_takes_leader_time():
 
 
 def test_interventions_hit_organisations_in_deficit_and_set_pressure():
-    orgs, graph, arcs, params = state = _regulated_pair(pressure=0.0, rate=1.0)
+    orgs, graph, arcs, params, system = state = _regulated_pair(pressure=0.0, rate=1.0)
     orgs.balance[:] = [-5.0, 5.0]  # a deficit far beyond the threshold, even after this month's payoff
     trajectory = _run(state, 1)
     assert trajectory.system[0, 6] == 1  # one intervention
@@ -158,58 +158,59 @@ def test_interventions_hit_organisations_in_deficit_and_set_pressure():
 
 
 def test_single_oversight_assesses_on_the_system_position():
-    orgs, graph, arcs, params = _regulated_pair(pressure=0.0, rate=1.0)
+    orgs, graph, arcs, params, system = _regulated_pair(pressure=0.0, rate=1.0)
     params = params._replace(system_assessment=True)
     orgs.balance[:] = [-0.5, 5.0]  # the system as a whole is in surplus
-    trajectory = advance(orgs, graph, arcs, params, key=5, first_step=1, n_steps=1)
+    trajectory = advance(orgs, graph, arcs, params, system, key=5, first_step=1, n_steps=1)
     assert trajectory.system[0, 6] == 0
 
 
 def test_misaligned_conflict_pushes_provider_commissioner_pairs_apart():
-    orgs, graph, arcs, params = _regulated_pair(pressure=0.0)
-    calm = _run((orgs, graph, arcs, params._replace(conflict=0.0)), 1).system[0, 0]
-    orgs, graph, arcs, params = _regulated_pair(pressure=0.0)
-    conflicted = _run((orgs, graph, arcs, params._replace(conflict=3.0)), 1).system[0, 0]
+    orgs, graph, arcs, params, system = _regulated_pair(pressure=0.0)
+    calm = _run((orgs, graph, arcs, params._replace(conflict=0.0), system), 1).system[0, 0]
+    orgs, graph, arcs, params, system = _regulated_pair(pressure=0.0)
+    conflicted = _run((orgs, graph, arcs, params._replace(conflict=3.0), system), 1).system[0, 0]
     assert calm == 1.0 and conflicted == 0.0
 
 
 def test_full_altruism_collaborates_without_trust():
-    orgs, graph, arcs, params = state = _pair(POWER, POWER, my_trust=0.0, partner_trust=0.0)
+    orgs, graph, arcs, params, system = state = _pair(POWER, POWER, my_trust=0.0, partner_trust=0.0)
     orgs.altruism[0] = 1.0
     _run(state, 1)
     np.testing.assert_array_equal(arcs.action, [1, 0])
 
 
 def test_altruism_grows_with_mutual_collaboration_and_erodes_under_pressure():
-    orgs, graph, arcs, params = _pair(AFFILIATION, AFFILIATION)
+    orgs, graph, arcs, params, system = _pair(AFFILIATION, AFFILIATION)
     params = params._replace(altruism_growth=0.1, altruism_erosion=0.2)
     orgs.altruism[:] = 0.3
-    advance(orgs, graph, arcs, params, key=5, first_step=1, n_steps=1)
+    advance(orgs, graph, arcs, params, system, key=5, first_step=1, n_steps=1)
     np.testing.assert_allclose(orgs.altruism, 0.3 + 0.1 * 0.7)
-    orgs, graph, arcs, params = _pair(POWER, POWER)
+    orgs, graph, arcs, params, system = _pair(POWER, POWER)
     params = params._replace(altruism_growth=0.1, altruism_erosion=0.2, pressure_decay=1.0)
     orgs.altruism[:] = 0.3
     orgs.pressure[:] = 0.5
-    advance(orgs, graph, arcs, params, key=5, first_step=1, n_steps=1)
+    advance(orgs, graph, arcs, params, system, key=5, first_step=1, n_steps=1)
     np.testing.assert_allclose(orgs.altruism, 0.3 - 0.2 * 0.3 * 0.5)
 
 
 def test_financial_stress_pushes_towards_self_interest():
-    orgs, graph, arcs, params = _pair(NEUTRAL, NEUTRAL, my_trust=0.6, partner_trust=0.6)
+    orgs, graph, arcs, params, system = _pair(NEUTRAL, NEUTRAL, my_trust=0.6, partner_trust=0.6)
     params = params._replace(stress_weight=0.5, stress_scale=0.05)
     orgs.balance[0] = -0.05 * orgs.budget[0]  # full stress
-    advance(orgs, graph, arcs, params, key=5, first_step=1, n_steps=1)
+    advance(orgs, graph, arcs, params, system, key=5, first_step=1, n_steps=1)
     np.testing.assert_array_equal(arcs.action, [0, 1])
 
 
 def test_progress_accumulates_trusted_joint_working_and_decays():
-    orgs, graph, arcs, params = _pair(AFFILIATION, AFFILIATION, my_trust=1.0, partner_trust=1.0)
+    orgs, graph, arcs, params, system = _pair(AFFILIATION, AFFILIATION, my_trust=1.0, partner_trust=1.0)
     params = params._replace(progress_decay=0.1)
-    trajectory = advance(orgs, graph, arcs, params, key=5, first_step=1, n_steps=3, progress=2.0)
+    system[0] = 2.0  # progress
+    advance(orgs, graph, arcs, params, system, key=5, first_step=1, n_steps=3)
     expected = 2.0
     for _ in range(3):
         expected = 0.9 * expected + 1.0
-    assert trajectory.progress == pytest.approx(expected)
+    assert system[0] == pytest.approx(expected)
 
 
 def test_lens_extremes_match_anchor_constants():
@@ -227,15 +228,15 @@ def test_lens_extremes_match_anchor_constants():
     ],
 )
 def test_the_kernel_wrapper_refuses_bad_parameters(change, message):
-    orgs, graph, arcs, params = _pair(NEUTRAL, NEUTRAL)
+    orgs, graph, arcs, params, system = _pair(NEUTRAL, NEUTRAL)
     with pytest.raises(ValueError, match=message):
-        advance(orgs, graph, arcs, params._replace(**change), key=1, first_step=1, n_steps=1)
+        advance(orgs, graph, arcs, params._replace(**change), system, key=1, first_step=1, n_steps=1)
 
 
 def test_the_kernel_wrapper_refuses_inconsistent_state():
-    orgs, graph, arcs, params = _pair(NEUTRAL, NEUTRAL)
+    orgs, graph, arcs, params, system = _pair(NEUTRAL, NEUTRAL)
     bad = arcs._replace(trust=np.array([0.5, 1.2]))
     with pytest.raises(ValueError, match="arcs.trust"):
-        advance(orgs, graph, bad, params, key=1, first_step=1, n_steps=1)
+        advance(orgs, graph, bad, params, system, key=1, first_step=1, n_steps=1)
     with pytest.raises(ValueError, match="reverse"):
-        advance(orgs, graph._replace(reverse=np.array([0, 1])), arcs, params, key=1, first_step=1, n_steps=1)
+        advance(orgs, graph._replace(reverse=np.array([0, 1])), arcs, params, system, key=1, first_step=1, n_steps=1)
