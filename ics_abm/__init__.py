@@ -5,7 +5,10 @@ The public surface:
 * :func:`load_scenario` reads and validates a scenario file;
 * :func:`run` runs a scenario from a seed and returns tidy tables (:class:`RunResult`);
 * :class:`ICSModel` is the Mesa model, :class:`Organisation` its agents (views over arrays);
-* :data:`KINDS` lists the kinds of organisation.
+* :data:`KINDS` lists the kinds of organisation;
+* :func:`sweep` runs a parameter sweep (:mod:`ics_abm.sweeps`), :func:`load` reads its results;
+* :func:`compare` compares policy options on common random numbers (:mod:`ics_abm.compare`);
+  :mod:`ics_abm.validation` tests the model against the stylized facts.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -20,6 +23,10 @@ from .model import ICSModel, Organisation  # noqa: E402
 from .run import RunResult, run  # noqa: E402
 from .scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
 
+# The function shadows its module's name on the package; `from ics_abm.compare import ...` still works.
+from .compare import compare  # noqa: E402
+from .sweeps import SweepError, load, sweep  # noqa: E402
+
 __all__ = [
     "__version__",
     "KINDS",
@@ -31,4 +38,8 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "load_scenario",
+    "compare",
+    "SweepError",
+    "load",
+    "sweep",
 ]

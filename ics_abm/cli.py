@@ -1,4 +1,4 @@
-"""Command-line interface: ``ics-abm run`` and ``ics-abm validate``.
+"""Command-line interface: ``ics-abm run``, ``validate``, ``compare`` and ``validate-model``.
 
 Bad input (a scenario that does not validate, a missing file, a negative seed, an output
 directory in the way) is reported as one sentence, ``Error: ...``, on standard error with a
@@ -216,6 +216,24 @@ def validate_command(
             typer.echo(f"Error: {_sentence(error)}", err=True)
     if failed:
         raise typer.Exit(1)
+
+
+# Commands that live in their own modules (imported here, after the helpers they use).
+from .cli_compare import compare_command  # noqa: E402
+from .cli_validate_model import validate_model_command  # noqa: E402
+
+app.command("compare")(compare_command)
+app.command("validate-model")(validate_model_command)
+
+from .sweeps.cli import sensitivity_command, sweep_command  # noqa: E402
+
+app.command("sweep")(sweep_command)
+app.command("sensitivity")(sensitivity_command)
+
+
+from .demo.command import demo_command  # noqa: E402  (light: solara is imported only when it runs)
+
+app.command("demo")(demo_command)
 
 
 def main() -> None:

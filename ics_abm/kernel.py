@@ -219,7 +219,9 @@ def _step_rows(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_ou
     loser = int(system[_LOSER])
     for i in prange(n):
         vote = -1
-        if decision_open and _at_table(orgs, i) and orgs.engagement[i] >= 2.0:
+        if decision_open and orgs.active[i] == 1.0 and orgs.engagement[i] >= 2.0:
+            vote = 0  # a member that has stepped back cannot be part of a consensus
+        if vote == 0 and orgs.committed[i] == 1.0:
             support = (ws.mean_trust[i] - params.support_threshold) + params.narrative_weight * (ws.belief[i] - 0.5) + params.safety_weight * safety
             if i == loser:
                 support = support - params.loss_weight * (1.0 - orgs.altruism[i])

@@ -394,7 +394,7 @@ class Governance(_Section):
     narrative_weight: float = Field(0.3, ge=0, le=10)
     safety_weight: float = Field(0.3, ge=0, le=10)
     loss_weight: float = Field(0.2, ge=0, le=10)
-    vote_noise: float = Field(0.05, ge=0, le=10)
+    vote_noise: float = Field(0.1, ge=0, le=10)
     majority: float = Field(0.5, ge=0, le=1)
     resolved_trust_gain: float = Field(0.1, ge=0, le=1)
     resolved_progress: float = Field(1.0, ge=0, le=100)
@@ -408,8 +408,8 @@ class Commitment(_Section):
     """
 
     mode: Literal["unconditional", "conditional"] = "unconditional"
-    trust_threshold: float = Field(0.3, ge=0, le=1)
-    stress_threshold: float = Field(0.5, ge=0, le=1)
+    trust_threshold: float = Field(0.2, ge=0, le=1)
+    stress_threshold: float = Field(0.8, ge=0, le=1)
     reengage_margin: float = Field(0.1, ge=0, le=1)
     unwilling: list[KindName] = Field(default_factory=list)
 

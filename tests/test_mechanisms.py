@@ -129,6 +129,20 @@ def test_consensus_needs_everyone_but_a_statutory_body_decides_by_majority(statu
     assert _field(state[4], "decision_open") == float(not resolved)
 
 
+@pytest.mark.parametrize("blocker", ["withdrawn", "unwilling"])
+def test_a_member_that_has_stepped_back_blocks_a_consensus_but_a_partner_authority_has_no_vote(blocker):
+    state, params = _decision_system([0.8, 0.8, 0.8])
+    orgs = state[0]
+    orgs.committed[1] = 0.0
+    if blocker == "unwilling":
+        orgs.unwilling[1] = 1.0
+    assert _metric(_step(state, params), "decisions_resolved") == 0
+    state, params = _decision_system([0.8, 0.8, 0.1])
+    state[0].kind[2] = LOCAL_AUTHORITY
+    state[0].engagement[2] = 1.0  # a partner: at the table, but without a vote
+    assert _metric(_step(state, params), "decisions_resolved") == 1
+
+
 def test_the_loser_of_a_decision_weighs_its_loss_against_its_altruism():
     state, params = _decision_system([0.8, 0.8, 0.6], loss_weight=0.2)
     state[0].altruism[2] = 0.0
