@@ -317,8 +317,8 @@ class Finance(_Section):
     regime: FinanceRegime = "separate"
     linked_share: float = Field(0.5, ge=0, le=1)
     sustainability_share: float = Field(0.01, ge=0, le=1)
-    risk_tolerance: float = Field(0.3, ge=0, le=1)
-    signup_share: float = Field(1.0, ge=0, le=1)
+    risk_tolerance: float = Field(0.5, ge=0, le=1)
+    signup_share: float = Field(0.75, ge=0, le=1)
     transfers: bool = True
     transfer_share: float = Field(0.5, ge=0, le=1)
     transfer_trust_gain: float = Field(0.2, ge=0, le=1)
@@ -367,7 +367,7 @@ class Leadership(_Section):
 
     concentration: float = Field(0.5, ge=0, le=1)
     turnover_rate: float = Field(0.01, ge=0, le=1, description="per month")
-    turnover_trust_loss: float = Field(0.3, ge=0, le=1)
+    turnover_trust_loss: float = Field(0.15, ge=0, le=1)
     newcomer_penalty: float = Field(0.5, ge=0, le=1)
     settling_rate: float = Field(0.1, ge=0, le=1, description="per month")
     safety: float = Field(0.3, ge=0, le=1)
@@ -388,8 +388,8 @@ class Governance(_Section):
     """``[governance]``: hard decisions and how they are settled (7.13)."""
 
     kind: Literal["informal", "statutory"] = "informal"
-    decision_rate: float = Field(0.1, ge=0, le=1, description="per month")
-    patience: int = Field(6, ge=1, le=1200, description="months")
+    decision_rate: float = Field(0.05, ge=0, le=1, description="per month")
+    patience: int = Field(12, ge=1, le=1200, description="months")
     support_threshold: float = Field(0.15, ge=0, le=1)
     narrative_weight: float = Field(0.3, ge=0, le=10)
     safety_weight: float = Field(0.3, ge=0, le=10)
