@@ -1,0 +1,140 @@
+"""``ics-abm compare`` end to end: the regulation options, files written, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from ics_abm import cli as cli_module
+from ics_abm.compare import DEFAULT_OUTCOMES, MEASURES
+from ics_abm.scenario import scenario_hash
+from ics_abm.sweeps.seeds import replicate_seeds
+from tests.files import leftovers, sha256
+
+REPO = Path(__file__).resolve().parents[1]
+REGULATION = [REPO / "scenarios" / f"{name}.toml" for name in ("default", "aligned_regulators", "single_oversight")]
+EXPECTED_FILES = {
+    "outcomes.parquet", "outcomes.csv", "summary.parquet", "summary.csv", "trajectories.parquet",
+    "trajectories.csv", "trajectories.png", "final_outcomes.png", "manifest.json",
+    "scenarios/0-default.toml", "scenarios/1-aligned_regulators.toml", "scenarios/2-single_oversight.toml",
+}
+PNG = b"\x89PNG\r\n\x1a\n"
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(cli_module.app, ["compare", *map(str, args)])
+
+
+def assert_clean_failure(result, code: int = 2) -> str:
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def regulation_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("compare") / "regulation"
+    result = invoke(*REGULATION, "--replicates", 3, "--steps", 12, "--seed", 5, "--out", out)
+    return result, out
+
+
+def test_regulation_options_end_to_end(regulation_run):
+    result, out = regulation_run
+    assert result.exit_code == 0, result.output
+    assert f"Results written to {out}" in result.output
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert files == EXPECTED_FILES
+    assert leftovers(out.parent) == []
+
+
+def test_tables_have_every_option_and_replicate(regulation_run):
+    _, out = regulation_run
+    outcomes = pd.read_parquet(out / "outcomes.parquet")
+    assert list(outcomes.columns) == ["option", "replicate", "seed", "outcome", *MEASURES]
+    assert len(outcomes) == 3 * 3 * len(DEFAULT_OUTCOMES)
+    assert list(dict.fromkeys(outcomes["option"])) == ["default", "aligned_regulators", "single_oversight"]
+    summary = pd.read_csv(out / "summary.csv")
+    assert len(summary) == 3 * len(DEFAULT_OUTCOMES) * len(MEASURES)
+    base = summary[summary["option"] == "default"]
+    assert (base["difference"] == 0).all() and (base["difference_low"] == 0).all()
+    trajectories = pd.read_parquet(out / "trajectories.parquet")
+    assert len(trajectories) == 3 * 3 * 12
+
+
+def test_figures_are_pngs(regulation_run):
+    _, out = regulation_run
+    for name in ("trajectories.png", "final_outcomes.png"):
+        data = (out / name).read_bytes()
+        assert data.startswith(PNG) and len(data) > 10_000
+
+
+def test_manifest_records_scenarios_seeds_steps_and_version(regulation_run):
+    _, out = regulation_run
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["seeds"] == [int(s) for s in replicate_seeds(5, 3)] and manifest["seed"] == 5
+    assert manifest["steps"] == 12 and manifest["replicates"] == 3
+    assert manifest["ics_abm_version"]
+    for record, path in zip(manifest["options"], REGULATION, strict=True):
+        text = path.read_text(encoding="utf-8")
+        assert record["scenario_text"] == text and record["scenario_sha256"] == scenario_hash(text)
+    for name, entry in manifest["files"].items():
+        assert sha256(out / name) == entry["sha256"]
+    assert "t interval" in manifest["interval"]
+
+
+def test_existing_output_is_refused_before_running(regulation_run):
+    _, out = regulation_run
+    line = assert_clean_failure(invoke(*REGULATION[:2], "--replicates", 2, "--steps", 2, "--out", out))
+    assert "--force" in line
+
+
+def test_force_replaces(tmp_path):
+    out = tmp_path / "c"
+    args = (*REGULATION[:2], "--replicates", 2, "--steps", 2, "--out", out, "--outcome", "mean_trust")
+    assert invoke(*args).exit_code == 0
+    result = invoke(*args, "--force")
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(out / "outcomes.csv")["outcome"]) == {"mean_trust"}
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--replicates", "1"], "--replicates must be a whole number >= 2"),
+        (["--steps", "0"], "--steps must be a whole number >= 1, got 0."),
+        (["--seed", "-3"], "--seed must be a whole number >= 0, got -3."),
+        (["--outcome", "mean_trusts"], "did you mean 'mean_trust'?"),
+    ],
+)
+def test_bad_numbers_and_names(tmp_path, args, expected):
+    line = assert_clean_failure(invoke(*REGULATION[:2], *args, "--out", tmp_path / "x"))
+    assert expected in line
+    assert not (tmp_path / "x").exists()
+
+
+def test_one_file_is_not_a_comparison(tmp_path):
+    line = assert_clean_failure(invoke(REGULATION[0], "--out", tmp_path / "x"))
+    assert "expected a base scenario file and at least one option file, got 1 file(s)." in line
+    assert_clean_failure(invoke("--out", tmp_path / "x"))
+
+
+def test_bad_scenario_file_reuses_the_scenario_error(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[scenario]\nname = "bad"\n[trust]\ngain_rat = 0.1\n', encoding="utf-8")
+    line = assert_clean_failure(invoke(REGULATION[0], bad, "--out", tmp_path / "x"))
+    assert line.startswith(f"Error: {bad}: field 'trust.gain_rat' is not a known field (did you mean 'gain_rate'?)")
+    missing = assert_clean_failure(invoke(REGULATION[0], tmp_path / "missing.toml", "--out", tmp_path / "x"))
+    assert "file not found" in missing
+
+
+def test_help_lists_compare():
+    result = runner.invoke(cli_module.app, ["--help"])
+    assert "compare" in result.output and "validate-model" in result.output
