@@ -87,9 +87,14 @@ def validate_model_command(
     width = max(len(r.fact.id) for r in results)
     for r in results:
         d = r.difference
-        typer.echo(f"{'pass' if r.passed else 'FAIL'}  {r.fact.id:<{width}}  B − A {_fmt(d.mean)} "
+        typer.echo(f"{'pass' if r.passed else ('FAIL*' if r.fact.discrepancy else 'FAIL')}  {r.fact.id:<{width}}  B − A {_fmt(d.mean)} "
                    f"(95% CI {_fmt(d.low)} to {_fmt(d.high)}), effect size {_fmt(d.effect_size)}  {r.fact.title}")
     failed = sum(not r.passed for r in results)
-    typer.echo(f"{len(results) - failed} of {len(results)} facts pass. Report written to {out / 'validation.md'}")
-    if failed:
+    unexpected = [r.fact.id for r in results if r.passed == bool(r.fact.discrepancy)]
+    known = failed - sum(not r.passed and not r.fact.discrepancy for r in results)
+    note = f" ({known} known discrepanc{'y' if known == 1 else 'ies'}, see the report)" if known else ""
+    typer.echo(f"{len(results) - failed} of {len(results)} facts pass{note}. Report written to {out / 'validation.md'}")
+    if unexpected:
+        # A failure that is not a known discrepancy, or a known discrepancy that no longer shows.
+        typer.echo(f"Unexpected verdicts: {', '.join(unexpected)}", err=True)
         raise typer.Exit(1)

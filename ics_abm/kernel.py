@@ -51,6 +51,7 @@ METRICS: tuple[str, ...] = (
     "safety",
     "leadership_capacity",
     "active_organisations",
+    "joint_working",
 )
 #: Per-step organisation outputs recorded when asked for ("capacity" is the effective capacity).
 ORG_TRAJECTORY_FIELDS: tuple[str, ...] = (
@@ -479,6 +480,8 @@ def _step_rows(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_ou
     progress = (1.0 - params.progress_decay) * system[_PROGRESS] + increment
     if resolved:
         progress = progress + params.resolved_progress
+    elif broke_down:
+        progress = max(0.0, progress - params.resolved_progress)  # step forward, step back
     system[_PROGRESS] = progress
     nan = np.nan
     per_arc = 1.0 / live_arcs if live_arcs > 0.0 else nan
@@ -508,6 +511,7 @@ def _step_rows(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_ou
     out[22] = safety
     out[23] = leadership
     out[24] = float(n_active)
+    out[25] = increment
     for a in range(_N_KINDS):
         for b in range(_N_KINDS):
             if kind_count[a, b] > 0.0:

@@ -162,6 +162,8 @@ def test_breakdown_cuts_trust_and_conditional_dissenters_walk_away_from_a_coalit
     trajectory = _step(state, params)
     assert _metric(trajectory, "decisions_failed") == 1
     np.testing.assert_allclose(arcs.trust[graph.indptr[2] : graph.indptr[3]], 0.3 * 0.5)
+    # A step back: the decision's progress is taken off (and progress never goes below 0).
+    assert _metric(trajectory, "integration_progress") == 0.0
     assert orgs.committed[2] == (0.0 if walks_away else 1.0)
     assert orgs.committed[0] == 1.0
 
@@ -357,3 +359,12 @@ def test_inactive_organisations_take_no_part_and_are_left_out_of_the_outputs():
     np.testing.assert_array_equal(arcs.trust[inactive], before[inactive])
     assert _metric(trajectory, "collaboration_rate") == 1.0
     assert _metric(trajectory, "active_organisations") == 2
+
+
+def test_joint_working_is_what_a_month_adds_to_progress_before_decay():
+    orgs, graph, arcs, params, system = state = _system(n=4, motives=[AFFILIATION, AFFILIATION, NEUTRAL, POWER], still=False)
+    params = params._replace(progress_decay=0.05)
+    trajectory = _step(state, params, steps=6)
+    progress = trajectory.system[:, METRICS.index("integration_progress")]
+    previous = np.concatenate(([0.0], progress[:-1]))
+    np.testing.assert_allclose(trajectory.system[:, METRICS.index("joint_working")], progress - 0.95 * previous, atol=1e-12)

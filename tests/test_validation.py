@@ -148,11 +148,16 @@ def test_half_time():
     assert math.isnan(oc.half_time("x", 2, 3)(fake_result(x=[1, 1, 1])))
 
 
-def test_progress_gain_undoes_the_decay():
-    # progress_t = 0.9 progress_{t-1} + gain_t with gains 1, 2, 3 (decay 0.1 in fake_result)
-    progress = [1.0, 0.9 * 1.0 + 2.0, 0.9 * 2.9 + 3.0]
-    assert oc.progress_gain(1, 3)(fake_result(integration_progress=progress)) == pytest.approx(2.0)
-    assert oc.progress_gain(3, 3)(fake_result(integration_progress=progress)) == pytest.approx(3.0)
+def test_progress_gain_is_the_mean_trusted_joint_working():
+    joint_working = [1.0, 2.0, 3.0]
+    assert oc.progress_gain(1, 3)(fake_result(joint_working=joint_working)) == pytest.approx(2.0)
+    assert oc.progress_gain(3, 3)(fake_result(joint_working=joint_working)) == pytest.approx(3.0)
+
+
+def test_change_per_year():
+    result = fake_result(decisions_resolved=[0.0] * 12 + [1.0] * 12 + [4.0] * 12)
+    assert oc.change("decisions_resolved", 12, 36)(result) == pytest.approx(4.0)
+    assert oc.change("decisions_resolved", 12, 36, per_year=True)(result) == pytest.approx(2.0)
 
 
 def test_month_ranges_are_checked():
@@ -282,7 +287,7 @@ def two_results():
 def test_report_directory(two_results, tmp_path):
     out = write_validation(two_results, tmp_path / "report", command="ics-abm validate-model")
     text = (out / "validation.md").read_text(encoding="utf-8")
-    assert "**1 of 2 facts pass.**" in text
+    assert "**1 of 2 facts pass**." in text
     assert "> a quote [003]" in text and "### T1: More trust, more trust (OBS)" in text
     assert "Verdict: pass" in text and "Verdict: **FAIL**" in text
     assert "`trust.initial = 0.3`" in text

@@ -136,6 +136,10 @@ class StylizedFact:
         What is measured (in both arms unless an arm sets its own).
     expected : {"increase", "decrease"}
         Expected sign of B − A.
+    discrepancy : str
+        Empty, or why the model is known not to reproduce the fact. A fact with a discrepancy is
+        still run and reported (as a failure, with this text); the tests expect it to fail, so
+        that a change which makes it pass is noticed and the note removed.
     """
 
     id: str
@@ -150,6 +154,7 @@ class StylizedFact:
     steps: int
     outcome: Outcome
     expected: str
+    discrepancy: str = ""
 
     def __post_init__(self) -> None:
         if not self.id or not self.id.strip():

@@ -121,12 +121,19 @@ def total_over(metric: str, first: int, last: int) -> Outcome:
     )
 
 
-def change(metric: str, first: int, last: int) -> Outcome:
-    """Change of the metric from month ``first`` to month ``last`` (value at ``last`` minus at ``first``)."""
+def change(metric: str, first: int, last: int, per_year: bool = False) -> Outcome:
+    """Change of the metric from month ``first`` to month ``last`` (value at ``last`` minus at ``first``).
+
+    With ``per_year``, the change is divided by the years between the two months, ``(last - first)/12``.
+    """
     _check_months(first, last)
+    years = (last - first) / 12.0 if per_year else 1.0
+    if per_year and years <= 0:
+        raise ValueError(f"a change per year needs last > first, got months {first} and {last}")
+    unit = " per year" if per_year else ""
     return Outcome(
-        f"change in {_name(metric)} from month {first} to month {last}",
-        lambda r: _series(r, metric)[last - 1] - _series(r, metric)[first - 1], metric, (metric,), last,
+        f"change in {_name(metric)} from month {first} to month {last}{unit}",
+        lambda r: (_series(r, metric)[last - 1] - _series(r, metric)[first - 1]) / years, metric, (metric,), last,
         (first, last),
     )
 
@@ -184,23 +191,17 @@ def half_time(metric: str, first: int, last: int) -> Outcome:
 
 
 def progress_gain(first: int, last: int) -> Outcome:
-    """Mean monthly gain of integration progress before decay, over months ``first..last``.
+    """Mean monthly trusted joint working added to integration progress over months ``first..last``.
 
-    ``gain_t = progress_t - (1 - decay)·progress_{t-1}`` (``progress_0 = 0``; ``decay`` is the
-    scenario's ``progress.decay``): the trusted joint working added in month ``t``
-    (docs/model.md 7.8), i.e. the rate of progress rather than its accumulated stock.
+    The ``joint_working`` output of docs/model.md 7.8 (``inc``): what month ``t`` adds to progress
+    before decay and before hard decisions step it forward or back, i.e. the rate of progress
+    rather than its accumulated stock.
     """
     _check_months(first, last)
-
-    def measure(result: RunResult) -> float:
-        decay = float(result.metadata["parameters"]["progress"]["decay"])
-        x = _series(result, "integration_progress")
-        previous = np.concatenate(([0.0], x[:-1]))
-        return float((x - (1.0 - decay) * previous)[first - 1 : last].mean())
-
     return Outcome(
-        f"mean monthly gain of integration progress (before decay) over months {first}–{last}",
-        measure, "integration_progress", ("integration_progress",), last, (first, last),
+        f"mean monthly trusted joint working added to integration progress over months {first}–{last}",
+        lambda r: float(_series(r, "joint_working")[first - 1 : last].mean()),
+        "joint_working", ("joint_working",), last, (first, last),
     )
 
 

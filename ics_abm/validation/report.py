@@ -83,7 +83,9 @@ def _arm_line(name: str, fact: StylizedFact, arm: Arm) -> str:
 
 
 def _verdict(result: FactResult) -> str:
-    return "pass" if result.passed else "**FAIL**"
+    if result.passed:
+        return "pass" if not result.fact.discrepancy else "pass (a known discrepancy no longer shows)"
+    return "**FAIL** (known discrepancy)" if result.fact.discrepancy else "**FAIL**"
 
 
 def _fact_section(result: FactResult) -> str:
@@ -110,12 +112,15 @@ def _fact_section(result: FactResult) -> str:
         f"![{fact.id}]({IMAGE_DIR}/{_file_id(fact.id)}.png)",
         "",
     ]
+    if fact.discrepancy:
+        lines[-3:-3] = [f"**Known discrepancy.** {fact.discrepancy}", ""]
     return "\n".join(lines)
 
 
 def render_markdown(results: Sequence[FactResult], *, command: str, started: str, version: str) -> str:
     """The report as Markdown: header, summary table, forest plot, one section per fact."""
     passed = sum(r.passed for r in results)
+    known = sum(bool(r.fact.discrepancy) and not r.passed for r in results)
     seeds = len(results[0].seeds) if results else 0
     root = results[0].root_seed if results else 0
     lines = [
@@ -133,7 +138,9 @@ def render_markdown(results: Sequence[FactResult], *, command: str, started: str
         "the same verdicts.",
         "",
         f"Generated {started} by ics_abm {version}: {seeds} seeds per arm spawned from root seed {root}. "
-        f"**{passed} of {len(results)} facts pass.**",
+        f"**{passed} of {len(results)} facts pass**"
+        + (f"; {known} of the failures {'is a known discrepancy' if known == 1 else 'are known discrepancies'} "
+           "of the model, explained in its section." if known else "."),
         "",
         "| fact | tag | title | B − A (95% interval) | standardised effect | verdict |",
         "|---|---|---|---|---|---|",
