@@ -40,7 +40,12 @@ DOCUMENTED_DEFAULTS = {
     "legacy": {"strength": 0.5, "memory_weight": 1.0, "memory_half_life": 12.0, "exposure": {}},
     "decision": {"noise": 0.03},
     "payoffs": {"reward": 2.0, "sucker": -1.0, "temptation": 3.0, "punishment": 0.0},
-    "finance": {"stake_share": 0.004, "stress_scale": 0.05, "stress_weight": 0.1},
+    "finance": {
+        "stake_share": 0.004, "stress_scale": 0.05, "stress_weight": 0.1, "regime": "separate", "linked_share": 0.5,
+        "sustainability_share": 0.01, "risk_tolerance": 0.5, "signup_share": 0.75, "transfers": True,
+        "transfer_share": 0.5, "transfer_trust_gain": 0.2, "invest_share": 0.0, "invest_return": 1.5,
+        "invest_lag": 120, "invest_months": 120,
+    },
     "altruism": {"growth": 0.02, "erosion": 0.05},
     "regulation": {
         "regime": "misaligned",
@@ -57,6 +62,20 @@ DOCUMENTED_DEFAULTS = {
         "single_oversight_cost_factor": 0.5,
     },
     "progress": {"decay": 0.02},
+    "leadership": {"concentration": 0.5, "turnover_rate": 0.01, "turnover_trust_loss": 0.15, "newcomer_penalty": 0.5, "settling_rate": 0.1, "safety": 0.3},
+    "narrative": {"initial": 0.3, "build_rate": 0.02, "convergence": 0.3, "confidence_bound": 0.3, "decay": 0.01, "shock_buffer": 0.5},
+    "governance": {
+        "kind": "informal", "decision_rate": 0.05, "patience": 12, "support_threshold": 0.15, "narrative_weight": 0.3,
+        "safety_weight": 0.3, "loss_weight": 0.2, "vote_noise": 0.1, "majority": 0.5, "resolved_trust_gain": 0.1,
+        "resolved_progress": 1.0, "breakdown_trust_loss": 0.03,
+    },
+    "commitment": {"mode": "unconditional", "trust_threshold": 0.2, "stress_threshold": 0.8, "reengage_margin": 0.1, "unwilling": []},
+    "local_authority": {
+        "engagement": "full", "dynamic": True, "political_pressure": 0.2, "political_decay": 0.1, "political_weight": 0.5,
+        "absent_threshold": 0.05, "partner_threshold": 0.15, "full_threshold": 0.2,
+    },
+    "shocks": {"winter_capacity_loss": 0.5, "winter_cost": 0.01, "winter_decay": 0.7, "entry_trust": 0.3, "exit_trust_loss": 0.1},
+    "events": [],
 }
 
 
@@ -406,7 +425,9 @@ def test_full_file_loads_every_value(tmp_path):
 def _plain(value) -> bool:
     if isinstance(value, dict):
         return all(isinstance(k, str) and _plain(v) for k, v in value.items())
-    return isinstance(value, (str, int, float))
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return isinstance(value, (str, int, float, bool))
 
 
 def test_round_trip_through_plain_data():
