@@ -1,0 +1,147 @@
+"""The scenario presets the demo offers: every valid scenario file in a directory, plus one given.
+
+A facilitator drops a ``.toml`` file into ``scenarios/`` and it appears in the picker; a file that
+does not validate is left out with its one-sentence error (printed when the demo starts), never
+silently.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..scenario import Scenario, ScenarioError, load_scenario
+
+__all__ = ["Preset", "Catalogue", "find_catalogue", "default_presets_dir"]
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One scenario file offered in the picker.
+
+    Attributes
+    ----------
+    name : str
+        What the picker shows: the file name without ``.toml`` (unique within a catalogue).
+    path : pathlib.Path
+        The file.
+    description : str
+        The scenario's ``[scenario] description``.
+    """
+
+    name: str
+    path: Path
+    description: str
+
+    def load(self) -> Scenario:
+        """The validated scenario (read again, so an edited file is picked up on reset)."""
+        return load_scenario(self.path)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The presets on offer and the one selected at start.
+
+    Attributes
+    ----------
+    presets : tuple of Preset
+        In picker order: the start preset first, then by name.
+    problems : tuple of str
+        One sentence per scenario file that was left out because it does not validate.
+    """
+
+    presets: tuple[Preset, ...]
+    problems: tuple[str, ...] = field(default=())
+
+    @property
+    def names(self) -> list[str]:
+        """Preset names, in picker order."""
+        return [preset.name for preset in self.presets]
+
+    @property
+    def start(self) -> Preset:
+        """The preset the demo starts with."""
+        return self.presets[0]
+
+    def get(self, name: str) -> Preset:
+        """The preset called ``name``.
+
+        Raises
+        ------
+        KeyError
+            With the names on offer.
+        """
+        for preset in self.presets:
+            if preset.name == name:
+                return preset
+        raise KeyError(f"there is no preset {name!r}; expected one of {', '.join(self.names)}")
+
+
+def default_presets_dir() -> Path:
+    """``scenarios/`` in the working directory if there is one, else the one beside the package."""
+    here = Path("scenarios")
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def _unique_name(path: Path, taken: set[str]) -> str:
+    name, n = path.stem, 2
+    while name in taken:  # a start file named like a preset in the directory
+        name, n = f"{path.stem} ({n})", n + 1
+    return name
+
+
+def find_catalogue(directory: str | os.PathLike | None = None, start: str | os.PathLike | None = None) -> Catalogue:
+    """Collect the presets of ``directory`` and put ``start`` first.
+
+    Parameters
+    ----------
+    directory : path, optional
+        Folder of scenario files (default :func:`default_presets_dir`). Files that do not
+        validate are left out and reported in :attr:`Catalogue.problems`.
+    start : path, optional
+        The scenario to start with (default ``default.toml`` of the directory if present, else
+        the first by name). It need not be in ``directory``.
+
+    Returns
+    -------
+    Catalogue
+
+    Raises
+    ------
+    ScenarioError
+        If ``start`` does not validate (the facilitator named it, so it is an error, not a skip).
+    ValueError
+        If there is no valid scenario at all.
+    """
+    folder = Path(default_presets_dir() if directory is None else directory)
+    found: list[Preset] = []
+    problems: list[str] = []
+    files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    for path in files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            problems.append(str(exc))
+            continue
+        found.append(Preset(path.stem, path, scenario.scenario.description))
+    if start is not None:
+        start_path = Path(start)
+        scenario = load_scenario(start_path)  # raises: the facilitator asked for this file
+        same = [p for p in found if p.path.resolve() == start_path.resolve()]
+        if same:
+            first = same[0]
+            found.remove(first)
+        else:
+            first = Preset(_unique_name(start_path, {p.name for p in found}), start_path, scenario.scenario.description)
+        found.insert(0, first)
+    elif found:
+        default = [p for p in found if p.name == "default"]
+        if default:
+            found.remove(default[0])
+            found.insert(0, default[0])
+    if not found:
+        raise ValueError(f"no valid scenario file in {folder}; give one, e.g. ics-abm demo scenarios/default.toml")
+    return Catalogue(tuple(found), tuple(problems))

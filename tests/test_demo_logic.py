@@ -1,0 +1,452 @@
+"""The demo's logic without a browser: presets, levers, the demo model, snapshots, what-if
+branching, export, pictures drawn in place, the HTML tables and the ``ics-abm demo`` command."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from ics_abm import ICSModel
+from ics_abm.cli import app
+from ics_abm.demo import export as export_module
+from ics_abm.demo.branching import WHAT_IFS, branch, compare
+from ics_abm.demo.export import export_session
+from ics_abm.demo.figures import trust_matrix
+from ics_abm.demo.layout import stable_layout
+from ics_abm.demo.levers import AS_PRESET, LEVER_CONTROLS, Levers, apply_levers, describe_levers
+from ics_abm.demo.painters import LinePainter, NetworkPainter
+from ics_abm.demo.presets import find_catalogue
+from ics_abm.demo.server import OFFLINE_CDN, solara_environment
+from ics_abm.demo.session import DEMO_EVENTS, DemoModel, parse_seed
+from ics_abm.demo.snapshot import take_snapshot
+from ics_abm.demo.tables import headline_html, money, trust_table_html
+from ics_abm.events import EVENT_KINDS
+from ics_abm.kinds import KIND_DEFAULTS, KINDS
+from ics_abm.scenario import ScenarioError, load_scenario
+
+REPO = Path(__file__).resolve().parents[1]
+SCENARIOS = REPO / "scenarios"
+SMALL = """\
+[scenario]
+name = "{name}"
+description = "A small system for the demo's tests."
+
+[organisations]
+acute = 2
+primary_care_network = 3
+commissioner = 1
+community_mental_health = 1
+local_authority = 2
+voluntary_sector = 3
+"""
+
+
+@pytest.fixture
+def presets(tmp_path) -> Path:
+    folder = tmp_path / "presets"
+    folder.mkdir()
+    for name in ("default", "alpha", "zeta"):
+        (folder / f"{name}.toml").write_text(SMALL.format(name=name), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def catalogue(presets):
+    return find_catalogue(presets)
+
+
+# --------------------------------------------------------------------------------------------
+# Presets
+# --------------------------------------------------------------------------------------------
+
+
+def test_catalogue_lists_every_valid_file_with_default_first(presets):
+    (presets / "broken.toml").write_text('[scenario]\nname = "broken"\n[trust]\ngain_rat = 0.1\n', encoding="utf-8")
+    catalogue = find_catalogue(presets)
+    assert catalogue.names == ["default", "alpha", "zeta"]
+    assert len(catalogue.problems) == 1 and "broken.toml" in catalogue.problems[0]
+    assert "gain_rat" in catalogue.problems[0]
+
+
+def test_catalogue_puts_the_start_scenario_first_even_from_elsewhere(presets, tmp_path):
+    assert find_catalogue(presets, presets / "zeta.toml").names == ["zeta", "alpha", "default"]
+    outside = tmp_path / "alpha.toml"  # same name as a preset: told apart
+    outside.write_text(SMALL.format(name="other"), encoding="utf-8")
+    catalogue = find_catalogue(presets, outside)
+    assert catalogue.names == ["alpha (2)", "alpha", "default", "zeta"]
+    assert catalogue.start.path == outside
+
+
+def test_catalogue_refuses_a_bad_start_file_and_an_empty_folder(presets, tmp_path):
+    with pytest.raises(ScenarioError, match="missing.toml: file not found"):
+        find_catalogue(presets, tmp_path / "missing.toml")
+    with pytest.raises(ValueError, match="no valid scenario file"):
+        find_catalogue(tmp_path / "empty")
+
+
+def test_the_shipped_scenarios_are_all_offered():
+    catalogue = find_catalogue(SCENARIOS)
+    assert catalogue.problems == ()
+    assert sorted(catalogue.names) == sorted(path.stem for path in SCENARIOS.glob("*.toml"))
+    assert catalogue.start.name == "default"
+
+
+# --------------------------------------------------------------------------------------------
+# Levers
+# --------------------------------------------------------------------------------------------
+
+
+def test_neutral_levers_leave_the_preset_exactly():
+    scenario = load_scenario(SCENARIOS / "default.toml")
+    assert apply_levers(scenario, Levers()) is scenario
+    assert describe_levers(Levers()) == []
+
+
+def test_levers_move_the_regulators_and_the_legacy_within_bounds():
+    scenario = load_scenario(SCENARIOS / "default.toml")
+    changed = apply_levers(scenario, Levers(regime="aligned", focus_shift=0.5, legacy_shift=-1.0))
+    before, after = scenario.regulation, changed.regulation
+    assert after.regime == "aligned"
+    assert after.provider_focus == pytest.approx(before.provider_focus + 0.5)
+    assert after.system_focus == 1.0  # 0.8 + 0.5, clipped
+    assert changed.legacy.strength == 0.0
+    assert describe_levers(Levers(regime="aligned", legacy_shift=-1.0)) == [
+        "regulator regime set to 'aligned'", "competition legacy -1.00"]
+
+
+def test_motive_mix_moves_power_to_affiliation_for_every_kind_keeping_the_total():
+    scenario = load_scenario(SCENARIOS / "default.toml")
+    for mix in (0.4, -0.4):
+        changed = apply_levers(scenario, Levers(motive_mix=mix))
+        for kind in KINDS:
+            default, given = KIND_DEFAULTS[kind], getattr(changed.kinds, kind)
+            assert given.power + given.affiliation == pytest.approx(default.power + default.affiliation)
+            if mix > 0:
+                assert given.power == pytest.approx(default.power * (1 - mix))
+            else:
+                assert given.affiliation == pytest.approx(default.affiliation * (1 + mix))
+            assert given.achievement is None  # untouched: the kind's default
+
+
+def test_altruism_and_budget_pressure_shift_every_kind():
+    scenario = load_scenario(SCENARIOS / "default.toml")
+    changed = apply_levers(scenario, Levers(altruism_shift=0.5, budget_pressure=2.0))
+    for kind in KINDS:
+        default, given = KIND_DEFAULTS[kind], getattr(changed.kinds, kind)
+        assert given.altruism == pytest.approx(min(1.0, default.altruism + 0.5))
+        assert given.cost_pressure == pytest.approx(default.cost_pressure + 0.02)  # percentage points
+
+
+def test_bad_levers_are_refused():
+    with pytest.raises(ValueError, match="regime must be"):
+        Levers(regime="anarchy")
+    with pytest.raises(ValueError, match=r"motive_mix must be a number in \[-1, 1\]"):
+        Levers(motive_mix=1.5)
+
+
+def test_every_lever_has_a_control_within_its_bounds():
+    assert LEVER_CONTROLS["regime"]["values"][0] == AS_PRESET
+    for name, control in LEVER_CONTROLS.items():
+        if control["type"] == "SliderFloat":
+            Levers(**{name: control["min"]})  # the extremes are valid levers
+            Levers(**{name: control["max"]})
+            assert control["value"] == getattr(Levers(), name)
+
+
+# --------------------------------------------------------------------------------------------
+# The demo model
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "seed", "warned"), [
+    ("7", 7, False), (" 12 ", 12, False), (3, 3, False), ("-1", 0, True), ("1.5", 0, True), ("", 0, True),
+    ("abc", 0, True), ("٣", 0, True),
+])
+def test_the_seed_field_takes_whole_numbers_only(text, seed, warned):
+    value, warning = parse_seed(text)
+    assert value == seed and (warning is not None) == warned
+
+
+def test_the_demo_model_is_the_model_of_its_preset_levers_and_seed(catalogue):
+    levers = Levers(regime="single", motive_mix=0.3)
+    demo = DemoModel(catalogue, "alpha", seed="5", regime="single", motive_mix=0.3)
+    plain = ICSModel(apply_levers(catalogue.get("alpha").load(), levers), seed=5)
+    for _ in range(6):
+        demo.step()
+        plain.step()
+    assert demo.history().equals(plain.history())
+    assert demo.preset.name == "alpha" and demo.levers == levers and demo.warnings == []
+
+
+def test_a_bad_seed_gives_seed_0_and_says_so_and_a_bad_preset_is_refused(catalogue):
+    model = DemoModel(catalogue, seed="x")
+    assert model.seed == 0 and "Seed 'x' is not a whole number" in model.warnings[0]
+    with pytest.raises(KeyError, match="no preset 'nope'"):
+        DemoModel(catalogue, "nope")
+
+
+def test_event_buttons_are_events_of_the_model():
+    assert set(DEMO_EVENTS) <= set(EVENT_KINDS)
+    assert len(DEMO_EVENTS) == 6
+
+
+def test_an_injected_event_is_logged_and_changes_the_next_month(catalogue):
+    shocked, calm = DemoModel(catalogue), DemoModel(catalogue)
+    for model in (shocked, calm):
+        model.step()
+    shocked.inject("financial_shock")
+    assert shocked.event_log[-1]["kind"] == "financial_shock" and shocked.event_log[-1]["month"] == 2
+    shocked.step()
+    calm.step()
+    assert shocked.history()["system_balance"].iloc[-1] < calm.history()["system_balance"].iloc[-1]
+
+
+# --------------------------------------------------------------------------------------------
+# Snapshot and layout
+# --------------------------------------------------------------------------------------------
+
+
+def test_snapshot_agrees_with_the_agents_view(catalogue):
+    model = DemoModel(catalogue)
+    for _ in range(3):
+        model.step()
+    snap = take_snapshot(model)
+    assert snap.month == 3 and len(snap.system) == 3
+    assert set(snap.trust_by_kind["step"]) == {3}
+    for (i, j), trust, mutual in zip(snap.edges, snap.edge_trust, snap.edge_mutual, strict=True):
+        a, b = model.organisation(i), model.organisation(j)
+        assert i < j
+        assert trust == pytest.approx((a.trust_in(b) + b.trust_in(a)) / 2)
+        assert mutual == (a.collaborates_with(b) and b.collaborates_with(a))
+    n_relationships = sum(len(model.organisation(i).partners) for i in range(len(snap.kinds))) // 2
+    assert len(snap.edges) == n_relationships
+
+
+def test_layout_is_deterministic_and_fits_the_frame(catalogue):
+    model = DemoModel(catalogue)
+    again = stable_layout(model.network, model.organisations.kind)
+    assert np.array_equal(model.positions, again)
+    assert model.positions.shape == (len(model.organisations.kind), 2)
+    assert np.abs(model.positions).max() == pytest.approx(1.0)
+    import networkx as nx
+
+    assert stable_layout(nx.Graph(), np.zeros(0, dtype=np.int64)).shape == (0, 2)
+    lonely = nx.Graph()
+    lonely.add_nodes_from(range(3))
+    assert np.isfinite(stable_layout(lonely, np.array([0, 1, 2]))).all()
+
+
+# --------------------------------------------------------------------------------------------
+# What-if branching
+# --------------------------------------------------------------------------------------------
+
+
+def test_two_unchanged_futures_are_identical_and_match_the_model_run_on(catalogue):
+    model = DemoModel(catalogue)
+    for _ in range(4):
+        model.step()
+    before = model.history()
+    result = branch(model, "carry_on", "carry_on", months=6)
+    first, second = result.first.model.history(), result.second.model.history()
+    assert result.start_month == 4 and len(first) == 10
+    assert first.equals(second), "same state and same luck: the futures must not differ"
+    assert model.history().equals(before) and model.months_simulated == 4, "the running model is untouched"
+    for _ in range(6):
+        model.step()
+    assert model.history().equals(first), "a fork has the future randomness of the model it came from"
+
+
+def test_a_change_at_the_fork_changes_only_the_future(catalogue):
+    model = DemoModel(catalogue)
+    for _ in range(3):
+        model.step()
+    result = branch(model, "carry_on", "align", months=12)
+    first, second = result.first.model.history(), result.second.model.history()
+    assert first.iloc[:3].equals(second.iloc[:3])
+    assert not first.iloc[3:].equals(second.iloc[3:])
+    assert result.second.model.event_log[-1] == {"month": 4, "kind": "set_values",
+                                                 "options": {"regulation.regime": "aligned"}}
+    assert result.second.model.scenario_config.regulation.regime == "aligned"
+    assert model.scenario_config.regulation.regime == "misaligned"
+    table = compare(result)
+    assert list(table.columns) == ["A", "B", "B - A"]
+    assert np.allclose(table["B - A"], table["B"] - table["A"])
+    assert table.loc["Mean trust (0–1)", "A"] == first["mean_trust"].iloc[-1]
+
+
+def test_every_what_if_can_be_made(catalogue):
+    model = DemoModel(catalogue)
+    model.step()
+    for key in WHAT_IFS:
+        result = branch(model, key, "carry_on", months=1)
+        assert result.first.model.months_simulated == 2
+
+
+def test_branch_refuses_bad_input(catalogue):
+    model = DemoModel(catalogue)
+    with pytest.raises(ValueError, match="months must be"):
+        branch(model, months=0)
+    with pytest.raises(KeyError):
+        branch(model, "carry_on", "revolution")
+
+
+# --------------------------------------------------------------------------------------------
+# Export
+# --------------------------------------------------------------------------------------------
+
+SAVED = datetime.datetime(2026, 1, 2, 3, 4, 5)
+
+
+def _session(catalogue):
+    model = DemoModel(catalogue, "alpha", seed=3, legacy_shift=-0.2)
+    for _ in range(2):
+        model.step()
+    model.inject("winter_pressure")
+    for _ in range(2):
+        model.step()
+    return model
+
+
+def test_export_writes_pictures_and_a_summary_of_settings_events_and_outcomes(catalogue, tmp_path):
+    model = _session(catalogue)
+    result = export_session(model, tmp_path / "out", branch(model, "carry_on", "align", 6), saved=SAVED)
+    assert result.directory.name == "session-20260102-030405-alpha-seed3-month4"
+    assert sorted(p.name for p in result.directory.iterdir()) == ["charts.png", "futures.png", "network.png",
+                                                                  "summary.md"]
+    assert result.files[0].name == "summary.md"
+    for path in result.files[1:]:
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    summary = result.files[0].read_text(encoding="utf-8")
+    last = model.history().iloc[-1]
+    assert summary.startswith("# ICS demo session: alpha, seed 3, month 4\n")
+    assert "Saved 2026-01-02 03:04." in summary
+    assert "- Levers: competition legacy -0.20" in summary
+    assert "- Competition legacy: 0.30" in summary
+    assert "| 3 | winter pressure | size = 1.0 |" in summary
+    assert f"| Mean trust (0–1) | {model.history()['mean_trust'].iloc[0]:,.2f} | {last['mean_trust']:,.2f} |" in summary
+    assert "Forked at month 4 and run for 6 months" in summary and "- **B**: Align the regulators now" in summary
+    assert "![Two futures](futures.png)" in summary
+
+
+def test_export_without_futures_and_before_any_step(catalogue, tmp_path):
+    model = DemoModel(catalogue)
+    first = export_session(model, tmp_path / "out", saved=SAVED)
+    second = export_session(model, tmp_path / "out", saved=SAVED)  # same second: a new folder, not overwritten
+    assert second.directory.name == first.directory.name + "-2"
+    assert sorted(p.name for p in first.directory.iterdir()) == ["charts.png", "network.png", "summary.md"]
+    summary = first.files[0].read_text(encoding="utf-8")
+    assert "No events were injected." in summary and "The simulation had not been stepped." in summary
+    assert "Two futures" not in summary and "futures.png" not in summary
+
+
+def test_a_failed_export_leaves_nothing_behind(catalogue, tmp_path, monkeypatch):
+    def broken(figure, dpi=100):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_module, "to_png", broken)
+    with pytest.raises(OSError):
+        export_session(DemoModel(catalogue), tmp_path / "out", saved=SAVED)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+# --------------------------------------------------------------------------------------------
+# Pictures redrawn in place, tables
+# --------------------------------------------------------------------------------------------
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    from io import BytesIO
+
+    from PIL import Image
+
+    return np.asarray(Image.open(BytesIO(png)))
+
+
+def test_the_network_redrawn_in_place_is_the_network_drawn_afresh(catalogue):
+    model = DemoModel(catalogue)
+    used = NetworkPainter(model.organisations.kind)
+    used.render(take_snapshot(model))
+    for _ in range(3):
+        model.step()
+    model.inject("leader_leaves")
+    snap = take_snapshot(model)
+    redrawn = _pixels(used.render(snap))
+    fresh = _pixels(NetworkPainter(model.organisations.kind).render(snap))
+    assert redrawn.shape == fresh.shape and np.array_equal(redrawn, fresh), "no trace of earlier months"
+
+
+def test_line_charts_redrawn_from_the_kept_axes_equal_a_full_redraw(catalogue):
+    model = DemoModel(catalogue)
+    painter = LinePainter()
+    for _ in range(3):
+        model.step()
+    snap = take_snapshot(model)
+    full = painter.render(snap)  # the axes are drawn
+    kept = painter.render(snap)  # the kept axes are reused
+    assert np.array_equal(_pixels(full), _pixels(kept))
+    model.step()
+    assert not np.array_equal(_pixels(painter.render(take_snapshot(model))), _pixels(full))
+
+
+def test_headline_numbers_are_the_model_s(catalogue):
+    model = DemoModel(catalogue)
+    assert "Press <b>Step</b>" in headline_html(take_snapshot(model))
+    model.step()
+    text = headline_html(take_snapshot(model))
+    last = model.history().iloc[-1]
+    for name in ("mean_trust", "system_balance", "collaboration_rate"):
+        value = float(re.search(rf"data-metric='{name}' data-value='([^']+)'", text).group(1))
+        assert value == last[name]
+    assert money(-1.84) == "−£1.8m" and money(1234.5) == "£1,234.5m"
+
+
+def test_trust_table_shows_the_kinds_in_the_system(catalogue):
+    model = DemoModel(catalogue)
+    model.step()
+    snap = take_snapshot(model)
+    matrix = trust_matrix(snap)
+    assert list(matrix.index) == list(KINDS)  # the small system has every kind
+    html = trust_table_html(matrix, snap.month)
+    assert html.count("<tr>") == len(KINDS) + 1 and "month 1" in html
+
+
+# --------------------------------------------------------------------------------------------
+# The command and the server's settings
+# --------------------------------------------------------------------------------------------
+
+
+def test_server_settings_keep_everything_on_this_machine():
+    env = solara_environment()
+    assert env["SOLARA_ASSETS_PROXY"] == "true"
+    assert env["SOLARA_ASSETS_CDN"] == OFFLINE_CDN and OFFLINE_CDN.startswith("http://127.0.0.1:")
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+    assert env["SOLARA_MODE"] == "production"  # no version check, no outside "success" ping
+
+
+def test_demo_command_refuses_bad_input_in_one_sentence(tmp_path):
+    runner = CliRunner()
+    missing = runner.invoke(app, ["demo", str(tmp_path / "missing.toml")])
+    assert missing.exit_code == 2 and missing.output.strip() == f"Error: {tmp_path / 'missing.toml'}: file not found."
+    port = runner.invoke(app, ["demo", str(SCENARIOS / "default.toml"), "--port", "70000"])
+    assert port.exit_code == 2 and "--port must be a whole number from 1 to 65535, got 70000." in port.output
+    host = runner.invoke(app, ["demo", str(SCENARIOS / "default.toml"), "--host", "no-such-host.invalid"])
+    assert host.exit_code == 2 and "is not an address of this computer" in host.output
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        result = runner.invoke(app, ["demo", str(SCENARIOS / "default.toml"), "--port", str(taken)])
+    assert result.exit_code == 2 and f"port {taken} on 127.0.0.1 is in use" in result.output
+
+
+def test_demo_command_is_listed_with_its_options():
+    result = CliRunner().invoke(app, ["demo", "--help"])
+    assert result.exit_code == 0
+    for option in ("--host", "--port", "--presets", "--out", "offline"):
+        assert option in result.output
