@@ -1,4 +1,15 @@
-"""Hypothesis strategies for systems: random graphs, states and parameters (one module for all)."""
+"""Hypothesis strategies for systems: random graphs, states and parameters (one module for all).
+
+States are drawn over their full ranges, including organisations that are inactive, withdrawn
+or unwilling, local authorities in every engagement state, an open hard decision of any
+reachable age and any loser, every finance regime, signed and unsigned control totals, and step
+numbers that often hit a year end (``t % 12 == 0``) or a year start (``t % 12 == 1``) within the
+few steps a comparison runs. The states are *reachable* where the specification constrains
+them: unwilling organisations are never committed, only local authorities leave engagement 2,
+other kinds have no political pressure, an open decision's age is below the patience, a closed
+one has age 0 and loser −1, and under a pooled budget ``sucker == temptation`` (the replacement
+of 7.15 is applied when parameters are resolved, so ``Params`` carries it).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +17,20 @@ import networkx as nx
 import numpy as np
 from hypothesis import strategies as st
 
-from ics_abm.state import Arcs, Organisations, Params, arc_sources, graph_from_networkx
+from ics_abm.state import SYSTEM_FIELDS, Arcs, Organisations, Params, arc_sources, graph_from_networkx
 
 unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+LOCAL_AUTHORITY = 4
+
+
+def _zero_or(strategy):
+    """0 often, otherwise the strategy (mechanisms switched off and on)."""
+    return st.one_of(st.just(0.0), strategy)
+
+
+def _flag(p_one: int = 3, p_zero: int = 1):
+    """A 0/1 float that is 1 in about p_one/(p_one + p_zero) of the draws."""
+    return st.integers(1, p_one + p_zero).map(lambda v: 1.0 if v <= p_one else 0.0)
 
 
 @st.composite
@@ -27,11 +49,21 @@ def graphs(draw, max_organisations: int = 10) -> nx.Graph:
 def organisation_rows(draw) -> dict:
     motives = draw(st.tuples(unit, unit, unit).filter(lambda m: sum(m) > 1e-6))
     budget = draw(st.floats(min_value=0.5, max_value=1000.0))
+    kind = draw(st.integers(0, 5))
+    balance = draw(st.floats(min_value=-0.2, max_value=0.2)) * budget
+    unwilling = draw(_flag(1, 5))
+    committed = 0.0 if unwilling == 1.0 else draw(_flag(4, 1))
+    if kind == LOCAL_AUTHORITY:
+        engagement = float(draw(st.integers(0, 3)))
+        political = draw(unit)
+    else:
+        engagement = 2.0
+        political = 0.0
     return {
-        "kind": draw(st.integers(0, 5)),
+        "kind": kind,
         "principal": draw(st.integers(0, 2)),
         "budget": budget,
-        "balance": draw(st.floats(min_value=-0.2, max_value=0.2)) * budget,
+        "balance": balance,
         "cost_pressure": draw(st.floats(min_value=-0.5, max_value=0.5)),
         "power": motives[0],
         "affiliation": motives[1],
@@ -41,6 +73,14 @@ def organisation_rows(draw) -> dict:
         "pressure": draw(unit),
         "gain_rate": draw(unit),
         "loss_rate": draw(unit),
+        "active": draw(_flag(5, 1)),
+        "committed": committed,
+        "unwilling": unwilling,
+        "engagement": engagement,
+        "political": political,
+        "belief": draw(unit),
+        "experience": draw(st.one_of(st.just(1.0), st.just(0.0), unit)),
+        "year_balance": balance - draw(st.floats(min_value=-0.1, max_value=0.1)) * budget,
     }
 
 
@@ -54,24 +94,47 @@ def arc_rows(draw) -> dict:
     }
 
 
+def _payoffs_in_force(payoffs, regime):
+    R, S, T, P = payoffs
+    if regime == 2:
+        S = T = (S + T) / 2
+    return R, S, T, P
+
+
 @st.composite
-def params_dicts(draw) -> dict:
-    """Rule parameters as the reference takes them (plain Python)."""
+def params_dicts(draw, t: int | None = None) -> dict:
+    """Rule parameters as the reference takes them (plain Python).
+
+    ``t`` (the first step of the comparison), when given, makes the invest-to-save window
+    (7.15) start or end near it, so that its boundaries are crossed.
+    """
+    regime = draw(st.integers(0, 2))
     payoffs = draw(
         st.lists(st.floats(min_value=-5.0, max_value=5.0), min_size=4, max_size=4).filter(
-            lambda p: max(p) - min(p) > 1e-2
+            lambda p: max(_payoffs_in_force(p, regime)) - min(_payoffs_in_force(p, regime)) > 1e-2
         )
     )
+    payoffs = _payoffs_in_force(payoffs, regime)  # pooled: Params carries S~ = T~ (7.15)
     regulated = st.tuples(st.floats(0.0, 2.0), st.floats(0.0, 2.0))
     strength = draw(regulated)
     focus = draw(st.tuples(unit, unit))
     rate = draw(st.tuples(unit, unit))
+    thresholds = sorted(draw(st.tuples(unit, unit)))  # theta_A <= theta_F
+    patience = draw(st.one_of(st.integers(1, 4), st.integers(1, 1200)))
+    months = st.one_of(st.integers(0, 36), st.integers(0, 100_000))
+    if t is None:
+        invest_months = draw(months)
+        invest_lag = draw(months)
+    else:
+        invest_months = draw(st.one_of(months, st.integers(max(0, t - 3), t + 3)))
+        near_lag = st.integers(max(0, t - invest_months - 3), max(0, t - invest_months + 3))
+        invest_lag = draw(st.one_of(months, st.integers(max(0, t - 3), t + 2), near_lag))
     return {
         "reward": payoffs[0],
         "sucker": payoffs[1],
         "temptation": payoffs[2],
         "punishment": payoffs[3],
-        "noise": draw(st.one_of(st.just(0.0), st.floats(min_value=0.0, max_value=1.0))),
+        "noise": draw(_zero_or(st.floats(min_value=0.0, max_value=1.0))),
         "distance_drag": draw(unit),
         "legacy_weight": draw(st.floats(0.0, 10.0)),
         "memory_retention": draw(unit),
@@ -89,12 +152,91 @@ def params_dicts(draw) -> dict:
         "pressure_decay": draw(unit),
         "system_assessment": draw(st.booleans()),
         "progress_decay": draw(unit),
+        # 7.11 leadership
+        "concentration": draw(unit),
+        "turnover_rate": draw(st.one_of(st.just(0.0), st.just(1.0), unit)),
+        "turnover_trust_loss": draw(unit),
+        "newcomer_penalty": draw(unit),
+        "settling_rate": draw(unit),
+        # 7.12 shared narrative
+        "narrative_initial": draw(unit),
+        "build_rate": draw(_zero_or(unit)),
+        "convergence": draw(_zero_or(unit)),
+        "confidence_bound": draw(unit),
+        "narrative_decay": draw(_zero_or(unit)),
+        # 7.13 hard decisions, governance and commitment
+        "statutory": draw(st.booleans()),
+        "decision_rate": draw(st.one_of(st.just(0.0), st.just(1.0), unit)),
+        "patience": patience,
+        "support_threshold": draw(unit),
+        "narrative_weight": draw(st.one_of(st.floats(0.0, 2.0), st.floats(0.0, 10.0))),
+        "safety_weight": draw(st.one_of(st.floats(0.0, 2.0), st.floats(0.0, 10.0))),
+        "loss_weight": draw(st.one_of(st.floats(0.0, 2.0), st.floats(0.0, 10.0))),
+        "vote_noise": draw(_zero_or(st.one_of(st.floats(0.0, 1.0), st.floats(0.0, 10.0)))),
+        "majority": draw(unit),
+        "resolved_trust_gain": draw(unit),
+        "resolved_progress": draw(st.one_of(st.floats(0.0, 5.0), st.floats(0.0, 100.0))),
+        "breakdown_trust_loss": draw(unit),
+        "conditional": draw(st.booleans()),
+        "commitment_trust_threshold": draw(_zero_or(unit)),
+        "commitment_stress_threshold": draw(st.one_of(st.just(1.0), unit)),
+        "reengage_margin": draw(_zero_or(unit)),
+        # 7.14 local authorities
+        "la_dynamic": draw(st.booleans()),
+        "political_baseline": draw(unit),
+        "political_decay": draw(unit),
+        "political_weight": draw(st.one_of(st.floats(0.0, 2.0), st.floats(0.0, 10.0))),
+        "absent_threshold": thresholds[0],
+        "partner_threshold": draw(unit),
+        "full_threshold": thresholds[1],
+        # 7.15 finance options
+        "finance_regime": regime,
+        "linked_share": draw(unit),
+        "sustainability_share": draw(_zero_or(st.one_of(st.floats(0.0, 0.1), unit))),
+        "risk_tolerance": draw(unit),
+        "signup_share": draw(unit),
+        "transfers": draw(st.sampled_from([True, True, True, False])),
+        "transfer_share": draw(unit),
+        "transfer_trust_gain": draw(unit),
+        "invest_share": draw(_zero_or(st.one_of(st.floats(0.0, 0.1), unit))),
+        "invest_return": draw(st.one_of(st.floats(0.0, 3.0), st.floats(0.0, 100.0))),
+        "invest_lag": invest_lag,
+        "invest_months": invest_months,
+        # 7.16 shocks
+        "winter_capacity_loss": draw(unit),
+        "winter_cost": draw(st.one_of(st.floats(0.0, 0.1), unit)),
+        "winter_decay": draw(unit),
     }
 
 
 @st.composite
+def system_states(draw, n: int, patience: int) -> dict:
+    """The system state of SYSTEM_FIELDS for ``n`` organisations (floats; indices -1 = none)."""
+    is_open = n > 0 and draw(st.booleans())
+    return {
+        "progress": draw(st.floats(0.0, 50.0)),
+        "winter": draw(_zero_or(unit)),
+        "safety": draw(unit),
+        "signed_up": draw(_flag(1, 1)),
+        "decision_open": 1.0 if is_open else 0.0,
+        "decision_age": float(draw(st.one_of(st.just(patience - 1), st.integers(0, patience - 1)))) if is_open else 0.0,
+        "decision_loser": float(draw(st.integers(0, n - 1))) if is_open else -1.0,
+        "decisions_resolved": float(draw(st.integers(0, 20))),
+        "decisions_failed": float(draw(st.integers(0, 20))),
+        "lead": float(draw(st.integers(-1, n - 1))) if n > 0 else -1.0,
+    }
+
+
+def step_numbers():
+    """Step numbers ``t >= 1``, often two steps before to one step after a year end."""
+    near_year_end = st.builds(lambda k, offset: max(1, 12 * k + offset), st.integers(0, 800), st.integers(-2, 1))
+    return st.one_of(st.integers(1, 40), st.integers(1, 10_000), near_year_end)
+
+
+@st.composite
 def systems(draw, max_organisations: int = 10) -> dict:
-    """A complete system for one comparison: graph, organisations, arcs, parameters, key, step."""
+    """A complete system for one comparison: graph, organisations, arcs, parameters, system
+    state ("state", a dict over SYSTEM_FIELDS), key and first step."""
     graph = draw(graphs(max_organisations))
     orgs = {i: draw(organisation_rows()) for i in graph.nodes}
     arcs = {}
@@ -103,19 +245,30 @@ def systems(draw, max_organisations: int = 10) -> dict:
         reverse = draw(arc_rows())
         reverse["stake"] = arcs[(i, j)]["stake"]  # a relationship has one stake
         arcs[(j, i)] = reverse
+    t = draw(step_numbers())
+    params = draw(params_dicts(t))
     return {
         "graph": graph,
         "orgs": orgs,
         "arcs": arcs,
-        "params": draw(params_dicts()),
-        "progress": draw(st.floats(0.0, 50.0)),
+        "params": params,
+        "state": draw(system_states(graph.number_of_nodes(), params["patience"])),
         "key": draw(st.integers(0, 2**63 - 1)),
-        "t": draw(st.integers(1, 10_000)),
+        "t": t,
     }
 
 
+def state_array(state: dict) -> np.ndarray:
+    """The system state as the kernel's float64 array, in SYSTEM_FIELDS order."""
+    return np.array([float(state[name]) for name in SYSTEM_FIELDS], dtype=np.float64)
+
+
 def to_arrays(system: dict):
-    """The same system as the kernel's arrays: (Organisations, Graph, Arcs, Params)."""
+    """The same system as the kernel's arrays.
+
+    Returns ``(Organisations, Graph, Arcs, Params, state, keys)``: ``state`` is the float64 system
+    array of shape (len(SYSTEM_FIELDS),), ``keys`` the ``(i, j)`` of every arc in CSR order.
+    """
     graph = graph_from_networkx(system["graph"])
     n = system["graph"].number_of_nodes()
     rows = [system["orgs"][i] for i in range(n)]
@@ -134,4 +287,8 @@ def to_arrays(system: dict):
     p = dict(system["params"])
     for name in ("strength", "focus", "rate"):
         p[name] = np.array(p[name], dtype=np.float64)
-    return orgs, graph, arcs, Params(**p), keys
+    for name in ("system_assessment", "statutory", "conditional", "la_dynamic", "transfers"):
+        p[name] = bool(p[name])
+    for name in ("finance_regime", "patience", "invest_lag", "invest_months"):
+        p[name] = int(p[name])
+    return orgs, graph, arcs, Params(**p), state_array(system["state"]), keys
