@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))  # for tests.reference, the independent implementa
 from ics_abm import ICSModel, __version__, load_scenario, run  # noqa: E402
 from ics_abm.kernel import advance  # noqa: E402
 from ics_abm.scenario import scenario_from_dict, scenario_to_dict  # noqa: E402
-from ics_abm.state import Arcs, Organisations, arc_sources  # noqa: E402
+from ics_abm.state import SYSTEM_FIELDS, Arcs, Organisations, arc_sources  # noqa: E402
 from tests.reference import reference_step  # noqa: E402
 
 
@@ -45,12 +45,12 @@ def bench_default_run(repeats: int) -> dict:
     run(scenario, seed=0, steps=120)  # compile (or load the cache)
     full = _median_time(lambda: run(scenario, seed=0, steps=120), repeats)
     model = ICSModel(scenario, seed=0, agents=False)
-    state = (model.organisations, model.graph, model.arcs, model.params)
+    state = (model.organisations, model.graph, model.arcs, model.params, model.system)
 
     def kernel_only():
         orgs = Organisations(*[a.copy() for a in state[0]])
         arcs = Arcs(*[a.copy() for a in state[2]])
-        advance(orgs, state[1], arcs, state[3], key=model.key, first_step=1, n_steps=120)
+        advance(orgs, state[1], arcs, state[3], state[4].copy(), key=model.key, first_step=1, n_steps=120)
 
     kernel = _median_time(kernel_only, repeats)
     return {"run_s": full, "kernel_s": kernel, "organisations": int(model.organisations.kind.size), "relationships": int(model.graph.target.size // 2)}
@@ -65,7 +65,8 @@ def _reference_inputs(model):
     p = model.params._asdict()
     for name in ("strength", "focus", "rate"):
         p[name] = tuple(float(x) for x in p[name])
-    return ref_orgs, ref_arcs, p
+    system = dict(zip(SYSTEM_FIELDS, (float(x) for x in model.system)))
+    return ref_orgs, ref_arcs, p, system
 
 
 def bench_kernel_vs_reference(n_target: int, steps: int, repeats: int) -> dict:
@@ -75,19 +76,19 @@ def bench_kernel_vs_reference(n_target: int, steps: int, repeats: int) -> dict:
     data["organisations"] = {kind: round(count * n_target / total) for kind, count in data["organisations"].items()}
     scenario = scenario_from_dict(data, source="benchmark")
     model = ICSModel(scenario, seed=0, agents=False)
-    ref_orgs, ref_arcs, ref_params = _reference_inputs(model)
-    state = (model.organisations, model.graph, model.arcs, model.params)
+    ref_orgs, ref_arcs, ref_params, ref_system = _reference_inputs(model)
+    state = (model.organisations, model.graph, model.arcs, model.params, model.system)
 
     def kernel(parallel=False):
         orgs = Organisations(*[a.copy() for a in state[0]])
         arcs = Arcs(*[a.copy() for a in state[2]])
-        advance(orgs, state[1], arcs, state[3], key=model.key, first_step=1, n_steps=steps, parallel=parallel)
+        advance(orgs, state[1], arcs, state[3], state[4].copy(), key=model.key, first_step=1, n_steps=steps, parallel=parallel)
         return orgs, arcs
 
     def reference():
-        orgs, arcs, progress = copy.deepcopy(ref_orgs), copy.deepcopy(ref_arcs), 0.0
+        orgs, arcs, system = copy.deepcopy(ref_orgs), copy.deepcopy(ref_arcs), dict(ref_system)
         for t in range(1, steps + 1):
-            orgs, arcs, progress, _ = reference_step(model.network, orgs, arcs, ref_params, progress, model.key, t)
+            orgs, arcs, system, _ = reference_step(model.network, orgs, arcs, ref_params, system, model.key, t)
         return orgs, arcs
 
     kernel(), kernel(parallel=True)  # compile

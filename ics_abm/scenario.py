@@ -426,6 +426,17 @@ class LocalAuthority(_Section):
     partner_threshold: float = Field(0.15, ge=0, le=1)
     full_threshold: float = Field(0.2, ge=0, le=1)
 
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> LocalAuthority:
+        if self.absent_threshold > self.full_threshold:
+            raise PydanticCustomError(
+                "scenario_thresholds_unordered",
+                "has absent_threshold {absent} above full_threshold {full}; expected absent_threshold <= "
+                "full_threshold",
+                {"absent": self.absent_threshold, "full": self.full_threshold},
+            )
+        return self
+
 
 class Shocks(_Section):
     """``[shocks]``: how winter, entries and exits act (7.16)."""
@@ -546,6 +557,19 @@ class Scenario(_Section):
     local_authority: LocalAuthority = Field(default_factory=LocalAuthority)
     shocks: Shocks = Field(default_factory=Shocks)
     events: list[Event] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _pooled_payoffs_differ(self) -> Scenario:
+        # 7.15: a pooled budget replaces S and T by their mean; the payoffs in force must differ.
+        p = self.payoffs
+        if self.finance.regime == "pooled" and p.reward == p.punishment == (p.sucker + p.temptation) / 2:
+            raise PydanticCustomError(
+                "scenario_pooled_payoffs_equal",
+                "under a pooled budget has reward, punishment and the mean of sucker and temptation all equal "
+                "to {given}; expected the payoffs in force to differ",
+                {"given": repr(p.reward)},
+            )
+        return self
 
 
 # The per-kind models must follow kinds.KINDS exactly (names and order).

@@ -558,3 +558,25 @@ def test_in_range_unit_value_is_kept(where, value):
         a, b = key.split("/")
         key = f"{min(a, b, key=KINDS.index)}/{max(a, b, key=KINDS.index)}"
     assert node[key] == value
+
+
+@pytest.mark.parametrize(
+    "sections, message",
+    [
+        ({"finance": {"regime": "pooled"}, "payoffs": {"reward": 1.0, "punishment": 1.0, "sucker": 0.0, "temptation": 2.0}},
+         "the scenario under a pooled budget has reward, punishment and the mean of sucker and temptation all equal to 1.0"),
+        ({"local_authority": {"absent_threshold": 0.5, "full_threshold": 0.2}},
+         "field 'local_authority' has absent_threshold 0.5 above full_threshold 0.2"),
+        ({"finance": {"regime": "pool"}}, "field 'finance.regime' expected one of 'separate', 'control_total', 'pooled', got 'pool'"),
+        ({"governance": {"kind": "formal"}}, "field 'governance.kind' expected one of 'informal', 'statutory', got 'formal'"),
+        ({"governance": {"patience": 0}}, "field 'governance.patience' expected a whole number between 1 and 1200, got 0"),
+        ({"commitment": {"unwilling": ["acut"]}}, "field 'commitment.unwilling.0' expected one of 'acute'"),
+        ({"leadership": {"turnover_rate": 1.5}}, "field 'leadership.turnover_rate' expected a number between 0 and 1, got 1.5"),
+        ({"narrative": {"confidence_bund": 0.2}}, "field 'narrative.confidence_bund' is not a known field (did you mean 'confidence_bound'?)"),
+    ],
+)
+def test_new_sections_are_refused_in_one_sentence(sections, message):
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_dict({"scenario": {"name": "t"}, **sections}, source="s.toml")
+    text = str(caught.value)
+    assert text.startswith(f"s.toml: {message}") and text.count("\n") == 0 and text.endswith(".")
