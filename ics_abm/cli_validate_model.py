@@ -1,8 +1,10 @@
 """``ics-abm validate-model [--seeds N] [--seed S] [--out DIR] [--only SF1,SF4] [--docs DIR]``.
 
 Registered on the ``ics-abm`` application by :mod:`ics_abm.cli`. Runs the stylized facts, writes
-the report directory and prints one line per fact. Exit code 0 if every fact passes, 1 if any
-fails, 2 on bad input (one sentence, no traceback).
+the report directory and prints one line per fact. Exit code 0 if every verdict is the expected
+one (every fact passes, except known discrepancies, which fail and are reported as such), 1 if a
+fact fails unexpectedly or a known discrepancy no longer shows, 2 on bad input (one sentence, no
+traceback).
 """
 
 from __future__ import annotations

@@ -169,7 +169,7 @@ FACTS: tuple[StylizedFact, ...] = (
         "financial balance · this is taking time and some ICSs have made less progress than others.",
         source="[003]",
         experiment="Starting trust 0.45 against 0.75; mean altruism (weight on the system's payoff) at month 36. "
-        "Transfers of money themselves are a later mechanism.",
+        "Transfers of money themselves are tested by SF14.",
         base=DEFAULT_SYSTEM, a=_LOW_TRUST, b=_HIGH_TRUST, steps=36,
         outcome=at_month("mean_altruism", 36), expected="increase",
     ),
