@@ -4,6 +4,7 @@ The public surface:
 
 * :func:`load_scenario` reads and validates a scenario file;
 * :func:`run` runs a scenario from a seed and returns tidy tables (:class:`RunResult`);
+  :func:`run_batch` runs many seeds or parameter points in one compiled call, same numbers;
 * :class:`ICSModel` is the Mesa model, :class:`Organisation` its agents (views over arrays);
 * :data:`KINDS` lists the kinds of organisation;
 * :func:`sweep` runs a parameter sweep (:mod:`ics_abm.sweeps`), :func:`load` reads its results;
@@ -21,6 +22,7 @@ except PackageNotFoundError:  # running from a source tree without installation
 from .kinds import KINDS, PRINCIPALS  # noqa: E402
 from .model import ICSModel, Organisation  # noqa: E402
 from .run import RunResult, run  # noqa: E402
+from .batch import run_batch  # noqa: E402  (many runs in one compiled call)
 from .scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
 
 # The function shadows its module's name on the package; `from ics_abm.compare import ...` still works.
@@ -35,6 +37,7 @@ __all__ = [
     "Organisation",
     "RunResult",
     "run",
+    "run_batch",
     "Scenario",
     "ScenarioError",
     "load_scenario",
