@@ -592,13 +592,20 @@ _step_serial = numba.njit(**JIT_SERIAL)(_step_rows)
 _step_parallel = numba.njit(**JIT_PARALLEL)(_step_rows)
 
 
-def _run_rows(step, orgs, graph, arcs, params, ws, system, key, first_step, out, kind_trust_out, org_out):
-    """Advance ``out.shape[0]`` steps from step number ``first_step``, in place."""
+# One run loop per variant, each naming its step kernel: a loop that received the step function as
+# an argument could not be cached by numba and would be recompiled in every process.
+@numba.njit(**JIT_SERIAL)
+def _run_serial(orgs, graph, arcs, params, ws, system, key, first_step, out, kind_trust_out, org_out):
+    """Advance ``out.shape[0]`` steps from step number ``first_step``, in place (serial kernel)."""
     for s in range(out.shape[0]):
-        step(orgs, graph, arcs, params, ws, system, key, first_step + s, out[s], kind_trust_out[s], org_out[s])
+        _step_serial(orgs, graph, arcs, params, ws, system, key, first_step + s, out[s], kind_trust_out[s], org_out[s])
 
 
-_run_compiled = numba.njit(**JIT_SERIAL)(_run_rows)
+@numba.njit(**JIT_SERIAL)
+def _run_parallel(orgs, graph, arcs, params, ws, system, key, first_step, out, kind_trust_out, org_out):
+    """As :func:`_run_serial`, with the ``parallel=True`` step kernel."""
+    for s in range(out.shape[0]):
+        _step_parallel(orgs, graph, arcs, params, ws, system, key, first_step + s, out[s], kind_trust_out[s], org_out[s])
 
 
 class Trajectory(NamedTuple):
@@ -674,8 +681,8 @@ def advance(
     out = np.empty((n_steps, len(METRICS)), dtype=np.float64)
     kind_trust = np.empty((n_steps, _N_KINDS, _N_KINDS), dtype=np.float64)
     org_out = np.empty((n_steps, n if record_organisations else 0, len(ORG_TRAJECTORY_FIELDS)), dtype=np.float64)
-    step = _step_parallel if parallel else _step_serial
-    _run_compiled(step, orgs, graph, arcs, params, ws, system, np.int64(key), np.int64(first_step), out, kind_trust, org_out)
+    run_loop = _run_parallel if parallel else _run_serial
+    run_loop(orgs, graph, arcs, params, ws, system, np.int64(key), np.int64(first_step), out, kind_trust, org_out)
     return Trajectory(system=out, trust_by_kind=kind_trust, organisations=org_out)
 
 
