@@ -102,15 +102,25 @@ def _command(scenario: Path, seed: int, steps: int, out: Path, force: bool, para
 @contextlib.contextmanager
 def _progress(steps: int) -> Iterator[Callable[[int, int], None] | None]:
     """A rich progress bar on standard error for long runs or interactive terminals, else nothing."""
-    if steps <= PROGRESS_MIN_STEPS and not sys.stderr.isatty():
+    with progress_bar("months", steps, show=steps > PROGRESS_MIN_STEPS or sys.stderr.isatty()) as update:
+        yield update
+
+
+@contextlib.contextmanager
+def progress_bar(unit: str, total: int, show: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar of ``total`` ``unit`` on standard error if ``show``, else nothing.
+
+    Yields ``update(done, total)`` (or ``None`` when not shown), for commands' progress callbacks.
+    """
+    if not show:
         yield None
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    columns = (TextColumn("months"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (TextColumn(unit), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True, highlight=False)) as bar:
-        task = bar.add_task("run", total=steps)
+        task = bar.add_task(unit, total=total)
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 

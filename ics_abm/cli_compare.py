@@ -32,16 +32,10 @@ _OUTCOME_HELP = "Metric to compare (repeat, or separate by commas; default: the 
 @contextlib.contextmanager
 def _progress(total_runs: int, steps: int) -> Iterator[Callable[[int, int], None] | None]:
     """A rich progress bar over runs on standard error, for terminals and long comparisons."""
-    if total_runs * steps <= PROGRESS_MIN_MONTHS and not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from .cli import progress_bar
 
-    columns = (TextColumn("runs"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True, highlight=False)) as bar:
-        task = bar.add_task("compare", total=total_runs)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+    with progress_bar("runs", total_runs, show=total_runs * steps > PROGRESS_MIN_MONTHS or sys.stderr.isatty()) as update:
+        yield update
 
 
 def _split(values: list[str] | None) -> list[str]:

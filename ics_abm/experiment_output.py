@@ -11,10 +11,7 @@ the SHA-256 and size of every other file, including those in subdirectories.
 from __future__ import annotations
 
 import datetime
-import os
 import platform
-import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -25,18 +22,14 @@ from . import __version__
 from .results import (
     LIBRARIES,
     MANIFEST,
-    ResultsError,
     _dumps,
     _file_record,
     _fsync_path,
-    _move_into_place,
     _package_version,
-    _reason,
-    _sibling,
     _write_bytes,
     _write_csv,
     _write_parquet,
-    check_out_dir,
+    write_directory,
 )
 
 __all__ = ["environment", "finish_manifest", "now_utc", "write_directory", "write_table", "write_text"]
@@ -84,41 +77,3 @@ def finish_manifest(directory: Path, manifest: dict) -> None:
         _fsync_path(sub)
 
 
-def write_directory(out_dir: str | os.PathLike, fill: Callable[[Path], None], *, force: bool = False) -> Path:
-    """Create ``out_dir`` atomically, its content written by ``fill(staging_directory)``.
-
-    Parameters
-    ----------
-    out_dir : str or os.PathLike
-        The directory to create (its parent is created if needed).
-    fill : callable
-        Writes every file into the empty directory it is given, manifest last
-        (:func:`finish_manifest`).
-    force : bool
-        Replace an existing experiment or results directory (one with a manifest), only once the
-        new one is complete.
-
-    Returns
-    -------
-    pathlib.Path
-        ``out_dir``, absolute.
-
-    Raises
-    ------
-    ResultsError
-        If ``out_dir`` may not be written (:func:`ics_abm.results.check_out_dir`).
-    """
-    target = check_out_dir(out_dir, force)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staged = _sibling(target, "partial")
-    except OSError as exc:
-        raise ResultsError(f"{out_dir}: could not be created ({_reason(exc)}).") from exc
-    try:
-        fill(staged)
-        _fsync_path(staged)
-        _move_into_place(staged, target, force)
-    except BaseException:  # including KeyboardInterrupt: never leave a partial directory behind
-        shutil.rmtree(staged, ignore_errors=True)
-        raise
-    return target

@@ -29,7 +29,7 @@ import re
 import secrets
 import shlex
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -48,6 +48,7 @@ __all__ = [
     "ResultsError",
     "check_out_dir",
     "read_manifest",
+    "write_directory",
     "write_results",
 ]
 
@@ -364,6 +365,34 @@ def write_results(
     OSError
         If writing fails (disk full, ...); ``out_dir`` is then unchanged.
     """
+    manifest = _manifest(result, scenario_path, scenario_text, command, started)
+    return write_directory(out_dir, lambda staged: _fill(staged, result, manifest, scenario_text), force=force)
+
+
+def write_directory(out_dir: str | os.PathLike, fill: Callable[[Path], None], *, force: bool = False) -> Path:
+    """Create ``out_dir`` atomically, its content written by ``fill(staging_directory)``.
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        The directory to create (its parent is created if needed).
+    fill : callable
+        Writes every file into the empty directory it is given, manifest last
+        (:func:`finish_manifest`).
+    force : bool
+        Replace an existing experiment or results directory (one with a manifest), only once the
+        new one is complete.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_dir``, absolute.
+
+    Raises
+    ------
+    ResultsError
+        If ``out_dir`` may not be written (:func:`check_out_dir`).
+    """
     target = check_out_dir(out_dir, force)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -371,7 +400,8 @@ def write_results(
     except OSError as exc:
         raise ResultsError(f"{out_dir}: could not be created ({_reason(exc)}).") from exc
     try:
-        _fill(staged, result, _manifest(result, scenario_path, scenario_text, command, started), scenario_text)
+        fill(staged)
+        _fsync_path(staged)
         _move_into_place(staged, target, force)
     except BaseException:  # including KeyboardInterrupt: never leave a partial directory behind
         shutil.rmtree(staged, ignore_errors=True)

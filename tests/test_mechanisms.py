@@ -100,7 +100,7 @@ def test_leaders_build_belief_unless_the_partner_is_absent_or_withdrawn():
 
 def _decision_system(trusts, **changes):
     """Three organisations with one open hard decision whose loser is organisation 2."""
-    orgs, graph, arcs, params, system = state = _system(n=3, motives=[AFFILIATION] * 3)
+    orgs, graph, arcs, params, system = _system(n=3, motives=[AFFILIATION] * 3)
     for i, trust in enumerate(trusts):
         arcs.trust[graph.indptr[i] : graph.indptr[i + 1]] = trust
     system[SYSTEM_FIELDS.index("decision_open")] = 1.0

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, Literal
 
+from ..scenario_errors import _resolve  # one reading of the scenario's JSON schema
+
 __all__ = ["FieldKind", "flatten", "with_values", "field_kind"]
 
 #: What a scenario field holds, from its JSON schema.
@@ -84,20 +86,6 @@ def _schema() -> dict:
     from ..scenario import Scenario
 
     return Scenario.model_json_schema()
-
-
-def _resolve(node: dict | None, schema: dict) -> dict | None:
-    # Follow $ref and drop the null branch of optional fields.
-    defs = schema.get("$defs", {})
-    while node is not None:
-        if "$ref" in node:
-            node = defs.get(node["$ref"].rsplit("/", 1)[-1])
-        elif "anyOf" in node:
-            branches = [b for b in node["anyOf"] if b.get("type") != "null"]
-            node = branches[0] if len(branches) == 1 else None
-        else:
-            return node
-    return None
 
 
 def field_kind(path: str) -> FieldKind | None:
