@@ -11,6 +11,7 @@ kernels themselves never do.
 from __future__ import annotations
 
 import math
+import types
 from typing import NamedTuple
 
 import numba
@@ -124,7 +125,50 @@ def _step_rows(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_ou
     organisation trajectories are not recorded. Loops marked ``prange`` write only their own
     organisation's row and arcs; every sum over organisations is taken serially in index order.
     """
-    n = orgs.kind.shape[0]
+    # Every array is read and written through a local name: numba can lose writes made through a
+    # named tuple's attribute inside prange (numba issues #5872, #7135).
+    a_action = arcs.action
+    a_distance = arcs.distance
+    a_memory = arcs.memory
+    a_stake = arcs.stake
+    a_trust = arcs.trust
+    o_achievement = orgs.achievement
+    o_active = orgs.active
+    o_affiliation = orgs.affiliation
+    o_altruism = orgs.altruism
+    o_balance = orgs.balance
+    o_belief = orgs.belief
+    o_budget = orgs.budget
+    o_capacity = orgs.capacity
+    o_committed = orgs.committed
+    o_cost_pressure = orgs.cost_pressure
+    o_engagement = orgs.engagement
+    o_experience = orgs.experience
+    o_gain_rate = orgs.gain_rate
+    o_kind = orgs.kind
+    o_loss_rate = orgs.loss_rate
+    o_political = orgs.political
+    o_power = orgs.power
+    o_pressure = orgs.pressure
+    o_principal = orgs.principal
+    o_unwilling = orgs.unwilling
+    w_belief = ws.belief
+    w_capacity = ws.capacity
+    w_collaborating = ws.collaborating
+    w_intervened = ws.intervened
+    w_kind_count = ws.kind_count
+    w_kind_trust = ws.kind_trust
+    w_lens_a = ws.lens_a
+    w_lens_b = ws.lens_b
+    w_live = ws.live
+    w_mean_trust = ws.mean_trust
+    w_mutual = ws.mutual
+    w_net = ws.net
+    w_progress_sum = ws.progress_sum
+    w_push = ws.push
+    w_trust_sum = ws.trust_sum
+    w_vote = ws.vote
+    n = o_kind.shape[0]
     lo = min(min(params.reward, params.sucker), min(params.temptation, params.punishment))
     hi = max(max(params.reward, params.sucker), max(params.temptation, params.punishment))
     i_r = _normalised(params.reward, lo, hi)
@@ -141,34 +185,34 @@ def _step_rows(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_ou
     # 0. Leader turnover (7.11), in index order: it writes arcs of other organisations.
     if params.turnover_rate > 0.0:
         for i in range(n):
-            if orgs.active[i] == 1.0 and uniform(key, t, i, STREAM_TURNOVER) < params.turnover_rate:
+            if o_active[i] == 1.0 and uniform(key, t, i, STREAM_TURNOVER) < params.turnover_rate:
                 _lose_leader(orgs, graph, arcs, i, params.turnover_trust_loss, params.narrative_initial)
 
     # Start-of-step mean trust over live arcs and beliefs (7.10, 7.12).
     for i in prange(n):
         total = 0.0
         live = 0.0
-        if orgs.active[i] == 1.0:
+        if o_active[i] == 1.0:
             for k in range(graph.indptr[i], graph.indptr[i + 1]):
-                if orgs.active[graph.target[k]] == 1.0:
-                    total += arcs.trust[k]
+                if o_active[graph.target[k]] == 1.0:
+                    total += a_trust[k]
                     live += 1.0
-        ws.live[i] = live
-        ws.mean_trust[i] = total / live if live > 0.0 else 0.0
-        ws.belief[i] = orgs.belief[i]
+        w_live[i] = live
+        w_mean_trust[i] = total / live if live > 0.0 else 0.0
+        w_belief[i] = o_belief[i]
     n_active = 0
     stress_sum = 0.0
     for i in range(n):
-        if orgs.active[i] == 1.0:
+        if o_active[i] == 1.0:
             n_active += 1
-            stress_sum += _stress(orgs.balance[i], orgs.budget[i], params.stress_scale)
+            stress_sum += _stress(o_balance[i], o_budget[i], params.stress_scale)
 
     # 0. A hard decision may open (7.13).
     if system[_OPEN] == 0.0 and n_active > 0 and uniform(key, t, 0, STREAM_HARD_DECISION) < params.decision_rate:
         rank = int(uniform(key, t, 1, STREAM_HARD_DECISION) * n_active)
         seen = 0
         for i in range(n):
-            if orgs.active[i] == 1.0:
+            if o_active[i] == 1.0:
                 if seen == rank:
                     system[_LOSER] = float(i)
                     break
@@ -184,35 +228,35 @@ def _step_rows(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_ou
         for i in range(n):
             if _at_table(orgs, i):
                 at_table += 1
-                chance = ws.mean_trust[i] * (1.0 - mean_stress)
-                tolerance = params.risk_tolerance * (1.0 - _stress(orgs.balance[i], orgs.budget[i], params.stress_scale))
+                chance = w_mean_trust[i] * (1.0 - mean_stress)
+                tolerance = params.risk_tolerance * (1.0 - _stress(o_balance[i], o_budget[i], params.stress_scale))
                 if params.linked_share * (1.0 - chance) <= tolerance:
                     agree += 1
         system[_SIGNED] = 1.0 if at_table > 0 and agree / at_table >= params.signup_share else 0.0
 
     # 1. Derived organisation quantities (7.1 lens; 7.5, 7.11 capacity; push and stress).
     for i in prange(n):
-        r = orgs.principal[i]
-        ws.capacity[i] = (
-            orgs.capacity[i]
-            * (1.0 - params.capacity_cost * orgs.pressure[i])
+        r = o_principal[i]
+        w_capacity[i] = (
+            o_capacity[i]
+            * (1.0 - params.capacity_cost * o_pressure[i])
             * (1.0 - params.winter_capacity_loss * winter)
-            * (1.0 - params.newcomer_penalty * (1.0 - orgs.experience[i]))
+            * (1.0 - params.newcomer_penalty * (1.0 - o_experience[i]))
         )
         s = params.strength[r]
         phi = params.focus[r]
-        stress = _stress(orgs.balance[i], orgs.budget[i], params.stress_scale)
-        ws.push[i] = s * (phi - (1.0 - phi) * (1.0 + params.intervention_push * orgs.pressure[i])) - params.stress_weight * stress
-        omega = optimal_incentive(orgs.power[i], orgs.affiliation[i], orgs.achievement[i])
+        stress = _stress(o_balance[i], o_budget[i], params.stress_scale)
+        w_push[i] = s * (phi - (1.0 - phi) * (1.0 + params.intervention_push * o_pressure[i])) - params.stress_weight * stress
+        omega = optimal_incentive(o_power[i], o_affiliation[i], o_achievement[i])
         a, b = lens_differences(omega, i_r, i_s, i_t, i_p)
-        ws.lens_a[i] = a
-        ws.lens_b[i] = b
+        w_lens_a[i] = a
+        w_lens_b[i] = b
     capacity_active = 0.0
     for i in range(n):
-        if orgs.active[i] == 1.0:
-            capacity_active += ws.capacity[i]
+        if o_active[i] == 1.0:
+            capacity_active += w_capacity[i]
     mean_capacity = capacity_active / n_active if n_active > 0 else 0.0
-    lead_capacity = ws.capacity[lead] if lead >= 0 and orgs.active[lead] == 1.0 else mean_capacity
+    lead_capacity = w_capacity[lead] if lead >= 0 and o_active[lead] == 1.0 else mean_capacity
     leadership = params.concentration * lead_capacity + (1.0 - params.concentration) * mean_capacity if n_active > 0 else 0.0
 
     # 1. Votes on an open hard decision (7.13), from start-of-step values.
@@ -220,22 +264,22 @@ def _step_rows(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_ou
     loser = int(system[_LOSER])
     for i in prange(n):
         vote = -1
-        if decision_open and orgs.active[i] == 1.0 and orgs.engagement[i] >= 2.0:
+        if decision_open and o_active[i] == 1.0 and o_engagement[i] >= 2.0:
             vote = 0  # a member that has stepped back cannot be part of a consensus
-        if vote == 0 and orgs.committed[i] == 1.0:
-            support = (ws.mean_trust[i] - params.support_threshold) + params.narrative_weight * (ws.belief[i] - 0.5) + params.safety_weight * safety
+        if vote == 0 and o_committed[i] == 1.0:
+            support = (w_mean_trust[i] - params.support_threshold) + params.narrative_weight * (w_belief[i] - 0.5) + params.safety_weight * safety
             if i == loser:
-                support = support - params.loss_weight * (1.0 - orgs.altruism[i])
+                support = support - params.loss_weight * (1.0 - o_altruism[i])
             if params.vote_noise > 0.0:
                 support = support + params.vote_noise * _logistic(uniform(key, t, i, STREAM_VOTE))
             vote = 1 if support > 0.0 else 0
-        ws.vote[i] = vote
+        w_vote[i] = vote
     voters = 0
     supporters = 0
     for i in range(n):
-        if ws.vote[i] >= 0:
+        if w_vote[i] >= 0:
             voters += 1
-            supporters += ws.vote[i]
+            supporters += w_vote[i]
     resolved = False
     broke_down = False
     latency = np.nan
@@ -252,22 +296,22 @@ def _step_rows(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_ou
 
     # 2. Decisions on every arc (7.2, 7.10), all from start-of-step state.
     for i in prange(n):
-        r = orgs.principal[i]
-        alpha = orgs.altruism[i]
+        r = o_principal[i]
+        alpha = o_altruism[i]
         deciding = _at_table(orgs, i)
         for k in range(graph.indptr[i], graph.indptr[i + 1]):
             j = graph.target[k]
-            if not deciding or orgs.active[j] != 1.0:
-                arcs.action[k] = 0
+            if not deciding or o_active[j] != 1.0:
+                a_action[k] = 0
                 continue
-            q = arcs.trust[k]
-            advantage = (1.0 - alpha) * (q * ws.lens_a[i] + (1.0 - q) * ws.lens_b[i]) + alpha * (q * a_sys + (1.0 - q) * b_sys) + ws.push[i]
-            r_j = orgs.principal[j]
+            q = a_trust[k]
+            advantage = (1.0 - alpha) * (q * w_lens_a[i] + (1.0 - q) * w_lens_b[i]) + alpha * (q * a_sys + (1.0 - q) * b_sys) + w_push[i]
+            r_j = o_principal[j]
             if r != _PUBLIC and r_j != _PUBLIC and r != r_j:
                 advantage = advantage - params.conflict * params.strength[r] * (1.0 - params.focus[r])
             if params.noise > 0.0:
                 advantage = advantage + params.noise * _logistic(uniform(key, t, k, STREAM_DECISION))
-            arcs.action[k] = 1 if advantage > 0.0 else 0
+            a_action[k] = 1 if advantage > 0.0 else 0
 
     # 3-4. Payoffs (7.4), trust and memory (7.3, 7.7) on live arcs; net results (7.15).
     invest = params.invest_share if t <= params.invest_months else 0.0
@@ -276,49 +320,49 @@ def _step_rows(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_ou
         pay = 0.0
         collaborating = 0.0
         mutual = 0.0
-        if orgs.active[i] == 1.0:
+        if o_active[i] == 1.0:
             for k in range(graph.indptr[i], graph.indptr[i + 1]):
                 j = graph.target[k]
-                if orgs.active[j] != 1.0:
+                if o_active[j] != 1.0:
                     continue
-                own = arcs.action[k]
-                partner = arcs.action[graph.reverse[k]]
-                pay += arcs.stake[k] * _material(own, partner, params.reward, params.sucker, params.temptation, params.punishment)
-                trust = arcs.trust[k]
+                own = a_action[k]
+                partner = a_action[graph.reverse[k]]
+                pay += a_stake[k] * _material(own, partner, params.reward, params.sucker, params.temptation, params.punishment)
+                trust = a_trust[k]
                 if partner == 1:
-                    gain = orgs.gain_rate[i] * (1.0 - params.distance_drag * arcs.distance[k]) * min(ws.capacity[i], ws.capacity[j])
+                    gain = o_gain_rate[i] * (1.0 - params.distance_drag * a_distance[k]) * min(w_capacity[i], w_capacity[j])
                     trust = trust + gain * (1.0 - trust)
                 else:
-                    loss = min(1.0, orgs.loss_rate[i] * (1.0 + params.legacy_weight * arcs.memory[k]))
+                    loss = min(1.0, o_loss_rate[i] * (1.0 + params.legacy_weight * a_memory[k]))
                     trust = trust - loss * trust
-                arcs.trust[k] = trust
-                arcs.memory[k] = params.memory_retention * arcs.memory[k] + (1.0 - params.memory_retention) * (1.0 - partner)
+                a_trust[k] = trust
+                a_memory[k] = params.memory_retention * a_memory[k] + (1.0 - params.memory_retention) * (1.0 - partner)
                 collaborating += own
                 mutual += own * partner
-            budget = orgs.budget[i]
-            ws.net[i] = (
+            budget = o_budget[i]
+            w_net[i] = (
                 pay
-                - budget * orgs.cost_pressure[i] / 12.0
+                - budget * o_cost_pressure[i] / 12.0
                 - params.winter_cost * winter * budget / 12.0
                 - invest * budget / 12.0
                 + invest_return * budget / 12.0
             )
         else:
-            ws.net[i] = 0.0
-        ws.collaborating[i] = collaborating
-        ws.mutual[i] = mutual
+            w_net[i] = 0.0
+        w_collaborating[i] = collaborating
+        w_mutual[i] = mutual
 
     # 4b. The hard decision's effect on trust (7.13), serially over live arcs.
     if resolved or broke_down:
         for i in range(n):
-            if orgs.active[i] != 1.0:
+            if o_active[i] != 1.0:
                 continue
             for k in range(graph.indptr[i], graph.indptr[i + 1]):
-                if orgs.active[graph.target[k]] == 1.0:
+                if o_active[graph.target[k]] == 1.0:
                     if resolved:
-                        arcs.trust[k] = arcs.trust[k] + params.resolved_trust_gain * (1.0 - arcs.trust[k])
+                        a_trust[k] = a_trust[k] + params.resolved_trust_gain * (1.0 - a_trust[k])
                     else:
-                        arcs.trust[k] = (1.0 - params.breakdown_trust_loss) * arcs.trust[k]
+                        a_trust[k] = (1.0 - params.breakdown_trust_loss) * a_trust[k]
     if resolved or broke_down:
         system[_OPEN] = 0.0
         system[_AGE] = 0.0
@@ -333,15 +377,15 @@ def _step_rows(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_ou
         pooled = 0.0
         budget_total = 0.0
         for i in range(n):
-            if orgs.active[i] == 1.0:
-                pooled += ws.net[i]
-                budget_total += orgs.budget[i]
+            if o_active[i] == 1.0:
+                pooled += w_net[i]
+                budget_total += o_budget[i]
         for i in range(n):
-            if orgs.active[i] == 1.0:
-                ws.net[i] = orgs.budget[i] * pooled / budget_total
+            if o_active[i] == 1.0:
+                w_net[i] = o_budget[i] * pooled / budget_total
     for i in range(n):
-        if orgs.active[i] == 1.0:
-            orgs.balance[i] = orgs.balance[i] + ws.net[i]
+        if o_active[i] == 1.0:
+            o_balance[i] = o_balance[i] + w_net[i]
     given = 0.0
     funding = 0.0
     if t % 12 == 0:
@@ -352,87 +396,87 @@ def _step_rows(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_ou
         trust_sum = 0.0
         progress_sum = 0.0
         for c in range(_N_KINDS):
-            ws.kind_trust[i, c] = 0.0
-            ws.kind_count[i, c] = 0.0
-        if orgs.active[i] == 1.0:
+            w_kind_trust[i, c] = 0.0
+            w_kind_count[i, c] = 0.0
+        if o_active[i] == 1.0:
             for k in range(graph.indptr[i], graph.indptr[i + 1]):
                 j = graph.target[k]
-                if orgs.active[j] != 1.0:
+                if o_active[j] != 1.0:
                     continue
-                trust = arcs.trust[k]
+                trust = a_trust[k]
                 trust_sum += trust
-                progress_sum += arcs.action[k] * arcs.action[graph.reverse[k]] * trust
-                ws.kind_trust[i, orgs.kind[j]] += trust
-                ws.kind_count[i, orgs.kind[j]] += 1.0
-        ws.trust_sum[i] = trust_sum
-        ws.progress_sum[i] = progress_sum
+                progress_sum += a_action[k] * a_action[graph.reverse[k]] * trust
+                w_kind_trust[i, o_kind[j]] += trust
+                w_kind_count[i, o_kind[j]] += 1.0
+        w_trust_sum[i] = trust_sum
+        w_progress_sum[i] = progress_sum
 
     system_balance = 0.0
     for i in range(n):
-        if orgs.active[i] == 1.0:
-            system_balance += orgs.balance[i]
+        if o_active[i] == 1.0:
+            system_balance += o_balance[i]
 
     # 6-12. Interventions and pressure (7.5), altruism (7.6), beliefs (7.12), commitment (7.13),
     # local authorities (7.14), leaders settle (7.11): each organisation writes only its row.
     walk_away = broke_down and params.conditional and not params.statutory
     for i in prange(n):
-        ws.intervened[i] = 0
-        if orgs.active[i] != 1.0:
+        w_intervened[i] = 0
+        if o_active[i] != 1.0:
             continue
-        r = orgs.principal[i]
+        r = o_principal[i]
         rate = params.rate[r]
         intervened = 0
-        if rate > 0.0 and orgs.balance[i] < 0.0 and (not params.system_assessment or system_balance < 0.0):
-            probability = rate * min(1.0, (-orgs.balance[i] / orgs.budget[i]) / params.intervention_threshold)
+        if rate > 0.0 and o_balance[i] < 0.0 and (not params.system_assessment or system_balance < 0.0):
+            probability = rate * min(1.0, (-o_balance[i] / o_budget[i]) / params.intervention_threshold)
             if uniform(key, t, i, STREAM_INTERVENTION) < probability:
                 intervened = 1
-        ws.intervened[i] = intervened
-        pressure = 1.0 if intervened == 1 else params.pressure_decay * orgs.pressure[i]
-        orgs.pressure[i] = pressure
-        live = ws.live[i]
-        share_mutual = ws.mutual[i] / live if live > 0.0 else 0.0
-        stress = _stress(orgs.balance[i], orgs.budget[i], params.stress_scale)
-        alpha = orgs.altruism[i]
-        orgs.altruism[i] = alpha + params.altruism_growth * (1.0 - alpha) * share_mutual - params.altruism_erosion * alpha * max(pressure, stress)
+        w_intervened[i] = intervened
+        pressure = 1.0 if intervened == 1 else params.pressure_decay * o_pressure[i]
+        o_pressure[i] = pressure
+        live = w_live[i]
+        share_mutual = w_mutual[i] / live if live > 0.0 else 0.0
+        stress = _stress(o_balance[i], o_budget[i], params.stress_scale)
+        alpha = o_altruism[i]
+        o_altruism[i] = alpha + params.altruism_growth * (1.0 - alpha) * share_mutual - params.altruism_erosion * alpha * max(pressure, stress)
 
-        x = ws.belief[i]
-        build = params.build_rate * ((1.0 - params.concentration) * ws.capacity[i] + params.concentration * lead_capacity)
-        build = build * _engagement_weight(orgs.engagement[i]) * orgs.committed[i] * (1.0 - x)
+        x = w_belief[i]
+        build = params.build_rate * ((1.0 - params.concentration) * w_capacity[i] + params.concentration * lead_capacity)
+        build = build * _engagement_weight(o_engagement[i]) * o_committed[i] * (1.0 - x)
         mix = 0.0
         if live > 0.0:
             for k in range(graph.indptr[i], graph.indptr[i + 1]):
                 j = graph.target[k]
-                if orgs.active[j] == 1.0 and arcs.action[k] * arcs.action[graph.reverse[k]] == 1 and abs(ws.belief[j] - x) < params.confidence_bound:
-                    mix += ws.belief[j] - x
+                if o_active[j] == 1.0 and a_action[k] * a_action[graph.reverse[k]] == 1 and abs(w_belief[j] - x) < params.confidence_bound:
+                    mix += w_belief[j] - x
             mix = params.convergence / live * mix
-        orgs.belief[i] = min(1.0, max(0.0, x + build + mix - params.narrative_decay * x))
+        o_belief[i] = min(1.0, max(0.0, x + build + mix - params.narrative_decay * x))
 
-        mean_trust = ws.trust_sum[i] / live if live > 0.0 else 0.0
-        if orgs.unwilling[i] == 1.0:
-            orgs.committed[i] = 0.0
+        mean_trust = w_trust_sum[i] / live if live > 0.0 else 0.0
+        if o_unwilling[i] == 1.0:
+            o_committed[i] = 0.0
         elif params.conditional and not params.statutory:
-            if orgs.committed[i] == 1.0:
+            if o_committed[i] == 1.0:
                 if mean_trust < params.commitment_trust_threshold or stress > params.commitment_stress_threshold:
-                    orgs.committed[i] = 0.0
+                    o_committed[i] = 0.0
             elif mean_trust >= params.commitment_trust_threshold + params.reengage_margin and stress <= params.commitment_stress_threshold:
-                orgs.committed[i] = 1.0
-            if walk_away and ws.vote[i] == 0:
-                orgs.committed[i] = 0.0
+                o_committed[i] = 1.0
+            if walk_away and w_vote[i] == 0:
+                o_committed[i] = 0.0
 
-        if orgs.kind[i] == _LOCAL_AUTHORITY:
-            political = orgs.political[i] + params.political_decay * (params.political_baseline - orgs.political[i])
-            orgs.political[i] = political
+        if o_kind[i] == _LOCAL_AUTHORITY:
+            political = o_political[i] + params.political_decay * (params.political_baseline - o_political[i])
+            o_political[i] = political
             if params.la_dynamic:
                 score = mean_trust - params.political_weight * political
-                if orgs.engagement[i] == 3.0:
-                    orgs.engagement[i] = 3.0 if score >= params.partner_threshold else 1.0
+                if o_engagement[i] == 3.0:
+                    o_engagement[i] = 3.0 if score >= params.partner_threshold else 1.0
                 elif score < params.absent_threshold:
-                    orgs.engagement[i] = 0.0
+                    o_engagement[i] = 0.0
                 elif score < params.full_threshold:
-                    orgs.engagement[i] = 1.0
+                    o_engagement[i] = 1.0
                 else:
-                    orgs.engagement[i] = 2.0
-        orgs.experience[i] = orgs.experience[i] + params.settling_rate * (1.0 - orgs.experience[i])
+                    o_engagement[i] = 2.0
+        o_experience[i] = o_experience[i] + params.settling_rate * (1.0 - o_experience[i])
     system[_WINTER] = params.winter_decay * winter
 
     # 12. Progress and outputs (7.8): sums over organisations in index order.
@@ -455,27 +499,27 @@ def _step_rows(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_ou
             kind_trust_out[a, b] = 0.0
     kind_count = np.zeros((_N_KINDS, _N_KINDS))
     for i in range(n):
-        if orgs.active[i] != 1.0:
+        if o_active[i] != 1.0:
             continue
-        total_collaborating += ws.collaborating[i]
-        total_mutual += ws.mutual[i]
-        total_trust += ws.trust_sum[i]
-        total_progress += ws.progress_sum[i]
-        live_arcs += ws.live[i]
-        surplus += ws.net[i]
-        if orgs.balance[i] < 0.0:
+        total_collaborating += w_collaborating[i]
+        total_mutual += w_mutual[i]
+        total_trust += w_trust_sum[i]
+        total_progress += w_progress_sum[i]
+        live_arcs += w_live[i]
+        surplus += w_net[i]
+        if o_balance[i] < 0.0:
             n_deficit += 1.0
-        interventions += ws.intervened[i]
-        altruism_sum += orgs.altruism[i]
-        pressure_sum += orgs.pressure[i]
-        belief_sum += orgs.belief[i]
-        committed_sum += orgs.committed[i]
-        if orgs.kind[i] == _LOCAL_AUTHORITY:
-            engagement_sum += orgs.engagement[i]
+        interventions += w_intervened[i]
+        altruism_sum += o_altruism[i]
+        pressure_sum += o_pressure[i]
+        belief_sum += o_belief[i]
+        committed_sum += o_committed[i]
+        if o_kind[i] == _LOCAL_AUTHORITY:
+            engagement_sum += o_engagement[i]
             n_la += 1.0
         for c in range(_N_KINDS):
-            kind_trust_out[orgs.kind[i], c] += ws.kind_trust[i, c]
-            kind_count[orgs.kind[i], c] += ws.kind_count[i, c]
+            kind_trust_out[o_kind[i], c] += w_kind_trust[i, c]
+            kind_count[o_kind[i], c] += w_kind_count[i, c]
     increment = total_progress / live_arcs if live_arcs > 0.0 else 0.0
     progress = (1.0 - params.progress_decay) * system[_PROGRESS] + increment
     if resolved:
@@ -520,16 +564,16 @@ def _step_rows(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_ou
                 kind_trust_out[a, b] = nan
     if org_out.shape[0] == n:
         for i in range(n):
-            org_out[i, 0] = orgs.balance[i]
-            org_out[i, 1] = orgs.altruism[i]
-            org_out[i, 2] = orgs.pressure[i]
-            org_out[i, 3] = ws.capacity[i]
-            org_out[i, 4] = ws.net[i]
-            org_out[i, 5] = orgs.committed[i]
-            org_out[i, 6] = orgs.belief[i]
-            org_out[i, 7] = orgs.engagement[i]
-            org_out[i, 8] = orgs.experience[i]
-            org_out[i, 9] = orgs.active[i]
+            org_out[i, 0] = o_balance[i]
+            org_out[i, 1] = o_altruism[i]
+            org_out[i, 2] = o_pressure[i]
+            org_out[i, 3] = w_capacity[i]
+            org_out[i, 4] = w_net[i]
+            org_out[i, 5] = o_committed[i]
+            org_out[i, 6] = o_belief[i]
+            org_out[i, 7] = o_engagement[i]
+            org_out[i, 8] = o_experience[i]
+            org_out[i, 9] = o_active[i]
 
 
 @numba.njit(**JIT_SERIAL)
@@ -588,8 +632,20 @@ def _year_end(orgs, graph, arcs, params, ws, signed):
     return given, funding
 
 
+def _renamed(function, name: str):
+    """A copy of ``function`` under another name.
+
+    numba's cache keys a compiled function by its name and source line, so compiling one function
+    object twice (serial and ``parallel=True``) would let each variant load the other's machine
+    code from the cache (numba issue #6845); the parallel variant is compiled from this copy.
+    """
+    copy = types.FunctionType(function.__code__, function.__globals__, name, function.__defaults__, function.__closure__)
+    copy.__qualname__ = name
+    return copy
+
+
 _step_serial = numba.njit(**JIT_SERIAL)(_step_rows)
-_step_parallel = numba.njit(**JIT_PARALLEL)(_step_rows)
+_step_parallel = numba.njit(**JIT_PARALLEL)(_renamed(_step_rows, "_step_rows_parallel"))
 
 
 # One run loop per variant, each naming its step kernel: a loop that received the step function as
