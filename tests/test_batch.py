@@ -340,7 +340,7 @@ def test_a_10000_organisation_system_equals_a_single_run():
 def test_a_sweep_task_computed_by_the_batch_equals_the_sweeps_own(tmp_path):
     from ics_abm.batch_sweep import run_task, simulate_runs
     from ics_abm.sweeps import build_design, spec_from_dict
-    from ics_abm.sweeps.batch import BatchTask, simulate_batch
+    from ics_abm.sweeps.batch import BatchTask, simulate_batch, simulate_one_by_one
     from ics_abm.sweeps.batch import run_batch as sweep_run_batch
 
     spec = spec_from_dict({
@@ -351,7 +351,8 @@ def test_a_sweep_task_computed_by_the_batch_equals_the_sweeps_own(tmp_path):
     })
     design = build_design(spec)
     runs = tuple(design.run(r) for r in range(design.n_runs))
-    expected = simulate_batch(spec.base, runs, spec.steps)
+    expected = simulate_one_by_one(spec.base, runs, spec.steps)
+    pd.testing.assert_frame_equal(simulate_batch(spec.base, runs, spec.steps), expected, check_exact=True)
     for parallel in (False, True):
         pd.testing.assert_frame_equal(simulate_runs(spec.base, runs, spec.steps, parallel=parallel), expected, check_exact=True)
     tables = []

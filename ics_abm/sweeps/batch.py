@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from .design import RunSpec
 
-__all__ = ["BatchTask", "BatchSummary", "ID_COLUMNS", "simulate_batch", "batch_table", "run_batch"]
+__all__ = ["BatchTask", "BatchSummary", "ID_COLUMNS", "simulate_batch", "simulate_one_by_one", "batch_table", "run_batch"]
 
 #: Identifier columns at the head of every result row, in order.
 ID_COLUMNS = ("run_id", "point_id", "policy_id", "sample_id", "replicate", "root_seed", "spawn_key", "seed")
@@ -94,7 +94,21 @@ class BatchSummary:
 
 
 def simulate_batch(base: dict, runs: Sequence[RunSpec], steps: int) -> pd.DataFrame:
-    """Run every run of a batch; the monthly system outcomes of all of them in one table.
+    """Run every run of a batch with the batched kernel; the monthly system outcomes in one table.
+
+    The same table, bit for bit, as :func:`simulate_one_by_one` (one :func:`ics_abm.run` per run),
+    from one compiled call (:func:`ics_abm.batch_sweep.simulate_runs`); parameters and return
+    value as there.
+    """
+    from ..batch_sweep import simulate_runs
+
+    return simulate_runs(base, runs, steps)
+
+
+def simulate_one_by_one(base: dict, runs: Sequence[RunSpec], steps: int) -> pd.DataFrame:
+    """Run every run of a batch, one :func:`ics_abm.run` each; the monthly system outcomes in one table.
+
+    The plain path that :func:`simulate_batch` must equal (tests/test_batch.py).
 
     Parameters
     ----------
