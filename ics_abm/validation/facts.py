@@ -378,6 +378,20 @@ MECHANISM_FACTS: tuple[StylizedFact, ...] = (
         outcome=at_month("la_engagement", 24), expected="decrease",
     ),
     StylizedFact(
+        id="SF26", title="Boards' caution over financial losses brakes hard decisions (partly)", tag="OBS",
+        evidence="it's mostly created not around the models of care, but more around the financial implications "
+        "of those",
+        source="[003]",
+        experiment="A system where hard issues can be agreed (starting trust 0.8, legacy 0.2): the weight the "
+        "losing organisation puts on a concentrated financial loss (governance.loss_weight, the caution its "
+        "board brings to the vote) 0.05 against 0.6; hard decisions resolved by month 60. Non-executive "
+        "directors are not modelled apart from their organisation (docs/model.md section 9), and the fact's "
+        "other half, that care-model changes are not braked, is not tested.",
+        base=DEFAULT_SYSTEM, a=Arm("little caution", {**_MATURE, "governance.loss_weight": 0.05}),
+        b=Arm("boards cautious about losses", {**_MATURE, "governance.loss_weight": 0.6}), steps=60,
+        outcome=at_month("decisions_resolved", 60), expected="decrease",
+    ),
+    StylizedFact(
         id="SF31", title="Sceptical leaders brake progress", tag="OBS",
         evidence="Not all organisational leaders are yet persuaded that system working will bring benefits, and "
         "this is acting as a brake on progress.",
