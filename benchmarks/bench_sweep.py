@@ -3,9 +3,9 @@
 The sweep is built with the sweep runner's own pieces (:mod:`ics_abm.sweeps`: the design and its
 seeds, ``BatchTask``s of ``--batch-size`` runs, the same Parquet file per task written atomically
 where it is computed, the same executors). Each task is computed by the batched kernel
-(:func:`ics_abm.batch_sweep.run_task`, a drop-in for ``ics_abm.sweeps.batch.run_batch``, which
-today computes a task one ``run()`` at a time; that path is timed too, on a subset, as the
-baseline).
+(:func:`ics_abm.sweeps.batch.run_batch`, the function the sweep runner's workers run); the path
+before the batched kernel, one ``run()`` per run (:func:`ics_abm.sweeps.batch.simulate_one_by_one`),
+is timed too, on a subset, as the baseline).
 
 Engines, each timed on the whole sweep:
 
@@ -32,6 +32,7 @@ import shutil
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -40,14 +41,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._machine import cpu_seconds, describe, load
-from ics_abm.batch_sweep import run_task
 from ics_abm.sweeps import (
     build_design,
     spec_from_dict,
     store,
 )
-from ics_abm.sweeps.batch import BatchTask
-from ics_abm.sweeps.batch import run_batch as sweep_run_batch
+from ics_abm.sweeps.batch import BatchTask, batch_table, run_batch, simulate_one_by_one
 
 
 def _tasks(design, out: Path) -> list[BatchTask]:
@@ -84,7 +83,14 @@ def _run_tasks(executor: cf.Executor, function, tasks, in_flight: int) -> int:
 
 
 def _threads_task(task):
-    return run_task(task, parallel=True)
+    return run_batch(task, parallel=True)
+
+
+def _baseline_task(task):
+    """The path before the batched kernel: one ``run()`` per run, the same Parquet file."""
+    table = batch_table(task, simulate_one_by_one(task.base, task.runs, task.steps))
+    store.write_parquet(table, Path(task.path), task.provenance)
+    return types.SimpleNamespace(rows=table.num_rows)
 
 
 class _Inline(cf.Executor):
@@ -101,7 +107,7 @@ def run_engine(name: str, design, out: Path, workers: int) -> dict:
     started = time.perf_counter()
     if name in ("serial", "threads", "baseline"):
         _warm_up()
-        function = {"serial": run_task, "threads": _threads_task, "baseline": sweep_run_batch}[name]
+        function = {"serial": run_batch, "threads": _threads_task, "baseline": _baseline_task}[name]
         setup = time.perf_counter() - started
         cpu0, started = cpu_seconds(), time.perf_counter()
         rows = _run_tasks(_Inline(), function, tasks, 1)
@@ -111,7 +117,7 @@ def run_engine(name: str, design, out: Path, workers: int) -> dict:
             list(pool.map(_warm_up, range(workers)))
             setup = time.perf_counter() - started
             started = time.perf_counter()
-            rows = _run_tasks(pool, run_task, tasks, 2 * workers)
+            rows = _run_tasks(pool, run_batch, tasks, 2 * workers)
             wall, cpu = time.perf_counter() - started, float("nan")
     elif name == "dask":
         from distributed import Client, LocalCluster
@@ -121,7 +127,7 @@ def run_engine(name: str, design, out: Path, workers: int) -> dict:
             client.run(_warm_up)
             setup = time.perf_counter() - started
             started = time.perf_counter()
-            rows = _run_tasks(client.get_executor(pure=False), run_task, tasks, 2 * workers + 2)
+            rows = _run_tasks(client.get_executor(pure=False), run_batch, tasks, 2 * workers + 2)
             wall, cpu = time.perf_counter() - started, float("nan")
     else:
         raise ValueError(f"unknown engine {name!r}")

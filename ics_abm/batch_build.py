@@ -19,13 +19,13 @@ from __future__ import annotations
 import numpy as np
 
 from .build import (
-    ENGAGEMENT_STATES,
     InitialState,
     dormant_counts,
     initial_system,
     kind_attributes,
     pair_tables,
     resolve_params,
+    set_starting_states,
 )
 from .kinds import KINDS, PRINCIPALS
 from .sbm import BlockModel, csr_from_edges
@@ -80,18 +80,7 @@ class StateTemplate:
         orgs.principal[:] = principal[kinds]
         orgs.gain_rate[:] = scenario.trust.gain_rate
         orgs.loss_rate[:] = scenario.trust.loss_rate
-        block_end = np.cumsum(counts)
-        orgs.active[:] = 1.0
-        for kind, extra in enumerate(dormant):
-            orgs.active[block_end[kind] - extra : block_end[kind]] = 0.0  # the last of their kind
-        unwilling = [KINDS.index(kind) for kind in scenario.commitment.unwilling]
-        orgs.unwilling[:] = np.isin(kinds, unwilling)
-        orgs.committed[:] = 1.0 - orgs.unwilling
-        is_authority = kinds == KINDS.index("local_authority")
-        orgs.engagement[:] = np.where(is_authority, ENGAGEMENT_STATES.index(scenario.local_authority.engagement), 2)
-        orgs.political[:] = np.where(is_authority, scenario.local_authority.political_pressure, 0.0)
-        orgs.belief[:] = scenario.narrative.initial
-        orgs.experience[:] = 1.0
+        set_starting_states(orgs, scenario, kinds, counts, dormant)
         self._constant = {field: getattr(orgs, field) for field in _CONSTANT_FIELDS}
         self._base_budget = by_kind["budget"][kinds]
         self._initial_balance = by_kind["initial_balance"][kinds]

@@ -35,6 +35,7 @@ __all__ = [
     "lead_organisation",
     "pair_tables",
     "resolve_params",
+    "set_starting_states",
 ]
 
 
@@ -185,6 +186,26 @@ def resolve_params(scenario) -> Params:
     )
 
 
+def set_starting_states(orgs: Organisations, scenario, kinds: np.ndarray, counts, dormant) -> None:
+    """7.10-7.16: membership, commitment, engagement, beliefs and experience at the start, in place.
+
+    ``counts`` and ``dormant`` are organisations per kind (in KINDS order), all and dormant; the
+    dormant ones are the last of their kind.
+    """
+    block_end = np.cumsum(counts)
+    orgs.active[:] = 1.0
+    for kind, extra in enumerate(dormant):
+        orgs.active[block_end[kind] - extra : block_end[kind]] = 0.0  # the last of their kind
+    unwilling = [KINDS.index(kind) for kind in scenario.commitment.unwilling]
+    orgs.unwilling[:] = np.isin(kinds, unwilling)
+    orgs.committed[:] = 1.0 - orgs.unwilling
+    is_authority = kinds == KINDS.index("local_authority")
+    orgs.engagement[:] = np.where(is_authority, ENGAGEMENT_STATES.index(scenario.local_authority.engagement), 2)
+    orgs.political[:] = np.where(is_authority, scenario.local_authority.political_pressure, 0.0)
+    orgs.belief[:] = scenario.narrative.initial
+    orgs.experience[:] = 1.0
+
+
 def dormant_counts(scenario) -> list[int]:
     """Organisations per kind (in KINDS order) created dormant for scheduled partner entries."""
     counts = [0] * len(KINDS)
@@ -255,19 +276,7 @@ def build_initial_state(scenario, rng: np.random.Generator) -> InitialState:
     orgs.balance[:] *= orgs.budget
     orgs.gain_rate[:] = scenario.trust.gain_rate
     orgs.loss_rate[:] = scenario.trust.loss_rate
-    # 7.10-7.16: membership, commitment, engagement, beliefs and experience at the start.
-    block_end = np.cumsum(counts)
-    orgs.active[:] = 1.0
-    for kind, extra in enumerate(dormant):
-        orgs.active[block_end[kind] - extra : block_end[kind]] = 0.0  # the last of their kind
-    unwilling = [KINDS.index(kind) for kind in scenario.commitment.unwilling]
-    orgs.unwilling[:] = np.isin(kinds, unwilling)
-    orgs.committed[:] = 1.0 - orgs.unwilling
-    is_authority = kinds == KINDS.index("local_authority")
-    orgs.engagement[:] = np.where(is_authority, ENGAGEMENT_STATES.index(scenario.local_authority.engagement), 2)
-    orgs.political[:] = np.where(is_authority, scenario.local_authority.political_pressure, 0.0)
-    orgs.belief[:] = scenario.narrative.initial
-    orgs.experience[:] = 1.0
+    set_starting_states(orgs, scenario, kinds, counts, dormant)
     orgs.year_balance[:] = orgs.balance
 
     # 7.7 and 7.9 draw 3: initial trust damaged by the competition legacy, and the memory of it.

@@ -338,7 +338,7 @@ def test_a_10000_organisation_system_equals_a_single_run():
 
 
 def test_a_sweep_task_computed_by_the_batch_equals_the_sweeps_own(tmp_path):
-    from ics_abm.batch_sweep import run_task, simulate_runs
+    from ics_abm.batch_sweep import simulate_runs
     from ics_abm.sweeps import build_design, spec_from_dict
     from ics_abm.sweeps.batch import BatchTask, simulate_batch, simulate_one_by_one
     from ics_abm.sweeps.batch import run_batch as sweep_run_batch
@@ -356,7 +356,7 @@ def test_a_sweep_task_computed_by_the_batch_equals_the_sweeps_own(tmp_path):
     for parallel in (False, True):
         pd.testing.assert_frame_equal(simulate_runs(spec.base, runs, spec.steps, parallel=parallel), expected, check_exact=True)
     tables = []
-    for name, function in (("sweep", sweep_run_batch), ("batch", run_task)):
+    for name, function in (("serial", sweep_run_batch), ("parallel", lambda task: sweep_run_batch(task, parallel=True))):
         task = BatchTask(batch=0, path=str(tmp_path / name / "batch-0.parquet"), base=spec.base, steps=spec.steps,
                          root_seed=spec.root_seed, runs=runs, parameters=tuple((p, spec.kinds[p]) for p in spec.parameters),
                          provenance={"sweep": "t"})

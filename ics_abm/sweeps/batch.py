@@ -93,7 +93,7 @@ class BatchSummary:
     ics_abm_version: str
 
 
-def simulate_batch(base: dict, runs: Sequence[RunSpec], steps: int) -> pd.DataFrame:
+def simulate_batch(base: dict, runs: Sequence[RunSpec], steps: int, parallel: bool = False) -> pd.DataFrame:
     """Run every run of a batch with the batched kernel; the monthly system outcomes in one table.
 
     The same table, bit for bit, as :func:`simulate_one_by_one` (one :func:`ics_abm.run` per run),
@@ -102,7 +102,7 @@ def simulate_batch(base: dict, runs: Sequence[RunSpec], steps: int) -> pd.DataFr
     """
     from ..batch_sweep import simulate_runs
 
-    return simulate_runs(base, runs, steps)
+    return simulate_runs(base, runs, steps, parallel=parallel)
 
 
 def simulate_one_by_one(base: dict, runs: Sequence[RunSpec], steps: int) -> pd.DataFrame:
@@ -185,12 +185,15 @@ def batch_table(task: BatchTask, outcomes: pd.DataFrame) -> pa.Table:
     return table
 
 
-def run_batch(task: BatchTask) -> BatchSummary:
+def run_batch(task: BatchTask, parallel: bool = False) -> BatchSummary:
     """Compute a batch and store it (the function workers run).
 
     Parameters
     ----------
     task : BatchTask
+    parallel : bool
+        Spread the batch's runs over this process's cores (leave ``False`` in a pool of worker
+        processes); the numbers are the same.
 
     Returns
     -------
@@ -200,7 +203,7 @@ def run_batch(task: BatchTask) -> BatchSummary:
     from .store import write_parquet
 
     started = time.perf_counter()
-    table = batch_table(task, simulate_batch(task.base, task.runs, task.steps))
+    table = batch_table(task, simulate_batch(task.base, task.runs, task.steps, parallel=parallel))
     provenance = {**task.provenance, "batch": task.batch, "ics_abm_version": __version__,
                   "run_ids": [task.runs[0].run_id, task.runs[-1].run_id], "steps": task.steps}
     path = Path(task.path)
