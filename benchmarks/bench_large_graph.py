@@ -5,7 +5,7 @@ scenario's mix of kinds scaled up, with tie probabilities scaled so that an orga
 ``--degree`` relationships (100: 10,000 organisations have about 500,000 relationships, 1,000,000
 arcs). For each size:
 
-* set-up: :class:`ics_abm.batch_build.StateTemplate` (networkx-free, the same state as
+* set-up: :class:`ics_abm.engine.template.StateTemplate` (networkx-free, the same state as
   ``build_initial_state``) and, up to 10,000 organisations, ``build_initial_state`` itself;
 * the step: median time of one month of the serial step kernel (called directly, without
   ``advance``'s input checks), and of the ``parallel=True`` kernel (see the note below), per
@@ -19,7 +19,7 @@ arcs). For each size:
 
 Note: numba caches a function's serial and ``parallel=True`` compilations under one key (numba
 issue #6845), so ``advance(parallel=True)`` runs whichever was cached first; and a real
-``parallel=True`` compilation of ``ics_abm.kernel._step_rows`` is wrong with numba 0.68 (writes
+``parallel=True`` compilation of ``ics_abm.engine.step._step_rows`` is wrong with numba 0.68 (writes
 through named-tuple attributes inside ``prange`` are lost, numba #7135). The parallel figures use
 the same rules with fields indexed by position (:func:`_parallel_step`), checked against the serial
 step.
@@ -51,9 +51,9 @@ from benchmarks._machine import describe, load
 def scaled_scenario(organisations: int, mean_degree: float):
     """The default scenario's mix of kinds scaled to ``organisations``, about ``mean_degree`` partners each."""
     from ics_abm import load_scenario
-    from ics_abm.batch_build import StateTemplate
-    from ics_abm.kinds import KINDS
-    from ics_abm.scenario import scenario_from_dict, scenario_to_dict
+    from ics_abm.engine.template import StateTemplate
+    from ics_abm.scenario.kinds import KINDS
+    from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict
 
     base = load_scenario(ROOT / "scenarios" / "default.toml")
     data = scenario_to_dict(base)
@@ -100,7 +100,7 @@ def _gathers(action, reverse, active, target):
 def _parallel_step():
     """The step rules compiled with ``parallel=True`` in a form numba 0.68 compiles correctly.
 
-    ``ics_abm.kernel._step_parallel`` writes state as ``ws.live[i] = ...`` inside ``prange``
+    ``ics_abm.engine.step._step_parallel`` writes state as ``ws.live[i] = ...`` inside ``prange``
     loops; numba drops such writes through a named tuple's attribute in a parallel region
     (numba issues #5872, #7135, #10338: the parallel kernel returns NaN when it is really
     compiled, which numba's cache hides, see the module docstring). Indexing the tuple by
@@ -112,8 +112,8 @@ def _parallel_step():
     import re
 
     from ics_abm import kernel
-    from ics_abm._config import JIT_PARALLEL
-    from ics_abm.state import Arcs, Organisations, Workspace
+    from ics_abm.engine.jit import JIT_PARALLEL
+    from ics_abm.engine.state import Arcs, Organisations, Workspace
 
     source = inspect.getsource(kernel._step_rows)
     for name, cls in (("orgs", Organisations), ("arcs", Arcs), ("ws", Workspace)):
@@ -125,11 +125,11 @@ def _parallel_step():
 
 def measure(organisations: int, degree: float, steps: int) -> dict:
     """One size, in this process."""
-    from ics_abm.batch import _step_run
-    from ics_abm.batch_build import StateTemplate
-    from ics_abm.build import build_initial_state
-    from ics_abm.kernel import METRICS, ORG_TRAJECTORY_FIELDS
-    from ics_abm.state import check_state, make_workspace
+    from ics_abm.engine.batch import _step_run
+    from ics_abm.engine.template import StateTemplate
+    from ics_abm.engine.initial import build_initial_state
+    from ics_abm.engine.step import METRICS, ORG_TRAJECTORY_FIELDS
+    from ics_abm.engine.state import check_state, make_workspace
 
     scenario = scaled_scenario(organisations, degree)
     started = time.perf_counter()

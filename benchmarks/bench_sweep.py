@@ -1,10 +1,10 @@
 """End-to-end sweep: 10,000 runs x 120 months of the default scenario, Parquet output included (issue 4).
 
-The sweep is built with the sweep runner's own pieces (:mod:`ics_abm.sweeps`: the design and its
+The sweep is built with the sweep runner's own pieces (:mod:`ics_abm.experiments.sweeps`: the design and its
 seeds, ``BatchTask``s of ``--batch-size`` runs, the same Parquet file per task written atomically
 where it is computed, the same executors). Each task is computed by the batched kernel
-(:func:`ics_abm.sweeps.batch.run_batch`, the function the sweep runner's workers run); the path
-before the batched kernel, one ``run()`` per run (:func:`ics_abm.sweeps.batch.simulate_one_by_one`),
+(:func:`ics_abm.experiments.sweeps.batch.run_batch`, the function the sweep runner's workers run); the path
+before the batched kernel, one ``run()`` per run (:func:`ics_abm.experiments.sweeps.batch.simulate_one_by_one`),
 is timed too, on a subset, as the baseline).
 
 Engines, each timed on the whole sweep:
@@ -41,12 +41,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._machine import cpu_seconds, describe, load
-from ics_abm.sweeps import (
+from ics_abm.experiments.sweeps import (
     build_design,
     spec_from_dict,
     store,
 )
-from ics_abm.sweeps.batch import BatchTask, batch_table, run_batch, simulate_one_by_one
+from ics_abm.experiments.sweeps.batch import BatchTask, batch_table, run_batch, simulate_one_by_one
 
 
 def _tasks(design, out: Path) -> list[BatchTask]:
@@ -63,7 +63,7 @@ def _tasks(design, out: Path) -> list[BatchTask]:
 def _warm_up(_: int = 0) -> int:
     """Import ics_abm and load the compiled kernels (from numba's cache) in a worker."""
     from ics_abm import load_scenario
-    from ics_abm.batch import advance_batch
+    from ics_abm.engine.batch import advance_batch
 
     scenario = load_scenario(ROOT / "scenarios" / "default.toml")
     advance_batch(scenario, [0, 1], 2, parallel=False)

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 import ics_abm  # noqa: E402
 from benchmarks._machine import describe  # noqa: E402
-from ics_abm.sweeps.store import batch_files  # noqa: E402
+from ics_abm.experiments.sweeps.store import batch_files  # noqa: E402
 
 TARGET_RUNS, TARGET_SECONDS = 10_000, 60.0
 
@@ -148,7 +148,7 @@ def main() -> None:
     print(describe())
     work = Path(tempfile.mkdtemp(prefix="bench_sweep_runner_"))
     try:
-        design = ics_abm.sweeps.build_design(ics_abm.sweeps.read_sweep(_sweep_file(work, args.runs)))
+        design = ics_abm.experiments.sweeps.build_design(ics_abm.experiments.sweeps.read_sweep(_sweep_file(work, args.runs)))
         print(f"sweep: {args.runs} runs of the default scenario x 120 months through ics_abm.sweep, "
               f"{design.n_batches} batches of {design.batch_size} runs, Parquet output")
         rows = _measure(args.runs, work)

@@ -7,9 +7,9 @@ The public surface:
   :func:`run_batch` runs many seeds or parameter points in one compiled call, same numbers;
 * :class:`ICSModel` is the Mesa model, :class:`Organisation` its agents (views over arrays);
 * :data:`KINDS` lists the kinds of organisation;
-* :func:`sweep` runs a parameter sweep (:mod:`ics_abm.sweeps`), :func:`load` reads its results;
-* :func:`compare` compares policy options on common random numbers (:mod:`ics_abm.compare`);
-  :mod:`ics_abm.validation` tests the model against the stylized facts.
+* :func:`sweep` runs a parameter sweep (:mod:`ics_abm.experiments.sweeps`), :func:`load` reads its results;
+* :func:`compare` compares policy options on common random numbers (:mod:`ics_abm.experiments.comparison.run`);
+  :mod:`ics_abm.experiments.validation` tests the model against the stylized facts.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -19,15 +19,17 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-from .kinds import KINDS, PRINCIPALS  # noqa: E402
-from .model import ICSModel, Organisation  # noqa: E402
-from .run import RunResult, run  # noqa: E402
-from .batch import run_batch  # noqa: E402  (many runs in one compiled call)
-from .scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
+from ics_abm.scenario.kinds import KINDS, PRINCIPALS  # noqa: E402
+from ics_abm.model import ICSModel, Organisation  # noqa: E402
+from ics_abm.run import RunResult, run  # noqa: E402
+from ics_abm.engine.batch import run_batch  # noqa: E402  (many runs in one compiled call)
+from ics_abm.scenario.schema import Scenario  # noqa: E402
+from ics_abm.scenario.errors import ScenarioError
+from ics_abm.scenario.loading import load_scenario
 
-# The function shadows its module's name on the package; `from ics_abm.compare import ...` still works.
-from .compare import compare  # noqa: E402
-from .sweeps import SweepError, load, sweep  # noqa: E402
+# The function shadows its module's name on the package; `from ics_abm.experiments.comparison.run import ...` still works.
+from ics_abm.experiments.comparison.run import compare  # noqa: E402
+from ics_abm.experiments.sweeps import SweepError, load, sweep  # noqa: E402
 
 __all__ = [
     "__version__",

@@ -1,7 +1,7 @@
 """The Mesa model of an integrated care system, and organisations as thin views over its arrays.
 
 The model owns time and randomness (``Model(rng=seed)``); its state lives in the struct of arrays
-of :mod:`ics_abm.state`, advanced by :func:`ics_abm.kernel.advance`. An :class:`Organisation` is a
+of :mod:`ics_abm.engine.state`, advanced by :func:`ics_abm.engine.step.advance`. An :class:`Organisation` is a
 Mesa agent that holds only its row index: reading or setting ``agent.altruism`` reads or writes
 ``model.organisations.altruism[agent.index]``, so there is never a second copy of the state.
 """
@@ -14,12 +14,12 @@ import numpy as np
 
 import copy
 
-from .build import ENGAGEMENT_STATES, build_initial_state, resolve_params
-from .events import apply_event, make_event
-from .kernel import METRICS, ORG_TRAJECTORY_FIELDS, advance
-from .kinds import KINDS, PRINCIPALS
-from .regulation import blend_regimes, resolve_regime
-from .state import SYSTEM_FIELDS, arc_sources, make_workspace
+from ics_abm.engine.initial import ENGAGEMENT_STATES, build_initial_state, resolve_params
+from ics_abm.engine.events import apply_event, make_event
+from ics_abm.engine.step import METRICS, ORG_TRAJECTORY_FIELDS, advance
+from ics_abm.scenario.kinds import KINDS, PRINCIPALS
+from ics_abm.engine.regulation import blend_regimes, resolve_regime
+from ics_abm.engine.state import SYSTEM_FIELDS, arc_sources, make_workspace
 
 __all__ = ["ICSModel", "Organisation"]
 
@@ -89,12 +89,12 @@ class Organisation(mesa.Agent):
 
     @property
     def kind(self) -> str:
-        """Kind of organisation, one of :data:`ics_abm.kinds.KINDS`."""
+        """Kind of organisation, one of :data:`ics_abm.scenario.kinds.KINDS`."""
         return KINDS[self.model.organisations.kind[self.index]]
 
     @property
     def principal(self) -> str:
-        """Who the organisation answers to, one of :data:`ics_abm.kinds.PRINCIPALS`."""
+        """Who the organisation answers to, one of :data:`ics_abm.scenario.kinds.PRINCIPALS`."""
         return PRINCIPALS[self.model.organisations.principal[self.index]]
 
     @property
@@ -133,7 +133,7 @@ class ICSModel(mesa.Model):
 
     Parameters
     ----------
-    scenario : ics_abm.scenario.Scenario
+    scenario : ics_abm.scenario.schema.Scenario
         A validated scenario (see :func:`ics_abm.load_scenario`).
     seed : int, optional
         Seed of the model's generator; defaults to the scenario's ``scenario.seed``.
@@ -145,7 +145,7 @@ class ICSModel(mesa.Model):
     Attributes
     ----------
     organisations, graph, arcs, params
-        The state arrays and resolved parameters (:mod:`ics_abm.state`).
+        The state arrays and resolved parameters (:mod:`ics_abm.engine.state`).
     system : ndarray of float64, shape (len(SYSTEM_FIELDS),)
         System state (integration progress, winter pressure, the open hard decision, ...).
     network : networkx.Graph
@@ -254,7 +254,7 @@ class ICSModel(mesa.Model):
         self._regime_change = (self.months_simulated + 1, old, resolve_regime(regulation), lags)
 
     def _regulators(self):
-        from .regulation import RegulatorSettings
+        from ics_abm.engine.regulation import RegulatorSettings
 
         p = self.params
         return RegulatorSettings(p.strength.copy(), p.focus.copy(), p.rate.copy(), p.conflict, p.capacity_cost, p.system_assessment)
@@ -273,7 +273,7 @@ class ICSModel(mesa.Model):
         Parameters
         ----------
         kind : str
-            One of :data:`ics_abm.events.EVENT_KINDS`.
+            One of :data:`ics_abm.engine.events.EVENT_KINDS`.
         **options
             The event's options as in a scenario's ``[[events]]`` table (``size``, ``regime``,
             ``provider_lag``, ``organisation_kind``, ``which``...).
@@ -305,7 +305,7 @@ class ICSModel(mesa.Model):
             A one-sentence :class:`ics_abm.ScenarioError` for a bad path or value, or a
             ``ValueError`` for a value that acts only at set-up.
         """
-        from .scenario import scenario_from_dict, scenario_to_dict
+        from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict
 
         data = scenario_to_dict(self.scenario_config)
         for path, value in changes.items():
@@ -354,19 +354,19 @@ class ICSModel(mesa.Model):
 
     def history(self):
         """System outputs per month as a tidy :class:`pandas.DataFrame` (one row per step)."""
-        from .outputs import system_frame
+        from ics_abm.output.tables import system_frame
 
         return system_frame(np.array(self._system).reshape(-1, len(METRICS)), self._labels())
 
     def trust_by_kind_history(self):
         """Mean trust per month and ordered pair of kinds, tidy (one row per step and pair)."""
-        from .outputs import trust_by_kind_frame
+        from ics_abm.output.tables import trust_by_kind_frame
 
         return trust_by_kind_frame(np.array(self._trust_by_kind).reshape(-1, 6, 6), self._pair_counts(), self._labels())
 
     def organisation_history(self):
         """Organisation outputs per month, tidy (one row per step and organisation)."""
-        from .outputs import organisation_frame
+        from ics_abm.output.tables import organisation_frame
 
         rows = np.array(self._organisation_rows).reshape(-1, self.organisations.kind.shape[0], len(ORG_TRAJECTORY_FIELDS))
         return organisation_frame(rows, self.organisations.kind, self._labels())

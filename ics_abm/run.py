@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import __version__
-from .model import ICSModel
+from ics_abm import __version__
+from ics_abm.model import ICSModel
 
 __all__ = ["RunResult", "run"]
 
@@ -51,7 +51,7 @@ def run(
 
     Parameters
     ----------
-    scenario : ics_abm.scenario.Scenario
+    scenario : ics_abm.scenario.schema.Scenario
         A validated scenario (:func:`ics_abm.load_scenario`).
     seed : int, optional
         Seed of the model's generator (default: the scenario's ``scenario.seed``).
@@ -74,7 +74,7 @@ def run(
     >>> len(result.system)
     24
     """
-    from .scenario import scenario_to_dict
+    from ics_abm.scenario.loading import scenario_to_dict
 
     steps = int(scenario.scenario.steps if steps is None else steps)
     if steps < 1:

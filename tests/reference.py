@@ -86,7 +86,7 @@ N_KINDS = 6
 N_PRINCIPALS = 3  # 0 provider_regulator, 1 commissioner_regulator, 2 public
 LOCAL_AUTHORITY = 4
 
-# System state, in the order of ics_abm.state.SYSTEM_FIELDS (repeated here so that the reference
+# System state, in the order of ics_abm.engine.state.SYSTEM_FIELDS (repeated here so that the reference
 # does not import the package; a test checks the two agree).
 SYSTEM_FIELDS = (
     "progress",
@@ -251,14 +251,14 @@ def reference_step(graph, orgs, arcs, params, system, key, t):
     """One month of the model (phases 0-12 of 7.0), written from docs/model.md section 7.
 
     graph : networkx.Graph, nodes 0..n-1 (may be empty, may have isolated nodes; no self-loops)
-    orgs  : dict[int, dict]  node -> the fields of ``ics_abm.state.Organisations`` ("kind",
+    orgs  : dict[int, dict]  node -> the fields of ``ics_abm.engine.state.Organisations`` ("kind",
             "principal" ints; "budget", "balance", "cost_pressure", "power", "affiliation",
             "achievement", "altruism", "capacity", "pressure", "gain_rate", "loss_rate",
             "active", "committed", "unwilling", "engagement", "political", "belief",
             "experience", "year_balance" floats)
     arcs  : dict[(i, j), dict] for both directions of every edge ->
             {"trust", "distance", "memory", "stake"}
-    params: dict with the fields of ``ics_abm.state.Params`` (strength/focus/rate as 3-tuples)
+    params: dict with the fields of ``ics_abm.engine.state.Params`` (strength/focus/rate as 3-tuples)
     system: dict with the keys of ``SYSTEM_FIELDS`` (floats; ``decision_loser`` and ``lead`` are
             organisation indices, −1 = none)
     key : int in [0, 2**63);  t : int >= 1, the step number

@@ -9,8 +9,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ics_abm.sweeps import dataset
-from ics_abm.sweeps.store import batch_files
+from ics_abm.experiments.sweeps import dataset
+from ics_abm.experiments.sweeps.store import batch_files
 
 #: A small system (8 organisations) so that runs take milliseconds.
 TINY_SCENARIO = """\

@@ -1,7 +1,7 @@
-"""The batched kernel (ics_abm.batch) gives the numbers of single runs, bit for bit.
+"""The batched kernel (ics_abm.engine.batch) gives the numbers of single runs, bit for bit.
 
-Also: the exact stochastic block model (ics_abm.sbm) against networkx, the fast initial states
-(ics_abm.batch_build) against build_initial_state, serial against parallel batches, events and
+Also: the exact stochastic block model (ics_abm.engine.block_model) against networkx, the fast initial states
+(ics_abm.engine.template) against build_initial_state, serial against parallel batches, events and
 regime changes inside a batch, bad inputs, and a 10,000-organisation system.
 """
 
@@ -17,14 +17,14 @@ import pandas as pd
 import pytest
 
 from ics_abm import ICSModel, load_scenario, run
-from ics_abm.batch import advance_batch, run_batch
-from ics_abm.batch_build import StateTemplate
-from ics_abm.build import build_initial_state
-from ics_abm.kernel import METRICS, ORG_TRAJECTORY_FIELDS
-from ics_abm.kinds import KINDS
-from ics_abm.sbm import block_model_edges, csr_from_edges, python_random
-from ics_abm.scenario import scenario_from_dict, scenario_to_dict
-from ics_abm.state import graph_from_edges
+from ics_abm.engine.batch import advance_batch, run_batch
+from ics_abm.engine.template import StateTemplate
+from ics_abm.engine.initial import build_initial_state
+from ics_abm.engine.step import METRICS, ORG_TRAJECTORY_FIELDS
+from ics_abm.scenario.kinds import KINDS
+from ics_abm.engine.block_model import block_model_edges, csr_from_edges, python_random
+from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict
+from ics_abm.engine.state import graph_from_edges
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
@@ -338,10 +338,10 @@ def test_a_10000_organisation_system_equals_a_single_run():
 
 
 def test_a_sweep_task_computed_by_the_batch_equals_the_sweeps_own(tmp_path):
-    from ics_abm.batch_sweep import simulate_runs
-    from ics_abm.sweeps import build_design, spec_from_dict
-    from ics_abm.sweeps.batch import BatchTask, simulate_batch, simulate_one_by_one
-    from ics_abm.sweeps.batch import run_batch as sweep_run_batch
+    from ics_abm.experiments.batch_sweep import simulate_runs
+    from ics_abm.experiments.sweeps import build_design, spec_from_dict
+    from ics_abm.experiments.sweeps.batch import BatchTask, simulate_batch, simulate_one_by_one
+    from ics_abm.experiments.sweeps.batch import run_batch as sweep_run_batch
 
     spec = spec_from_dict({
         "sweep": {"name": "t", "scenario": str(ROOT / "scenarios" / "default.toml"), "steps": 14, "replicates": 3,

@@ -13,9 +13,9 @@ import axelrod as axl
 import numpy as np
 import pytest
 
-from ics_abm.classic_games import AXELROD_PAYOFFS, ORDINAL_PAYOFFS, STRATEGIES, classic_system
-from ics_abm.kernel import advance
-from ics_abm.motives import OMEGA_NEUTRAL, trust_threshold
+from ics_abm.engine.classic_games import AXELROD_PAYOFFS, ORDINAL_PAYOFFS, STRATEGIES, classic_system
+from ics_abm.engine.step import advance
+from ics_abm.engine.submodels.motives import OMEGA_NEUTRAL, trust_threshold
 
 AXELROD_PLAYERS = {
     "tit_for_tat": axl.TitForTat,

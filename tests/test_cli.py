@@ -1,4 +1,4 @@
-"""The command-line interface (ics_abm.cli): ``ics-abm run`` and ``ics-abm validate``.
+"""The command-line interface (ics_abm.cli.app): ``ics-abm run`` and ``ics-abm validate``.
 
 Runs are short (<= 24 months). Where the figure is not what a test is about it is replaced by a
 stub, because drawing it takes about 2 s; the figure itself is tested in test_plotting.py and is
@@ -19,10 +19,10 @@ import pytest
 from typer.testing import CliRunner
 
 from ics_abm import __version__
-from ics_abm import cli as cli_module
-from ics_abm import results as results_module
-from ics_abm.results import TABLES, read_manifest
-from ics_abm.scenario import scenario_hash
+from ics_abm.cli import app as cli_module
+from ics_abm.output import results as results_module
+from ics_abm.output.results import TABLES, read_manifest
+from ics_abm.scenario.loading import scenario_hash
 from tests.files import leftovers, sha256, snapshot
 
 REPO = Path(__file__).resolve().parents[1]
@@ -327,7 +327,7 @@ def test_validate_mixed(tiny, tmp_path):
 
 @pytest.fixture(scope="module", autouse=True)
 def processes(tmp_path_factory):
-    """``python -m ics_abm.cli`` runs, started when the module starts so that their start-up
+    """``python -m ics_abm.cli.app`` runs, started when the module starts so that their start-up
     (imports, numba cache, figure: several seconds) overlaps the in-process tests."""
     work = tmp_path_factory.mktemp("process")
     (work / "tiny.toml").write_text(TINY, encoding="utf-8")
@@ -335,7 +335,7 @@ def processes(tmp_path_factory):
 
     def start(*args):
         return subprocess.Popen(
-            [sys.executable, "-m", "ics_abm.cli", *args],
+            [sys.executable, "-m", "ics_abm.cli.app", *args],
             cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
 

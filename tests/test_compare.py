@@ -1,4 +1,4 @@
-"""Policy comparison from Python (ics_abm.compare): common random numbers, tables, statistics.
+"""Policy comparison from Python (ics_abm.experiments.comparison.run): common random numbers, tables, statistics.
 
 Runs are small (a 4-organisation system, 12 months, 3 replicates) and compare options with each
 other, never with stored numbers: the model's numbers change as mechanisms are added.
@@ -17,9 +17,9 @@ from scipy import stats
 
 import ics_abm
 from ics_abm import ScenarioError, load_scenario, run
-from ics_abm.compare import DEFAULT_OUTCOMES, MEASURES, check_outcomes, run_comparison, summarise
-from ics_abm.kernel import METRICS
-from ics_abm.sweeps.seeds import replicate_seeds
+from ics_abm.experiments.comparison.run import DEFAULT_OUTCOMES, MEASURES, check_outcomes, run_comparison, summarise
+from ics_abm.engine.step import METRICS
+from ics_abm.experiments.sweeps.seeds import replicate_seeds
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = """\
@@ -58,7 +58,7 @@ def comparison(files):
 
 
 def test_compare_is_exported_and_returns_the_summary(files):
-    summary = ics_abm.compare(files["tiny"], [files["aligned"]], replicates=2, steps=3, seed=1)
+    summary = ics_abm.experiments.comparison.run(files["tiny"], [files["aligned"]], replicates=2, steps=3, seed=1)
     assert list(summary.columns) == SUMMARY_COLUMNS
     assert set(summary["option"]) == {"tiny", "aligned"}
 

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from ics_abm import cli as cli_module
-from ics_abm.compare import DEFAULT_OUTCOMES, MEASURES
-from ics_abm.scenario import scenario_hash
-from ics_abm.sweeps.seeds import replicate_seeds
+from ics_abm.cli import app as cli_module
+from ics_abm.experiments.comparison.run import DEFAULT_OUTCOMES, MEASURES
+from ics_abm.scenario.loading import scenario_hash
+from ics_abm.experiments.sweeps.seeds import replicate_seeds
 from tests.files import leftovers, sha256
 
 REPO = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ics_abm import ICSModel
-from ics_abm.cli import app
+from ics_abm.cli.app import app
 from ics_abm.demo import export as export_module
 from ics_abm.demo.branching import WHAT_IFS, branch, compare
 from ics_abm.demo.export import export_session
@@ -26,9 +26,10 @@ from ics_abm.demo.server import OFFLINE_CDN, solara_environment
 from ics_abm.demo.session import DEMO_EVENTS, DemoModel, parse_seed
 from ics_abm.demo.snapshot import take_snapshot
 from ics_abm.demo.tables import headline_html, money, trust_table_html
-from ics_abm.events import EVENT_KINDS
-from ics_abm.kinds import KIND_DEFAULTS, KINDS
-from ics_abm.scenario import ScenarioError, load_scenario
+from ics_abm.engine.events import EVENT_KINDS
+from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS
+from ics_abm.scenario.errors import ScenarioError
+from ics_abm.scenario.loading import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"

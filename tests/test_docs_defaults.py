@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ics_abm.scenario import Scenario
+from ics_abm.scenario.schema import Scenario
 
 MODEL_MD = Path(__file__).resolve().parent.parent / "docs" / "model.md"
 # A table row whose first cell is a scenario parameter, e.g. | `governance.patience` | ...

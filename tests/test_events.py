@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from ics_abm import ICSModel, ScenarioError, load_scenario, run
-from ics_abm.events import EVENT_KINDS
-from ics_abm.kinds import KINDS
-from ics_abm.scenario import scenario_from_dict, scenario_to_dict
-from ics_abm.state import SYSTEM_FIELDS
+from ics_abm.engine.events import EVENT_KINDS
+from ics_abm.scenario.kinds import KINDS
+from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict
+from ics_abm.engine.state import SYSTEM_FIELDS
 
 SMALL = {
     "scenario": {"name": "small", "steps": 24},

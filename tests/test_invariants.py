@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ics_abm import ICSModel
-from ics_abm.events import EVENT_KINDS
-from ics_abm.kinds import KINDS
-from ics_abm.scenario import scenario_from_dict
+from ics_abm.engine.events import EVENT_KINDS
+from ics_abm.scenario.kinds import KINDS
+from ics_abm.scenario.loading import scenario_from_dict
 
 unit = st.floats(0.0, 1.0)
 

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from ics_abm.kernel import METRICS, ORG_TRAJECTORY_FIELDS, advance
-from ics_abm.kinds import KINDS
-from ics_abm.state import ORG_FLOAT_FIELDS, SYSTEM_FIELDS, make_workspace
+from ics_abm.engine.step import METRICS, ORG_TRAJECTORY_FIELDS, advance
+from ics_abm.scenario.kinds import KINDS
+from ics_abm.engine.state import ORG_FLOAT_FIELDS, SYSTEM_FIELDS, make_workspace
 from tests import reference
 from tests.reference import reference_step
 from tests.strategies import systems, to_arrays

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ics_abm.classic_games import STRATEGIES, classic_system
-from ics_abm.kernel import METRICS, advance
-from ics_abm.state import SYSTEM_FIELDS
+from ics_abm.engine.classic_games import STRATEGIES, classic_system
+from ics_abm.engine.step import METRICS, advance
+from ics_abm.engine.state import SYSTEM_FIELDS
 
 NEUTRAL = (1.0, 1.0, 1.0)
 POWER = (1.0, 0.0, 0.0)  # acts for itself under the donation game

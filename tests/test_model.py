@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from ics_abm import KINDS, ICSModel, Organisation, load_scenario, run
-from ics_abm.scenario import organisation_counts
-from ics_abm.state import arc_sources
+from ics_abm.scenario.loading import organisation_counts
+from ics_abm.engine.state import arc_sources
 
 DEFAULT = "scenarios/default.toml"
 
@@ -83,7 +83,7 @@ def test_relationship_graph_is_the_networkx_graph_of_the_arrays(scenario):
 
 
 def test_trust_is_widest_apart_between_health_and_social_care(scenario):
-    from ics_abm.kinds import KINDS as K
+    from ics_abm.scenario.kinds import KINDS as K
 
     model = ICSModel(scenario, seed=2)
     kind = model.organisations.kind

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ics_abm.classic_games import ORDINAL_PAYOFFS, STRATEGIES, classic_system, motive_profile_for
-from ics_abm.kernel import advance
-from ics_abm.motives import OMEGA_AFFILIATION, OMEGA_POWER, lens_differences, optimal_incentive, trust_threshold
+from ics_abm.engine.classic_games import ORDINAL_PAYOFFS, STRATEGIES, classic_system, motive_profile_for
+from ics_abm.engine.step import advance
+from ics_abm.engine.submodels.motives import OMEGA_AFFILIATION, OMEGA_POWER, lens_differences, optimal_incentive, trust_threshold
 
 MERRICK_OMEGA = {"power": (3.9 - 1) / 3, "achievement": (2.6 - 1) / 3, "affiliation": (1.1 - 1) / 3}
 ROUNDS = 40

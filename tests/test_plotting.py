@@ -1,4 +1,4 @@
-"""The figure of a run (ics_abm.plotting): six panels, a PNG, and runs with undefined values."""
+"""The figure of a run (ics_abm.output.figures): six panels, a PNG, and runs with undefined values."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from matplotlib.image import imread
 
 from ics_abm import load_scenario, run
-from ics_abm.plotting import DPI, plot_run
-from ics_abm.scenario import scenario_from_dict
+from ics_abm.output.figures import DPI, plot_run
+from ics_abm.scenario.loading import scenario_from_dict
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_TOML = REPO / "scenarios" / "default.toml"

@@ -1,4 +1,4 @@
-"""Result directories (ics_abm.results): every file, provenance, hashes and atomic replacement."""
+"""Result directories (ics_abm.output.results): every file, provenance, hashes and atomic replacement."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from ics_abm import load_scenario, run
-from ics_abm import results as results_module
-from ics_abm.results import (
+from ics_abm.output import results as results_module
+from ics_abm.output.results import (
     MANIFEST,
     PARQUET_METADATA_KEY,
     TABLES,
@@ -22,7 +22,7 @@ from ics_abm.results import (
     read_manifest,
     write_results,
 )
-from ics_abm.scenario import scenario_hash, scenario_to_dict
+from ics_abm.scenario.loading import scenario_hash, scenario_to_dict
 from tests.files import leftovers, sha256, snapshot
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ics_abm import load_scenario
-from ics_abm.scenario import scenario_from_dict, scenario_to_dict, validate_files
+from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict, validate_files
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 FILES = sorted(SCENARIOS.glob("*.toml"))

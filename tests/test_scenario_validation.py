@@ -1,4 +1,4 @@
-"""Scenario files: schema, defaults and the one-sentence error messages (ics_abm.scenario)."""
+"""Scenario files: schema, defaults and the one-sentence error messages (ics_abm.scenario.schema)."""
 
 from __future__ import annotations
 
@@ -15,17 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from ics_abm.kinds import KIND_DEFAULTS, KINDS
-from ics_abm.scenario import (
-    Scenario,
-    ScenarioError,
-    load_scenario,
-    organisation_counts,
-    scenario_from_dict,
-    scenario_hash,
-    scenario_to_dict,
-    validate_files,
-)
+from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS
+from ics_abm.scenario.schema import Scenario
+from ics_abm.scenario.errors import ScenarioError
+from ics_abm.scenario.loading import load_scenario, organisation_counts, scenario_from_dict, scenario_hash, scenario_to_dict, validate_files
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_TOML = REPO / "scenarios" / "default.toml"

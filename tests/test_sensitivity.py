@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 import ics_abm
-from ics_abm import cli as cli_module
-from ics_abm.sweeps.sensitivity import analyse
+from ics_abm.cli import app as cli_module
+from ics_abm.experiments.sweeps.sensitivity import analyse
 from tests.sweep_helpers import write_sweep
 
 NO_VOLUNTARY_SECTOR = """\

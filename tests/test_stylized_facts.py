@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from ics_abm.sweeps.seeds import replicate_seeds
-from ics_abm.validation import FACTS, MIN_SEEDS, run_fact
+from ics_abm.experiments.sweeps.seeds import replicate_seeds
+from ics_abm.experiments.validation import FACTS, MIN_SEEDS, run_fact
 
 SEEDS = [int(s) for s in replicate_seeds(0, MIN_SEEDS)]
 #: Runs shared by facts with a common arm (a run is a pure function of scenario, seed and steps).

@@ -11,9 +11,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from ics_abm.classic_games import STRATEGIES, classic_system
-from ics_abm.kernel import advance
-from ics_abm.motives import OMEGA_AFFILIATION, OMEGA_POWER
+from ics_abm.engine.classic_games import STRATEGIES, classic_system
+from ics_abm.engine.step import advance
+from ics_abm.engine.submodels.motives import OMEGA_AFFILIATION, OMEGA_POWER
 
 POWER = (1.0, 0.0, 0.0)  # always acts for itself under the donation game
 AFFILIATION = (0.0, 1.0, 0.0)  # always collaborates
@@ -81,7 +81,7 @@ def test_trust_gain_is_slowed_by_cultural_distance_and_limited_by_the_busier_lea
 
 
 def test_trust_is_lost_faster_than_gained_with_default_rates():
-    from ics_abm.scenario import Trust
+    from ics_abm.scenario.schema import Trust
 
     defaults = Trust()
     assert defaults.loss_rate > defaults.gain_rate

@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from ics_abm.sweeps import build_design, read_sweep
-from ics_abm.sweeps.design import auto_batch_size
-from ics_abm.sweeps.seeds import replicate_seeds, seed_of
+from ics_abm.experiments.sweeps import build_design, read_sweep
+from ics_abm.experiments.sweeps.design import auto_batch_size
+from ics_abm.experiments.sweeps.seeds import replicate_seeds, seed_of
 from tests.sweep_helpers import write_sweep
 
 FACTORIAL = """\

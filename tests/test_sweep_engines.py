@@ -16,10 +16,10 @@ import pytest
 from typer.testing import CliRunner
 
 import ics_abm
-from ics_abm import cli as cli_module
-from ics_abm.kernel import METRICS
-from ics_abm.sweeps import executors
-from ics_abm.sweeps.store import batch_files
+from ics_abm.cli import app as cli_module
+from ics_abm.engine.step import METRICS
+from ics_abm.experiments.sweeps import executors
+from ics_abm.experiments.sweeps.store import batch_files
 from tests.sweep_helpers import file_hashes, rows_per_run, sorted_table, write_sweep
 
 SMALL = """\

@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 import ics_abm
-from ics_abm import cli as cli_module
-from ics_abm.sweeps.store import batch_files, batch_path
+from ics_abm.cli import app as cli_module
+from ics_abm.experiments.sweeps.store import batch_files, batch_path
 from tests.sweep_helpers import file_hashes, rows_per_run, sorted_table, write_sweep
 
 REPO = Path(__file__).resolve().parents[1]
@@ -76,7 +76,7 @@ def test_sigkilled_sweep_resumes_to_the_uninterrupted_results(tmp_path):
     path = write_sweep(tmp_path, LONGER, scenario=DEFAULT)
     out = tmp_path / "out"
     process = subprocess.Popen(
-        [sys.executable, "-m", "ics_abm.cli", "sweep", str(path), "--out", str(out)],
+        [sys.executable, "-m", "ics_abm.cli.app", "sweep", str(path), "--out", str(out)],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
     )
     try:
@@ -90,7 +90,7 @@ def test_sigkilled_sweep_resumes_to_the_uninterrupted_results(tmp_path):
     assert process.returncode == -signal.SIGKILL
     done_at_kill = len(batch_files(out))
     assert 3 <= done_at_kill < 30, done_at_kill  # killed mid-sweep
-    status = ics_abm.sweeps.read_manifest(out)["progress"]["status"]
+    status = ics_abm.experiments.sweeps.read_manifest(out)["progress"]["status"]
     assert status == "running"  # the manifest says the sweep did not finish...
     with pytest.raises(ics_abm.SweepError, match="the sweep is incomplete"):
         ics_abm.load(out)  # ...and so does load
@@ -102,7 +102,7 @@ def test_sigkilled_sweep_resumes_to_the_uninterrupted_results(tmp_path):
     assert kept >= 2 * done_at_kill  # the complete files were kept, not recomputed
     assert rows_per_run(out) == {r: 120 for r in range(60)}  # every run exactly once
     assert not [p for p in (out / "runs").iterdir() if p.name.startswith(".")]  # no temporary left behind
-    assert ics_abm.sweeps.read_manifest(out)["progress"]["status"] == "complete"
+    assert ics_abm.experiments.sweeps.read_manifest(out)["progress"]["status"] == "complete"
 
     reference = ics_abm.sweep(path, tmp_path / "reference")
     assert sorted_table(out).equals(sorted_table(reference.out), check_metadata=True)

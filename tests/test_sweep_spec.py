@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from ics_abm import cli as cli_module
-from ics_abm.scenario import ScenarioError
-from ics_abm.sweeps import SweepError, read_sweep
+from ics_abm.cli import app as cli_module
+from ics_abm.scenario.errors import ScenarioError
+from ics_abm.experiments.sweeps import SweepError, read_sweep
 from tests.sweep_helpers import write_sweep
 
 runner = CliRunner()
@@ -122,7 +122,7 @@ def test_spec_resolves_defaults_types_and_constants(tmp_path):
 def test_shipped_sweep_files_are_valid():
     from pathlib import Path
 
-    from ics_abm.sweeps import build_design
+    from ics_abm.experiments.sweeps import build_design
 
     folder = Path(__file__).resolve().parents[1] / "sweeps"
     example = build_design(read_sweep(folder / "example.toml"))

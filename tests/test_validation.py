@@ -1,4 +1,4 @@
-"""The stylized-fact framework (ics_abm.validation): changes, outcomes, statistics, verdicts, report.
+"""The stylized-fact framework (ics_abm.experiments.validation): changes, outcomes, statistics, verdicts, report.
 
 The verdict tests show that a fact *can* fail: a fact whose arms are identical, or whose expected
 direction is wrong, is judged a failure. The facts themselves are tested in
@@ -16,14 +16,14 @@ import pytest
 from typer.testing import CliRunner
 
 from ics_abm import ScenarioError, run
-from ics_abm import cli as cli_module
-from ics_abm.kernel import METRICS
-from ics_abm.kinds import KINDS
-from ics_abm.paired import grouped_intervals, mean_interval, paired_difference
+from ics_abm.cli import app as cli_module
+from ics_abm.engine.step import METRICS
+from ics_abm.scenario.kinds import KINDS
+from ics_abm.experiments.paired import grouped_intervals, mean_interval, paired_difference
 from ics_abm.run import RunResult
-from ics_abm.scenario import scenario_from_dict
-from ics_abm.sweeps.seeds import replicate_seeds
-from ics_abm.validation import (
+from ics_abm.scenario.loading import scenario_from_dict
+from ics_abm.experiments.sweeps.seeds import replicate_seeds
+from ics_abm.experiments.validation import (
     FACTS,
     MIN_SEEDS,
     Arm,
@@ -36,8 +36,8 @@ from ics_abm.validation import (
     with_changes,
     write_validation,
 )
-from ics_abm.validation import facts as facts_module
-from ics_abm.validation import outcomes as oc
+from ics_abm.experiments.validation import facts as facts_module
+from ics_abm.experiments.validation import outcomes as oc
 from tests.files import sha256
 
 TINY = {"scenario": {"name": "tiny"}, "organisations": {"acute": 2, "commissioner": 1, "local_authority": 2}}

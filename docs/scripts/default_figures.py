@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 
 from ics_abm import ICSModel, load_scenario, run
-from ics_abm.build import kind_attributes, pair_tables
-from ics_abm.kinds import KINDS
-from ics_abm.scenario import organisation_counts, scenario_from_dict, scenario_to_dict
-from ics_abm.state import SYSTEM_FIELDS
+from ics_abm.engine.initial import kind_attributes, pair_tables
+from ics_abm.scenario.kinds import KINDS
+from ics_abm.scenario.loading import organisation_counts, scenario_from_dict, scenario_to_dict
+from ics_abm.engine.state import SYSTEM_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "scenarios" / "default.toml"
@@ -153,7 +153,7 @@ def default_runs(system: pd.DataFrame, steps: int) -> None:
 
 def final_engagement(scenario, seeds, steps) -> None:
     """Engagement states of the local authorities after the last month (7.14)."""
-    from ics_abm.build import ENGAGEMENT_STATES
+    from ics_abm.engine.initial import ENGAGEMENT_STATES
 
     states = []
     for s in seeds:

@@ -13,7 +13,7 @@ Modules, one idea each:
 * :mod:`~ics_abm.demo.branching` what-if branching: two futures from one state and seed;
 * :mod:`~ics_abm.demo.export` the session's charts and Markdown summary on disk;
 * :mod:`~ics_abm.demo.components`, :mod:`~ics_abm.demo.app` the browser page;
-* :mod:`~ics_abm.demo.settings`, :mod:`~ics_abm.demo.server`, :mod:`~ics_abm.demo.command` what the
+* :mod:`~ics_abm.demo.settings`, :mod:`~ics_abm.demo.server`, :mod:`~ics_abm.cli.demo` what the
   command tells the app, the offline server, and ``ics-abm demo`` itself.
 
 Only :mod:`components`, :mod:`app` and :mod:`server` import solara; everything else is plain

@@ -10,11 +10,11 @@ from __future__ import annotations
 import solara
 from mesa.visualization import SolaraViz
 
-from .components import Dashboard
-from .levers import LEVER_CONTROLS
-from .presets import Catalogue, find_catalogue
-from .session import DemoModel
-from .settings import DemoSettings
+from ics_abm.demo.components import Dashboard
+from ics_abm.demo.levers import LEVER_CONTROLS
+from ics_abm.demo.presets import Catalogue, find_catalogue
+from ics_abm.demo.session import DemoModel
+from ics_abm.demo.settings import DemoSettings
 
 __all__ = ["Page", "model_params"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .session import DEMO_EVENTS, lock_of
+from ics_abm.demo.session import DEMO_EVENTS, lock_of
 
 __all__ = ["WhatIf", "WHAT_IFS", "Future", "Branches", "branch", "compare", "OUTCOMES"]
 

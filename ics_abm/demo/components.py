@@ -12,14 +12,14 @@ from pathlib import Path
 import solara
 from mesa.visualization.utils import force_update, update_counter
 
-from .branching import WHAT_IFS, Branches, branch, compare
-from .export import export_session
-from .figures import futures_figure, to_png, trust_matrix
-from .levers import describe_levers
-from .painters import LinePainter, NetworkPainter
-from .session import DEMO_EVENTS
-from .snapshot import Snapshot, take_snapshot
-from .tables import compare_html, event_log_html, headline_html, title_html, trust_table_html
+from ics_abm.demo.branching import WHAT_IFS, Branches, branch, compare
+from ics_abm.demo.export import export_session
+from ics_abm.demo.figures import futures_figure, to_png, trust_matrix
+from ics_abm.demo.levers import describe_levers
+from ics_abm.demo.painters import LinePainter, NetworkPainter
+from ics_abm.demo.session import DEMO_EVENTS
+from ics_abm.demo.snapshot import Snapshot, take_snapshot
+from ics_abm.demo.tables import compare_html, event_log_html, headline_html, title_html, trust_table_html
 
 __all__ = ["Dashboard"]
 

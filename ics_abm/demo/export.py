@@ -13,12 +13,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..kinds import KIND_LABELS
-from ..scenario import organisation_counts
-from .branching import OUTCOMES, Branches, compare
-from .figures import charts_figure, futures_figure, network_figure, to_png
-from .levers import describe_levers
-from .snapshot import Snapshot, take_snapshot
+from ics_abm.scenario.kinds import KIND_LABELS
+from ics_abm.scenario.loading import organisation_counts
+from ics_abm.demo.branching import OUTCOMES, Branches, compare
+from ics_abm.demo.figures import charts_figure, futures_figure, network_figure, to_png
+from ics_abm.demo.levers import describe_levers
+from ics_abm.demo.snapshot import Snapshot, take_snapshot
 
 __all__ = ["Export", "export_session", "session_summary"]
 

@@ -23,8 +23,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from ..kinds import KIND_LABELS, KINDS  # noqa: E402
-from .snapshot import Snapshot  # noqa: E402
+from ics_abm.scenario.kinds import KIND_LABELS, KINDS  # noqa: E402
+from ics_abm.demo.snapshot import Snapshot  # noqa: E402
 
 __all__ = [
     "KIND_COLOURS",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from ..kinds import KINDS
+from ics_abm.scenario.kinds import KINDS
 
 __all__ = ["stable_layout"]
 
@@ -23,7 +23,7 @@ def stable_layout(network: nx.Graph, kinds: np.ndarray) -> np.ndarray:
     network : networkx.Graph
         The relationship graph; node ``i`` is organisation ``i``.
     kinds : ndarray of int, shape (n_organisations,)
-        Index of each organisation's kind in :data:`ics_abm.kinds.KINDS`.
+        Index of each organisation's kind in :data:`ics_abm.scenario.kinds.KINDS`.
 
     Returns
     -------

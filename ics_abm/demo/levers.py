@@ -4,7 +4,7 @@ Every lever is neutral by default, and neutral levers give the preset exactly; s
 preset never fights a slider left at a value that only made sense for another preset. A lever
 moves the preset's values (regulators' focus, competition legacy, each kind's motives, altruism
 and cost pressure) and is written into the scenario data, which is validated again
-(:func:`ics_abm.scenario.scenario_from_dict`), so a lever can never produce a scenario that a file
+(:func:`ics_abm.scenario.schema.scenario_from_dict`), so a lever can never produce a scenario that a file
 could not.
 """
 
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from ..kinds import KIND_DEFAULTS, KINDS
-from ..regulation import REGIMES
-from ..scenario import Scenario, scenario_from_dict, scenario_to_dict
+from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS
+from ics_abm.engine.regulation import REGIMES
+from ics_abm.scenario.schema import Scenario
+from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict
 
 __all__ = ["AS_PRESET", "Levers", "apply_levers", "LEVER_CONTROLS", "describe_levers"]
 

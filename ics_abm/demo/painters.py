@@ -18,7 +18,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from PIL import Image
 
-from .figures import (
+from ics_abm.demo.figures import (
     DPI,
     LINE_PANELS,
     NETWORK_SIZE,
@@ -33,7 +33,7 @@ from .figures import (
     network_title,
     panel_title,
 )
-from .snapshot import Snapshot
+from ics_abm.demo.snapshot import Snapshot
 
 __all__ = ["NetworkPainter", "LinePainter"]
 

@@ -18,7 +18,7 @@ import time
 import warnings
 from collections.abc import Callable
 
-from .settings import DemoSettings
+from ics_abm.demo.settings import DemoSettings
 
 __all__ = ["serve", "solara_environment", "OFFLINE_CDN", "warm_up"]
 
@@ -60,10 +60,10 @@ def warm_up(settings: DemoSettings) -> float:
     picture loads matplotlib's fonts. Returns the seconds it took.
     """
     started = time.perf_counter()
-    from .painters import LinePainter, NetworkPainter
-    from .presets import find_catalogue
-    from .session import DemoModel
-    from .snapshot import take_snapshot
+    from ics_abm.demo.painters import LinePainter, NetworkPainter
+    from ics_abm.demo.presets import find_catalogue
+    from ics_abm.demo.session import DemoModel
+    from ics_abm.demo.snapshot import take_snapshot
 
     model = DemoModel(find_catalogue(settings.presets_dir, settings.scenario))
     model.step()

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import threading
 
-from ..events import EVENT_KINDS
-from ..model import ICSModel
-from .layout import stable_layout
-from .levers import AS_PRESET, Levers, apply_levers
-from .presets import Catalogue, find_catalogue
+from ics_abm.engine.events import EVENT_KINDS
+from ics_abm.model import ICSModel
+from ics_abm.demo.layout import stable_layout
+from ics_abm.demo.levers import AS_PRESET, Levers, apply_levers
+from ics_abm.demo.presets import Catalogue, find_catalogue
 
 __all__ = ["DemoModel", "DEMO_EVENTS", "parse_seed", "lock_of"]
 
@@ -48,7 +48,7 @@ DEMO_EVENTS: dict[str, tuple[str, str]] = {
     ),
 }
 if not set(DEMO_EVENTS) <= set(EVENT_KINDS):
-    raise RuntimeError("every demo event button must be one of ics_abm.events.EVENT_KINDS")
+    raise RuntimeError("every demo event button must be one of ics_abm.engine.events.EVENT_KINDS")
 
 
 class _ForkableLock:

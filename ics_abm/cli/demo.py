@@ -1,0 +1,74 @@
+"""``ics-abm demo [SCENARIO] [--host H] [--port P]``: start the live demo in the browser.
+
+Kept free of heavy imports: ``ics-abm --help`` must stay quick, so solara, Mesa's visualisation
+and the model are imported only when the command runs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ics_abm.demo.settings import DEFAULT_OUT_DIR
+
+__all__ = ["demo_command"]
+
+#: Import names of the packages of the ``demo`` extra that the server needs.
+_NEEDED = ("solara", "solara_assets", "ipyvuetify", "uvicorn", "altair")
+
+_HELP_SCENARIO = ("Scenario to start with (default: scenarios/default.toml); every valid file in --presets is "
+                  "offered too.")
+_HELP_HOST = "Address to listen on; 0.0.0.0 lets others in the room join."
+_HELP_PRESETS = "Folder of preset scenarios (default: scenarios/)."
+
+
+def _check_address(host: str, port: int) -> None:
+    """Raise ValueError (one sentence) unless the server can listen on ``host:port``."""
+    if not 1 <= port <= 65535:
+        raise ValueError(f"--port must be a whole number from 1 to 65535, got {port}")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except socket.gaierror:
+            raise ValueError(f"--host {host!r} is not an address of this computer (try 127.0.0.1 or 0.0.0.0)") from None
+        except OSError:
+            raise ValueError(f"port {port} on {host} is in use (is a demo already running?); "
+                             "choose another with --port") from None
+
+
+def demo_command(
+    scenario: Annotated[
+        Path | None, typer.Argument(metavar="SCENARIO", help=_HELP_SCENARIO, show_default=False)
+    ] = None,
+    host: Annotated[str, typer.Option(metavar="H", help=_HELP_HOST)] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="P", help="Port to listen on.")] = 8765,
+    presets: Annotated[Path | None, typer.Option(metavar="DIR", help=_HELP_PRESETS, show_default=False)] = None,
+    out: Annotated[Path, typer.Option(metavar="DIR", help="Folder for saved sessions.")] = DEFAULT_OUT_DIR,
+) -> None:
+    """Start the facilitator's live demo in the browser (works offline)."""
+    from ics_abm.cli.app import _bad_input_is_an_error, _sentence
+    from ics_abm.demo.presets import find_catalogue
+    from ics_abm.demo.settings import DemoSettings
+
+    with _bad_input_is_an_error():
+        settings = DemoSettings(scenario, presets, out)
+        catalogue = find_catalogue(presets, scenario)  # check before starting: errors as one sentence
+        _check_address(host, port)
+    for problem in catalogue.problems:
+        typer.echo(f"Warning: preset left out: {_sentence(ValueError(problem))}", err=True)
+    typer.echo(f"Presets: {', '.join(catalogue.names)} (starting with '{catalogue.start.name}').")
+    missing = [name for name in _NEEDED if importlib.util.find_spec(name) is None]
+    if missing:  # installed without the demo's extra
+        typer.echo(f"Error: the demo needs packages that are not installed ({', '.join(missing)}); "
+                   "install them with: pip install 'ics_abm[demo]'.", err=True)
+        raise typer.Exit(1)
+    from ics_abm.demo.server import serve
+
+    try:
+        serve(settings, host, port, say=typer.echo)
+    except KeyboardInterrupt:
+        typer.echo("Demo stopped.")

@@ -1,0 +1,102 @@
+"""``ics-abm validate-model [--seeds N] [--seed S] [--out DIR] [--only SF1,SF4] [--docs DIR]``.
+
+Registered on the ``ics-abm`` application by :mod:`ics_abm.cli.app`. Runs the stylized facts, writes
+the report directory and prints one line per fact. Exit code 0 if every verdict is the expected
+one (every fact passes, except known discrepancies, which fail and are reported as such), 1 if a
+fact fails unexpectedly or a known discrepancy no longer shows, 2 on bad input (one sentence, no
+traceback).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import shlex
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["validate_model_command"]
+
+_SEEDS_HELP = "Seeds per arm (the same seeds in both arms and for every fact), a whole number >= 30."
+_SEED_HELP = "Root seed of the seeds, a whole number >= 0."
+_OUT_HELP = "Report directory (default: results/validation-seed<seed>)."
+_ONLY_HELP = "Comma-separated ids of the facts to run, e.g. SF1,SF4 (default: all)."
+_DOCS_HELP = "Also install the report as DIR/validation.md with figures in DIR/img/validation/ (e.g. docs)."
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable | None]:
+    """A rich progress bar over facts on standard error, when it is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("facts"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True, highlight=False)) as bar:
+        task = bar.add_task("validate", total=total)
+        yield lambda done, total, fact: bar.update(task, completed=done, total=total)
+
+
+def _fmt(value: float) -> str:
+    if math.isnan(value):
+        return "undefined"
+    return f"{value:+.3g}"
+
+
+def validate_model_command(
+    seeds: Annotated[int, typer.Option(metavar="N", help=_SEEDS_HELP)] = 30,
+    seed: Annotated[int, typer.Option(metavar="S", help=_SEED_HELP)] = 0,
+    out: Annotated[Path | None, typer.Option(metavar="DIR", help=_OUT_HELP, show_default=False)] = None,
+    only: Annotated[str | None, typer.Option(metavar="IDS", help=_ONLY_HELP, show_default=False)] = None,
+    docs: Annotated[Path | None, typer.Option(metavar="DIR", help=_DOCS_HELP, show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing report directory.")] = False,
+) -> None:
+    """Test the model against the stylized facts and write the validation report."""
+    from ics_abm.cli.app import _bad_input_is_an_error  # here, not at import: cli imports this module
+
+    with _bad_input_is_an_error():
+        from ics_abm.output.results import check_out_dir
+        from ics_abm.experiments.validation.facts import FACTS
+        from ics_abm.experiments.validation.report import install_report, write_validation
+        from ics_abm.experiments.validation.runner import MIN_SEEDS, select, validate
+
+        if seeds < MIN_SEEDS:
+            raise ValueError(f"--seeds must be a whole number >= {MIN_SEEDS} per arm, got {seeds}")
+        if seed < 0:
+            raise ValueError(f"--seed must be a whole number >= 0, got {seed}")
+        ids = None if only is None else [i.strip() for i in only.split(",") if i.strip()]
+        if ids is not None and not ids:
+            raise ValueError(f"--only expected comma-separated fact ids such as SF1,SF4, got {only!r}")
+        chosen = select(FACTS, ids)
+        if docs is not None and not docs.is_dir():
+            raise ValueError(f"--docs expected an existing directory, got {str(docs)!r}")
+        out = Path("results") / f"validation-seed{seed}" if out is None else out
+        check_out_dir(out, force)  # fail before the runs, not after them
+        command = ["ics-abm", "validate-model", "--seeds", str(seeds), "--seed", str(seed), "--out", str(out)]
+        command += (["--only", ",".join(ids)] if ids else []) + (["--docs", str(docs)] if docs else [])
+        command += ["--force"] * force
+        with _progress(len(chosen)) as progress:
+            results = validate(chosen, seeds=seeds, seed=seed, progress=progress)
+        write_validation(results, out, command=shlex.join(command), force=force)
+        if docs is not None:
+            install_report(out, docs)
+    width = max(len(r.fact.id) for r in results)
+    for r in results:
+        d = r.difference
+        typer.echo(f"{'pass' if r.passed else ('FAIL*' if r.fact.discrepancy else 'FAIL')}  {r.fact.id:<{width}}  B − A {_fmt(d.mean)} "
+                   f"(95% CI {_fmt(d.low)} to {_fmt(d.high)}), effect size {_fmt(d.effect_size)}  {r.fact.title}")
+    failed = sum(not r.passed for r in results)
+    unexpected = [r.fact.id for r in results if r.passed == bool(r.fact.discrepancy)]
+    known = failed - sum(not r.passed and not r.fact.discrepancy for r in results)
+    note = f" ({known} known discrepanc{'y' if known == 1 else 'ies'}, see the report)" if known else ""
+    typer.echo(f"{len(results) - failed} of {len(results)} facts pass{note}. Report written to {out / 'validation.md'}")
+    if unexpected:
+        # A failure that is not a known discrepancy, or a known discrepancy that no longer shows.
+        typer.echo(f"Unexpected verdicts: {', '.join(unexpected)}", err=True)
+        raise typer.Exit(1)

@@ -1,0 +1,308 @@
+"""Build the initial state of a system from a validated scenario (docs/model.md, section 6).
+
+All random draws come from the generator passed in (the Mesa model's ``rng``), in the order of
+section 7.9: graph seed, budget jitter, initial-trust jitter, run key.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import networkx as nx
+import numpy as np
+
+from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS, PAIR_TABLES, PRINCIPALS, pair_key, pair_matrix
+from ics_abm.engine.regulation import resolve_regime
+from ics_abm.engine.state import (
+    FINANCE_REGIMES,
+    Arcs,
+    Graph,
+    Organisations,
+    Params,
+    arc_sources,
+    empty_organisations,
+    graph_from_networkx,
+    new_system,
+)
+
+__all__ = [
+    "ENGAGEMENT_STATES",
+    "InitialState",
+    "build_initial_state",
+    "dormant_counts",
+    "initial_system",
+    "kind_attributes",
+    "lead_organisation",
+    "pair_tables",
+    "resolve_params",
+    "set_starting_states",
+]
+
+
+class InitialState(NamedTuple):
+    """Everything a run starts from.
+
+    Attributes
+    ----------
+    organisations : Organisations
+    graph : Graph
+        CSR arcs of ``network``.
+    arcs : Arcs
+    params : Params
+    network : networkx.Graph
+        The relationship graph (nodes ``0 … n−1`` with a ``kind`` attribute).
+    key : int
+        Run key for the counter-based random numbers.
+    system : ndarray of float64, shape (len(SYSTEM_FIELDS),)
+        System state at the start (docs/model.md, 7.8, 7.11-7.16).
+    """
+
+    organisations: Organisations
+    graph: Graph
+    arcs: Arcs
+    params: Params
+    network: nx.Graph
+    key: int
+    system: np.ndarray
+
+
+def kind_attributes(scenario) -> dict[str, dict[str, object]]:
+    """Per-kind attributes: :data:`~ics_abm.scenario.kinds.KIND_DEFAULTS` with the scenario's overrides."""
+    resolved = {}
+    for kind in KINDS:
+        values = dict(KIND_DEFAULTS[kind].__dict__)
+        overrides = getattr(scenario.kinds, kind)
+        if overrides is not None:
+            values.update({k: v for k, v in overrides.model_dump().items() if v is not None})
+        if values["power"] + values["affiliation"] + values["achievement"] <= 0:
+            raise ValueError(f"kinds.{kind}: the motive strengths power, affiliation and achievement must not all be 0")
+        resolved[kind] = values
+    return resolved
+
+
+def pair_tables(scenario) -> dict[str, np.ndarray]:
+    """Per-pair ``(6, 6)`` matrices: tie probability, cultural distance, legacy exposure."""
+    sources = {
+        "tie_probability": scenario.network.tie_probability,
+        "cultural_distance": scenario.network.cultural_distance,
+        "legacy_exposure": scenario.legacy.exposure,
+    }
+    tables = {}
+    for name, overrides in sources.items():
+        table = dict(PAIR_TABLES[name])
+        for key, value in overrides.items():
+            a, b = key.split("/")
+            table[pair_key(a, b)] = float(value)
+        tables[name] = pair_matrix(table)
+    return tables
+
+
+#: Engagement states of local authorities (7.14), in code order 0-3.
+ENGAGEMENT_STATES: tuple[str, ...] = ("absent", "partner", "full", "lead")
+
+
+def resolve_params(scenario) -> Params:
+    """Rule parameters of a scenario (docs/model.md, section 7)."""
+    regulators = resolve_regime(scenario.regulation)
+    payoffs = scenario.payoffs
+    finance = scenario.finance
+    sucker, temptation = float(payoffs.sucker), float(payoffs.temptation)
+    if finance.regime == "pooled":
+        # 7.15: with Payment by Results suspended, acting for oneself no longer pays on its own.
+        sucker = temptation = (sucker + temptation) / 2.0
+    leadership, narrative, governance = scenario.leadership, scenario.narrative, scenario.governance
+    commitment, authority, shocks = scenario.commitment, scenario.local_authority, scenario.shocks
+    return Params(
+        reward=float(payoffs.reward),
+        sucker=sucker,
+        temptation=temptation,
+        punishment=float(payoffs.punishment),
+        noise=float(scenario.decision.noise),
+        distance_drag=float(scenario.trust.distance_drag),
+        legacy_weight=float(scenario.legacy.strength * scenario.legacy.memory_weight),
+        memory_retention=float(2.0 ** (-1.0 / scenario.legacy.memory_half_life)),
+        altruism_growth=float(scenario.altruism.growth),
+        altruism_erosion=float(scenario.altruism.erosion),
+        stress_scale=float(scenario.finance.stress_scale),
+        stress_weight=float(scenario.finance.stress_weight),
+        strength=regulators.strength,
+        focus=regulators.focus,
+        rate=regulators.rate,
+        conflict=regulators.conflict,
+        intervention_threshold=float(scenario.regulation.intervention_threshold),
+        intervention_push=float(scenario.regulation.intervention_push),
+        capacity_cost=regulators.capacity_cost,
+        pressure_decay=float(scenario.regulation.pressure_decay),
+        system_assessment=regulators.system_assessment,
+        progress_decay=float(scenario.progress.decay),
+        concentration=float(leadership.concentration),
+        turnover_rate=float(leadership.turnover_rate),
+        turnover_trust_loss=float(leadership.turnover_trust_loss),
+        newcomer_penalty=float(leadership.newcomer_penalty),
+        settling_rate=float(leadership.settling_rate),
+        narrative_initial=float(narrative.initial),
+        build_rate=float(narrative.build_rate),
+        convergence=float(narrative.convergence),
+        confidence_bound=float(narrative.confidence_bound),
+        narrative_decay=float(narrative.decay),
+        statutory=governance.kind == "statutory",
+        decision_rate=float(governance.decision_rate),
+        patience=int(governance.patience),
+        support_threshold=float(governance.support_threshold),
+        narrative_weight=float(governance.narrative_weight),
+        safety_weight=float(governance.safety_weight),
+        loss_weight=float(governance.loss_weight),
+        vote_noise=float(governance.vote_noise),
+        majority=float(governance.majority),
+        resolved_trust_gain=float(governance.resolved_trust_gain),
+        resolved_progress=float(governance.resolved_progress),
+        breakdown_trust_loss=float(governance.breakdown_trust_loss),
+        conditional=commitment.mode == "conditional",
+        commitment_trust_threshold=float(commitment.trust_threshold),
+        commitment_stress_threshold=float(commitment.stress_threshold),
+        reengage_margin=float(commitment.reengage_margin),
+        la_dynamic=bool(authority.dynamic),
+        political_baseline=float(authority.political_pressure),
+        political_decay=float(authority.political_decay),
+        political_weight=float(authority.political_weight),
+        absent_threshold=float(authority.absent_threshold),
+        partner_threshold=float(authority.partner_threshold),
+        full_threshold=float(authority.full_threshold),
+        finance_regime=FINANCE_REGIMES.index(finance.regime),
+        linked_share=float(finance.linked_share),
+        sustainability_share=float(finance.sustainability_share),
+        risk_tolerance=float(finance.risk_tolerance),
+        signup_share=float(finance.signup_share),
+        transfers=bool(finance.transfers),
+        transfer_share=float(finance.transfer_share),
+        transfer_trust_gain=float(finance.transfer_trust_gain),
+        invest_share=float(finance.invest_share),
+        invest_return=float(finance.invest_return),
+        invest_lag=int(finance.invest_lag),
+        invest_months=int(finance.invest_months),
+        winter_capacity_loss=float(shocks.winter_capacity_loss),
+        winter_cost=float(shocks.winter_cost),
+        winter_decay=float(shocks.winter_decay),
+    )
+
+
+def set_starting_states(orgs: Organisations, scenario, kinds: np.ndarray, counts, dormant) -> None:
+    """7.10-7.16: membership, commitment, engagement, beliefs and experience at the start, in place.
+
+    ``counts`` and ``dormant`` are organisations per kind (in KINDS order), all and dormant; the
+    dormant ones are the last of their kind.
+    """
+    block_end = np.cumsum(counts)
+    orgs.active[:] = 1.0
+    for kind, extra in enumerate(dormant):
+        orgs.active[block_end[kind] - extra : block_end[kind]] = 0.0  # the last of their kind
+    unwilling = [KINDS.index(kind) for kind in scenario.commitment.unwilling]
+    orgs.unwilling[:] = np.isin(kinds, unwilling)
+    orgs.committed[:] = 1.0 - orgs.unwilling
+    is_authority = kinds == KINDS.index("local_authority")
+    orgs.engagement[:] = np.where(is_authority, ENGAGEMENT_STATES.index(scenario.local_authority.engagement), 2)
+    orgs.political[:] = np.where(is_authority, scenario.local_authority.political_pressure, 0.0)
+    orgs.belief[:] = scenario.narrative.initial
+    orgs.experience[:] = 1.0
+
+
+def dormant_counts(scenario) -> list[int]:
+    """Organisations per kind (in KINDS order) created dormant for scheduled partner entries."""
+    counts = [0] * len(KINDS)
+    for event in scenario.events:
+        if event.kind == "partner_entry":
+            counts[KINDS.index(event.organisation_kind)] += 1
+    return counts
+
+
+def lead_organisation(orgs: Organisations) -> int:
+    """The lead organisation of 7.11 (-1 if no organisation is active)."""
+    active = orgs.active == 1.0
+    leading = np.flatnonzero(active & (orgs.kind == KINDS.index("local_authority")) & (orgs.engagement == 3.0))
+    if leading.size:
+        return int(leading[0])
+    if not active.any():
+        return -1
+    weight = np.where(active, orgs.budget * orgs.power, -np.inf)
+    return int(np.argmax(weight))  # first index among equals
+
+
+def build_initial_state(scenario, rng: np.random.Generator) -> InitialState:
+    """Organisations, relationship graph, arcs and parameters of a scenario.
+
+    Parameters
+    ----------
+    scenario : ics_abm.scenario.schema.Scenario
+        A validated scenario.
+    rng : numpy.random.Generator
+        The Mesa model's generator; every random draw of the set-up comes from it.
+
+    Returns
+    -------
+    InitialState
+    """
+    dormant = dormant_counts(scenario)
+    counts = [int(getattr(scenario.organisations, kind)) + extra for kind, extra in zip(KINDS, dormant)]
+    n = sum(counts)
+    kinds = np.repeat(np.arange(len(KINDS), dtype=np.int64), counts)
+    attributes = kind_attributes(scenario)
+    tables = pair_tables(scenario)
+
+    # 7.9 draw 1: the graph seed. Stochastic block model over kinds, blocks in kind order.
+    graph_seed = int(rng.integers(0, 2**31 - 1))
+    present = [c for c in counts if c > 0]
+    present_kinds = [k for k, c in enumerate(counts) if c > 0]
+    if present:
+        probabilities = tables["tie_probability"][np.ix_(present_kinds, present_kinds)].tolist()
+        network = nx.stochastic_block_model(present, probabilities, seed=graph_seed, sparse=True)
+        network = nx.Graph(network)  # plain graph; drop block metadata
+    else:
+        network = nx.Graph()
+    for i in range(n):
+        network.nodes[i]["kind"] = KINDS[kinds[i]]
+    graph = graph_from_networkx(network)
+
+    orgs = empty_organisations(n)
+    orgs.kind[:] = kinds
+    for field in ("cost_pressure", "power", "affiliation", "achievement", "altruism", "capacity"):
+        getattr(orgs, field)[:] = [attributes[KINDS[k]][field] for k in kinds]
+    orgs.principal[:] = [PRINCIPALS.index(attributes[KINDS[k]]["principal"]) for k in kinds]
+    # 7.9 draw 2: budgets, lognormal jitter around the kind's budget (mean-preserving).
+    spread = float(scenario.network.budget_spread)
+    base_budget = np.array([attributes[KINDS[k]]["budget"] for k in kinds], dtype=np.float64)
+    jitter = rng.standard_normal(n)
+    orgs.budget[:] = base_budget * np.exp(spread * jitter - spread**2 / 2.0)
+    orgs.balance[:] = [attributes[KINDS[k]]["initial_balance"] for k in kinds]
+    orgs.balance[:] *= orgs.budget
+    orgs.gain_rate[:] = scenario.trust.gain_rate
+    orgs.loss_rate[:] = scenario.trust.loss_rate
+    set_starting_states(orgs, scenario, kinds, counts, dormant)
+    orgs.year_balance[:] = orgs.balance
+
+    # 7.7 and 7.9 draw 3: initial trust damaged by the competition legacy, and the memory of it.
+    m = graph.target.shape[0]
+    source = arc_sources(graph)
+    source_kind = kinds[source]
+    target_kind = kinds[graph.target]
+    exposure = tables["legacy_exposure"][source_kind, target_kind]
+    legacy = float(scenario.legacy.strength)
+    spread0 = float(scenario.trust.initial_spread)
+    trust_jitter = rng.uniform(-spread0, spread0, size=m)
+    trust = np.clip(scenario.trust.initial * (1.0 - legacy * exposure) + trust_jitter, 0.0, 1.0)
+    stake = scenario.finance.stake_share * np.minimum(orgs.budget[source], orgs.budget[graph.target]) / 12.0
+    arcs = Arcs(
+        trust=trust.astype(np.float64),
+        distance=tables["cultural_distance"][source_kind, target_kind].astype(np.float64),
+        memory=(legacy * exposure).astype(np.float64),
+        stake=stake.astype(np.float64),
+        action=np.zeros(m, dtype=np.int8),
+    )
+    # 7.9 draw 4: the run key.
+    key = int(rng.integers(0, 2**63 - 1, dtype=np.int64))
+    system = initial_system(scenario, orgs)
+    return InitialState(orgs, graph, arcs, resolve_params(scenario), network, key, system)
+
+
+def initial_system(scenario, orgs: Organisations) -> np.ndarray:
+    """System state at the start, float64 of shape (len(SYSTEM_FIELDS),)."""
+    return new_system(lead=lead_organisation(orgs), safety=scenario.leadership.safety)

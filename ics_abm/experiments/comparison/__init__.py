@@ -1,0 +1,1 @@
+"""Policy comparison on common random numbers: run the options, summarise, write and draw."""

@@ -1,0 +1,109 @@
+"""Commands ``ics-abm sweep`` and ``ics-abm sensitivity`` (registered on the app in :mod:`ics_abm.cli.app`).
+
+Bad input (an invalid sweep file, an output folder in the way, an unknown metric) is one sentence,
+``Error: ...``, on standard error with exit code 2, like every other command.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["sweep_command", "sensitivity_command"]
+
+_SWEEP_HELP = "Sweep file (TOML), e.g. sweeps/example.toml."
+_WORKERS_HELP = "Local worker processes (1: run in this process)."
+_SCHEDULER_HELP = "Run on a Dask cluster: address of its scheduler, e.g. tcp://10.0.0.5:8786."
+_OUT_HELP = "Results folder (default: results/sweep-<name>); with Dask, on a filesystem the workers share."
+_RESUME_HELP = "Continue the sweep in --out: keep complete result files, run the missing ones."
+
+
+def _describe(design) -> str:
+    spec = design.spec
+    parts = [f"{len(design.policies)} polic{'y' if len(design.policies) == 1 else 'ies'}"]
+    if spec.design is not None:
+        parts.append(f"{len(design.sample)} samples ({spec.design})")
+    parts.append(f"{spec.replicates} replicate{'s' * (spec.replicates != 1)}")
+    return (f"Sweep '{spec.name}' ({spec.path}): {' x '.join(parts)} = {design.n_runs} runs of {spec.steps} months, "
+            f"in {design.n_batches} batches of up to {design.batch_size} runs.")
+
+
+def sweep_command(
+    sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP.toml", help=_SWEEP_HELP, show_default=False)],
+    workers: Annotated[int, typer.Option(metavar="N", help=_WORKERS_HELP)] = 1,
+    scheduler: Annotated[str | None, typer.Option(metavar="ADDRESS", help=_SCHEDULER_HELP)] = None,
+    out: Annotated[Path | None, typer.Option(metavar="DIR", help=_OUT_HELP, show_default=False)] = None,
+    resume: Annotated[bool, typer.Option("--resume", help=_RESUME_HELP)] = False,
+    progress: Annotated[bool | None, typer.Option("--progress/--no-progress",
+                                                  help="Show a progress bar (default: on a terminal).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the sweep file, show its size, run nothing.")]
+    = False,
+) -> None:
+    """Run a parameter sweep; results go to a Parquet dataset that ics_abm.load reads."""
+    from ics_abm.cli.app import _bad_input_is_an_error, _fail
+
+    with _bad_input_is_an_error():
+        if workers < 1:
+            raise ValueError(f"--workers must be a whole number >= 1, got {workers}")
+        from ics_abm.experiments.sweeps.design import build_design
+        from ics_abm.experiments.sweeps.runner import default_out, sweep
+        from ics_abm.experiments.sweeps.spec import read_sweep
+
+        spec = read_sweep(sweep_file)
+        design = build_design(spec)
+        if dry_run:
+            typer.echo(_describe(design))
+            typer.echo("Nothing was run (--dry-run).")
+            return
+        out = default_out(spec.name) if out is None else out
+        command = ["ics-abm", "sweep", str(sweep_file), "--out", str(out)]
+        command += ["--workers", str(workers)] * (workers != 1) + ["--scheduler", scheduler] * bool(scheduler)
+        try:
+            result = sweep(spec, out, workers=workers, scheduler=scheduler, resume=resume, progress=progress,
+                           command=command + ["--resume"] * resume)
+        except KeyboardInterrupt:
+            again = shlex.join([*command, "--resume"])
+            raise _fail(f"interrupted; the runs finished so far are kept in {out}; continue with: {again}",
+                        code=130) from None
+    already = result.runs - result.computed
+    typer.echo(_describe(design))
+    typer.echo(f"Results in {out}: {result.computed} runs computed now"
+               + (f", {already} were already done" if already else "") + ".")
+    if result.computed:
+        typer.echo(f"Wall time {result.wall_time_s:.1f} s ({result.runs_per_second:.1f} runs/s, {result.engine}).")
+    typer.echo(f"Load with: ics_abm.load({str(out)!r})")
+
+
+def sensitivity_command(
+    sweep_dir: Annotated[Path, typer.Argument(metavar="DIR", help="Results folder of a sobol or morris sweep.",
+                                              show_default=False)],
+    metric: Annotated[str, typer.Option(metavar="NAME", help="Metric to explain (see ics_abm.engine.step.METRICS).")]
+    = "mean_trust",
+    last: Annotated[int, typer.Option(metavar="MONTHS", help="Outcome = mean of the metric over the last MONTHS.")]
+    = 12,
+    out: Annotated[Path | None, typer.Option(metavar="DIR", help="Where to write the table and figure "
+                                                                  "(default: DIR/sensitivity).", show_default=False)]
+    = None,
+) -> None:
+    """Sobol' indices or Morris screening (SALib) of a sweep's outcome, with a figure."""
+    from ics_abm.cli.app import _bad_input_is_an_error
+
+    with _bad_input_is_an_error():
+        import matplotlib.pyplot as plt
+
+        from ics_abm.experiments.sweeps.sensitivity import analyse
+        from ics_abm.experiments.sweeps.sensitivity_plot import plot_sensitivity
+
+        indices = analyse(sweep_dir, metric, last)
+        folder = sweep_dir / "sensitivity" if out is None else out
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = f"{indices['method'].iloc[0]}-{metric}-last{last}"
+        indices.to_csv(folder / f"{stem}.csv", index=False, lineterminator="\n")
+        plt.close(plot_sensitivity(indices, folder / f"{stem}.png"))
+    shown = indices.drop(columns=["method", "metric", "last"])
+    typer.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    typer.echo(f"Table and figure written to {folder / stem}.csv and .png")
+

@@ -1,0 +1,460 @@
+"""Sweep files: schema, loading and validation.
+
+A sweep file is TOML. It names a base scenario and says which of its parameters vary, how, and how
+many replicates to run (``sweeps/example.toml`` shows every option)::
+
+    [sweep]
+    name = "regulation-under-uncertainty"
+    scenario = "../scenarios/default.toml"   # relative to this file
+    steps = 120                              # months per run (default: the scenario's)
+    replicates = 5                           # runs per design point, seeds spawned from root_seed
+    root_seed = 20260101
+
+    [constants]                              # set for every run
+    "finance.stake_share" = 0.005
+
+    [levers]                                 # policy options: every combination is run
+    "regulation.regime" = ["misaligned", "aligned", "single"]
+
+    [uncertainties]                          # what nobody controls: sampled by a design
+    design = "lhs"                           # factorial, lhs, sobol or morris
+    samples = 50
+    [uncertainties.ranges]
+    "legacy.strength" = [0.0, 1.0]
+
+The file is checked in two steps: its shape by the pydantic models below (unknown keys refused),
+then every parameter and value against the base scenario with the scenario validator itself. Any
+problem is a :class:`~ics_abm.experiments.sweeps.errors.SweepError` whose text is one sentence naming the file,
+the field, what was expected and what was given.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from ics_abm.experiments.sweeps.errors import SweepError, error_from_validation, show
+from ics_abm.experiments.sweeps.parameters import FieldKind, field_kind, flatten, with_values
+
+__all__ = ["DESIGNS", "SweepFile", "SweepSpec", "read_sweep"]
+
+#: Designs for the uncertainties.
+DESIGNS: tuple[str, ...] = ("factorial", "lhs", "sobol", "morris")
+
+# --------------------------------------------------------------------------------------------
+# Value checks (our own wording: the generic union errors of pydantic are unreadable)
+# --------------------------------------------------------------------------------------------
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _scalar(value: Any) -> Any:
+    ok = isinstance(value, (bool, str)) or (_is_number(value) and math.isfinite(value))
+    if not ok:
+        raise PydanticCustomError(
+            "sweep_scalar", "expected a string, a finite number or a boolean, got {given}", {"given": show(value)}
+        )
+    return value
+
+
+def _values(value: Any) -> tuple:
+    if not isinstance(value, list):
+        raise PydanticCustomError("sweep_values", "expected a list of values, got {given}", {"given": show(value)})
+    if not value:
+        raise PydanticCustomError("sweep_values", "expected a non-empty list of values, got []", {})
+    for item in value:
+        _scalar(item)
+    families = {"number" if _is_number(v) else type(v).__name__ for v in value}
+    if len(families) > 1:
+        raise PydanticCustomError(
+            "sweep_values", "expected values of one type (all numbers, all strings or all booleans), got {given}",
+            {"given": show(value)},
+        )
+    seen = set()
+    for item in value:
+        key = (type(item) is bool, item)
+        if key in seen:
+            raise PydanticCustomError(
+                "sweep_values", "expected each value once, got {item} twice in {given}",
+                {"item": show(item), "given": show(value)},
+            )
+        seen.add(key)
+    return tuple(value)
+
+
+def _range(value: Any) -> tuple[float, float]:
+    if not (isinstance(value, list) and len(value) == 2 and all(_is_number(v) and math.isfinite(v) for v in value)):
+        raise PydanticCustomError(
+            "sweep_range", "expected a range [lower, upper] of two finite numbers, got {given}", {"given": show(value)}
+        )
+    lo, hi = value
+    if not lo < hi:
+        raise PydanticCustomError(
+            "sweep_range", "expected a lower bound below the upper bound, got [{lo}, {hi}]", {"lo": lo, "hi": hi}
+        )
+    return (lo, hi)
+
+
+def _flat_table(value: Any) -> Any:
+    # `legacy.strength = ...` (nested tables) and `"legacy.strength" = ...` mean the same.
+    return flatten(value) if isinstance(value, dict) else value
+
+
+Scalar = Annotated[Any, BeforeValidator(_scalar)]
+Values = Annotated[Any, BeforeValidator(_values)]
+Range = Annotated[Any, BeforeValidator(_range)]
+
+
+def _table(item):
+    return Annotated[dict[str, item], BeforeValidator(_flat_table)]
+
+
+# --------------------------------------------------------------------------------------------
+# The file's shape
+# --------------------------------------------------------------------------------------------
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+class SweepInfo(_Section):
+    """``[sweep]``: what to run and how often."""
+
+    name: str = Field(min_length=1, pattern=r"\S")
+    description: str = ""
+    scenario: str = Field(min_length=1, pattern=r"\S")
+    steps: int | None = Field(None, ge=1, le=100_000)
+    replicates: int = Field(1, ge=1, le=1_000_000)
+    root_seed: int = Field(0, ge=0)
+    batch_size: int | None = Field(None, ge=1, le=100_000)
+
+
+class Uncertainties(_Section):
+    """``[uncertainties]``: a design over what nobody controls.
+
+    ``factorial`` crosses explicit ``values``; ``lhs`` (Latin hypercube), ``sobol`` (Saltelli's
+    scheme, for Sobol' indices) and ``morris`` (trajectories, for elementary effects) sample the
+    ``ranges`` with SALib. ``samples`` is the number of points (lhs), the base sample size N
+    (sobol: N(D+2) points, N(2D+2) with ``second_order``) or the number of trajectories (morris:
+    N(D+1) points).
+    """
+
+    design: Literal["factorial", "lhs", "sobol", "morris"]
+    samples: int | None = Field(None, ge=1, le=10_000_000)
+    seed: int | None = Field(None, ge=0)
+    second_order: bool | None = None
+    levels: int | None = Field(None, ge=2, le=1000)
+    values: _table(Values) = Field(default_factory=dict)
+    ranges: _table(Range) = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Uncertainties:
+        def fail(message: str, **ctx):
+            raise PydanticCustomError("sweep_design", message, ctx)
+
+        design = self.design
+        if design == "factorial":
+            if not self.values:
+                fail("with design 'factorial' needs a [uncertainties.values] table of lists; got none")
+            if self.ranges:
+                fail("with design 'factorial' takes lists in [uncertainties.values], not [uncertainties.ranges]")
+            if self.samples is not None:
+                fail("with design 'factorial' takes no 'samples' (every combination of values is run)")
+        else:
+            if not self.ranges:
+                fail("with design '{design}' needs a [uncertainties.ranges] table of [lower, upper]; got none",
+                     design=design)
+            if self.values:
+                fail("with design '{design}' takes [uncertainties.ranges], not [uncertainties.values] "
+                     "(lists are for design 'factorial' or [levers])", design=design)
+            if self.samples is None:
+                fail("with design '{design}' needs 'samples', the size of the sample", design=design)
+        if design == "sobol" and self.samples & (self.samples - 1):
+            fail("with design 'sobol' needs 'samples' to be a power of 2 (Sobol' sequences converge only "
+                 "then), got {given}", given=self.samples)
+        if self.second_order is not None and design != "sobol":
+            fail("has 'second_order', which applies to design 'sobol' only")
+        if self.levels is not None and design != "morris":
+            fail("has 'levels', which applies to design 'morris' only")
+        return self
+
+
+class SweepFile(_Section):
+    """A whole sweep file; only ``[sweep]`` (with ``name`` and ``scenario``) is required."""
+
+    sweep: SweepInfo
+    constants: _table(Scalar) = Field(default_factory=dict)
+    levers: _table(Values) = Field(default_factory=dict)
+    uncertainties: Uncertainties | None = None
+
+
+#: Names each table accepts, for "did you mean" hints.
+_KNOWN = {
+    (): list(SweepFile.model_fields),
+    ("sweep",): list(SweepInfo.model_fields),
+    ("uncertainties",): list(Uncertainties.model_fields),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# The validated sweep
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A validated sweep: the file's settings resolved against its base scenario.
+
+    Attributes
+    ----------
+    path : str
+        The sweep file as given (``"<dict>"`` when made from data).
+    text : str
+        The sweep file's text (empty when made from data).
+    name, description : str
+    scenario_path : str
+        The base scenario file, resolved against the sweep file's folder.
+    scenario_text : str
+        The base scenario file's text.
+    base : dict
+        The base scenario's data with the constants set; every run starts from it.
+    steps : int
+        Months per run.
+    replicates : int
+        Runs per design point.
+    root_seed : int
+        Root of the :class:`numpy.random.SeedSequence` that the replicates' seeds are spawned from.
+    batch_size : int or None
+        Runs per task (``None``: chosen from the number of runs).
+    constants : dict
+        Dotted path -> value, set for every run.
+    levers : dict
+        Dotted path -> tuple of options (crossed in full).
+    design : str or None
+        Design of the uncertainties (:data:`DESIGNS`), ``None`` when there are none.
+    samples : int or None
+        Sample size (see :class:`Uncertainties`).
+    design_seed : int
+        Seed of the sampler (``uncertainties.seed``, else ``root_seed``).
+    second_order : bool
+        Sobol' design with second-order indices.
+    levels : int
+        Morris grid levels.
+    values : dict
+        Dotted path -> tuple of values (factorial design).
+    ranges : dict
+        Dotted path -> (lower, upper) (sampled designs).
+    kinds : dict
+        Dotted path -> what the scenario field holds (``integer``, ``number``, ``string``,
+        ``boolean``), for every lever and uncertainty.
+    """
+
+    path: str
+    text: str
+    name: str
+    description: str
+    scenario_path: str
+    scenario_text: str
+    base: dict
+    steps: int
+    replicates: int
+    root_seed: int
+    batch_size: int | None
+    constants: dict = field(default_factory=dict)
+    levers: dict = field(default_factory=dict)
+    design: str | None = None
+    samples: int | None = None
+    design_seed: int = 0
+    second_order: bool = False
+    levels: int = 4
+    values: dict = field(default_factory=dict)
+    ranges: dict = field(default_factory=dict)
+    kinds: dict = field(default_factory=dict)
+
+    @property
+    def parameters(self) -> list[str]:
+        """The varied parameters: levers, then uncertainties, in file order."""
+        return [*self.levers, *self.values, *self.ranges]
+
+
+def _check_parameter(source: str, table: str, path: str, base: dict, value: Any) -> None:
+    """Check one parameter value against the scenario validator; raise a SweepError if refused."""
+    from ics_abm.scenario.errors import ScenarioError
+    from ics_abm.scenario.loading import scenario_from_dict
+
+    try:
+        scenario_from_dict(with_values(base, {path: value}), source=source)
+    except ScenarioError as exc:
+        where = f"parameter '{path}' in {table}"
+        if field_kind(path) is None:
+            raise SweepError(source, f"{where} is not a scenario parameter: {exc.problem}", path) from None
+        raise SweepError(source, f"{where} cannot be {show(value)}: {exc.problem}", path) from None
+
+
+def _as_kind(kind: FieldKind | None, value: Any) -> Any:
+    # Whole numbers written for a real-valued field are numbers, so each column has one type.
+    if kind == "number" and _is_number(value):
+        return float(value)
+    return value
+
+
+def _resolve_scenario(source: str, sweep_path: str, given: str) -> tuple[str, str, dict]:
+    from ics_abm.scenario.loading import load_scenario, scenario_to_dict
+
+    folder = Path(sweep_path).parent if sweep_path != "<dict>" else Path.cwd()
+    path = Path(given) if Path(given).is_absolute() else folder / given
+    if not path.is_file():
+        raise SweepError(source, f"field 'sweep.scenario' names {given!r}, which is not a file (looked for {path})",
+                         "sweep.scenario")
+    scenario = load_scenario(path)  # its own one-sentence errors name the scenario file
+    return os.fspath(path), path.read_text(encoding="utf-8"), scenario_to_dict(scenario)
+
+
+def spec_from_dict(data: dict, source: str = "<dict>", text: str = "") -> SweepSpec:
+    """Validate parsed sweep data (see :func:`read_sweep`).
+
+    Parameters
+    ----------
+    data : dict
+        The sweep file as nested dicts (as :func:`tomllib.loads` returns it).
+    source : str
+        The file name, for messages and to resolve the relative scenario path.
+    text : str
+        The file's text, recorded with the results.
+
+    Returns
+    -------
+    SweepSpec
+
+    Raises
+    ------
+    SweepError
+        If anything is wrong with the sweep (one sentence).
+    ics_abm.ScenarioError
+        If the base scenario file is invalid (one sentence naming the scenario file).
+    """
+    try:
+        parsed = SweepFile.model_validate(data)
+    except ValidationError as exc:
+        raise error_from_validation(exc, source, _KNOWN) from None
+    info, unc = parsed.sweep, parsed.uncertainties
+    scenario_path, scenario_text, scenario_data = _resolve_scenario(source, source, info.scenario)
+
+    tables = {
+        "[constants]": parsed.constants,
+        "[levers]": parsed.levers,
+        "[uncertainties.values]": unc.values if unc else {},
+        "[uncertainties.ranges]": unc.ranges if unc else {},
+    }
+    seen: dict[str, str] = {}
+    for table, entries in tables.items():
+        for path in entries:
+            if path == "scenario" or path.startswith("scenario."):
+                raise SweepError(source, f"parameter '{path}' in {table} cannot be swept: the [scenario] section "
+                                         "(name, steps, seed) is set by the sweep itself; use steps and root_seed "
+                                         "in [sweep]", path)
+            if path in seen:
+                raise SweepError(source, f"parameter '{path}' is in both {seen[path]} and {table}; expected each "
+                                         "parameter in one place", path)
+            seen[path] = table
+
+    kinds = {path: field_kind(path) for path in seen}
+    constants = {p: _as_kind(kinds[p], v) for p, v in parsed.constants.items()}
+    for path, value in constants.items():
+        _check_parameter(source, "[constants]", path, scenario_data, value)
+    base = with_values(scenario_data, constants)
+
+    listed: dict[str, dict[str, tuple]] = {"[levers]": {}, "[uncertainties.values]": {}}
+    for table in listed:
+        for path, options in tables[table].items():
+            options = tuple(_as_kind(kinds[path], v) for v in options)
+            for value in options:
+                _check_parameter(source, table, path, base, value)
+            listed[table][path] = options
+
+    ranges: dict[str, tuple] = {}
+    for path, (lo, hi) in tables["[uncertainties.ranges]"].items():
+        where = f"parameter '{path}' in [uncertainties.ranges]"
+        kind = kinds[path]
+        if kind in ("string", "boolean"):
+            raise SweepError(source, f"{where} takes {'text' if kind == 'string' else 'true/false'} values, which "
+                                     "cannot be sampled from a range; list its values under [levers] or "
+                                     "[uncertainties.values]", path)
+        if kind == "integer" and not all(isinstance(v, int) for v in (lo, hi)):
+            raise SweepError(source, f"{where} is a whole-number field; expected whole-number bounds, got "
+                                     f"[{lo!r}, {hi!r}]", path)
+        lo, hi = _as_kind(kind, lo), _as_kind(kind, hi)
+        for value in (lo, hi):
+            _check_parameter(source, "[uncertainties.ranges]", path, base, value)
+        ranges[path] = (lo, hi)
+
+    return SweepSpec(
+        path=source,
+        text=text,
+        name=info.name,
+        description=info.description,
+        scenario_path=scenario_path,
+        scenario_text=scenario_text,
+        base=base,
+        steps=info.steps if info.steps is not None else int(scenario_data["scenario"]["steps"]),
+        replicates=info.replicates,
+        root_seed=info.root_seed,
+        batch_size=info.batch_size,
+        constants=constants,
+        levers=listed["[levers]"],
+        design=unc.design if unc else None,
+        samples=unc.samples if unc else None,
+        design_seed=(unc.seed if unc and unc.seed is not None else info.root_seed),
+        second_order=bool(unc and unc.second_order),
+        levels=(unc.levels if unc and unc.levels is not None else 4),
+        values=listed["[uncertainties.values]"],
+        ranges=ranges,
+        kinds={p: kinds[p] for p in (*listed["[levers]"], *listed["[uncertainties.values]"], *ranges)},
+    )
+
+
+def read_sweep(path: str | os.PathLike) -> SweepSpec:
+    """Read, parse and validate a sweep file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A TOML sweep file; named in messages as given.
+
+    Returns
+    -------
+    SweepSpec
+
+    Raises
+    ------
+    SweepError
+        If the file cannot be read, is not TOML, or is not a valid sweep (one sentence).
+    ics_abm.ScenarioError
+        If its base scenario is not a valid scenario (one sentence naming the scenario file).
+
+    Examples
+    --------
+    >>> from ics_abm.experiments.sweeps import read_sweep
+    >>> spec = read_sweep("sweeps/example.toml")
+    >>> spec.parameters
+    ['regulation.regime', 'legacy.strength', 'trust.gain_rate']
+    """
+    from ics_abm.scenario.errors import ScenarioError
+    from ics_abm.scenario.loading import _parse_toml, _read_text
+
+    source = os.fspath(path)
+    try:
+        text = _read_text(path)
+        data = _parse_toml(text, source)
+    except ScenarioError as exc:  # the file itself (not found, not UTF-8, not TOML): same wording
+        raise SweepError(exc.path, exc.problem) from None
+    return spec_from_dict(data, source=source, text=text)

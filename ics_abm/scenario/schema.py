@@ -1,0 +1,577 @@
+"""The scenario schema: one pydantic model per section of a scenario file.
+
+A scenario is a TOML file (read with the standard library's :mod:`tomllib`) that sets the size of
+the system, per-kind and per-pair overrides and every parameter of ``docs/model.md`` section 7.
+Every section except ``[scenario]`` is optional. The file is validated by the pydantic models
+below; any problem is reported as a :class:`ScenarioError` whose text is one sentence naming the
+file, the field, what was expected and what was given, for example::
+
+    scenarios/bad.toml: field 'trust.loss_rate' expected a number between 0 and 1, got 1.5.
+
+The models hold configuration as data only. A per-kind or per-pair value that the file does not
+give is ``None`` (or absent from the pair table) and is filled in later by the model from
+:data:`ics_abm.scenario.kinds.KIND_DEFAULTS` and :data:`ics_abm.scenario.kinds.PAIR_TABLES`; the regulation regime is
+resolved by the model (``docs/model.md`` section 7.5), not here.
+
+``scenarios/default.toml`` writes out every parameter with its default value, unit and meaning.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import re
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Iterable, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from ics_abm.scenario.kinds import KINDS, PRINCIPALS, pair_key
+from ics_abm.engine.state import FINANCE_REGIMES
+from ics_abm.scenario.errors import ScenarioError, error_from_validation
+
+__all__ = [
+    "MAX_ORGANISATIONS",
+    "REGIMES",
+    "ScenarioError",
+    "ScenarioInfo",
+    "Organisations",
+    "KindOverrides",
+    "Kinds",
+    "Network",
+    "Trust",
+    "Legacy",
+    "Decision",
+    "Payoffs",
+    "Finance",
+    "Altruism",
+    "Regulation",
+    "Progress",
+    "Scenario",
+]
+
+#: Largest number of organisations a scenario may ask for (all kinds together).
+MAX_ORGANISATIONS = 200_000
+
+#: Regulation regimes, ``docs/model.md`` section 7.5.
+REGIMES: tuple[str, ...] = ("none", "misaligned", "aligned", "single")
+
+Regime = Literal["none", "misaligned", "aligned", "single"]
+FinanceRegime = Literal["separate", "control_total", "pooled"]
+KindName = Literal[KINDS]  # type: ignore[valid-type]
+Principal = Literal[PRINCIPALS]  # type: ignore[valid-type]
+
+# --------------------------------------------------------------------------------------------
+# Field types
+# --------------------------------------------------------------------------------------------
+
+
+def _check_pair(value: str) -> str:
+    parts = value.split("/")
+    if len(parts) != 2 or parts[0] not in KINDS or parts[1] not in KINDS:
+        guess = [difflib.get_close_matches(p, KINDS, n=1, cutoff=0.6) for p in parts]
+        hint = ""
+        if len(parts) == 2 and all(guess):
+            suggestion = f"{guess[0][0]}/{guess[1][0]}"
+            if suggestion != value:
+                hint = f" (did you mean '{suggestion}'?)"
+        raise PydanticCustomError(
+            "scenario_pair_key",
+            "has an unknown pair of kinds {given}{hint}; expected two kind names joined by '/', "
+            "each one of {kinds}",
+            {"given": repr(value), "hint": hint, "kinds": ", ".join(KINDS)},
+        )
+    return pair_key(parts[0], parts[1])
+
+
+def _no_duplicate_pairs(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value  # the dict validator reports the wrong type
+    seen: dict[str, str] = {}
+    for key in value:
+        if not isinstance(key, str):
+            continue
+        parts = key.split("/")
+        if len(parts) != 2 or parts[0] not in KINDS or parts[1] not in KINDS:
+            continue  # the key validator reports it
+        canonical = pair_key(parts[0], parts[1])
+        if canonical in seen:
+            raise PydanticCustomError(
+                "scenario_duplicate_pair",
+                "has the pair {given} twice (also as {other}); expected each pair of kinds once, "
+                "in either order",
+                {"given": repr(key), "other": repr(seen[canonical])},
+            )
+        seen[canonical] = key
+    return value
+
+
+#: A pair of kinds, ``"kind_a/kind_b"`` in either order, normalised with :func:`pair_key`.
+PairKey = Annotated[str, AfterValidator(_check_pair)]
+#: A per-pair table of values in [0, 1].
+PairTable = Annotated[
+    dict[PairKey, Annotated[float, Field(ge=0, le=1)]], BeforeValidator(_no_duplicate_pairs)
+]
+
+
+class _Section(BaseModel):
+    """Base of every scenario model: unknown keys refused, immutable, strict, finite floats."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Sections
+# --------------------------------------------------------------------------------------------
+
+
+class ScenarioInfo(_Section):
+    """``[scenario]``: name and run length.
+
+    Attributes
+    ----------
+    name : str
+        Short name of the scenario (required, not blank).
+    description : str
+        Free text.
+    steps : int
+        Number of monthly steps to run, 1 to 100000.
+    seed : int
+        Seed of the model's random generator, >= 0.
+    """
+
+    name: str = Field(min_length=1, pattern=r"\S", description="scenario name")
+    description: str = Field("", description="free text")
+    steps: int = Field(120, ge=1, le=100_000, description="months to run")
+    seed: int = Field(0, ge=0, description="random seed")
+
+
+class Organisations(_Section):
+    """``[organisations]``: number of organisations of each kind (>= 0; at most 200000 in all).
+
+    Plain data: use :func:`organisation_counts` for a ``{kind: count}`` dictionary in kind order.
+    The total is checked where the section is used (:class:`Scenario`).
+    """
+
+    acute: int = Field(0, ge=0)
+    primary_care_network: int = Field(0, ge=0)
+    commissioner: int = Field(0, ge=0)
+    community_mental_health: int = Field(0, ge=0)
+    local_authority: int = Field(0, ge=0)
+    voluntary_sector: int = Field(0, ge=0)
+
+
+def _total_within_limit(organisations: Organisations) -> Organisations:
+    total = sum(getattr(organisations, kind) for kind in KINDS)
+    if total > MAX_ORGANISATIONS:
+        raise PydanticCustomError(
+            "scenario_too_many_organisations",
+            "expected at most {limit} organisations in total, got {given}",
+            {"limit": MAX_ORGANISATIONS, "given": total},
+        )
+    return organisations
+
+
+class KindOverrides(_Section):
+    """``[kinds.<kind>]``: overrides of the per-kind defaults in :data:`ics_abm.scenario.kinds.KIND_DEFAULTS`.
+
+    Every field is optional; ``None`` means "use the kind's default". The meaning of each field is
+    documented on :class:`ics_abm.scenario.kinds.KindDefaults`. If ``power``, ``affiliation`` and
+    ``achievement`` are all given they must not all be 0 (a mix of given values and defaults is
+    checked when the model applies the defaults).
+    """
+
+    budget: float | None = Field(None, gt=0, description="£m per year")
+    initial_balance: float | None = Field(None, ge=-1, le=1, description="share of budget")
+    cost_pressure: float | None = Field(None, ge=-0.5, le=0.5, description="share of budget per year")
+    power: float | None = Field(None, ge=0)
+    affiliation: float | None = Field(None, ge=0)
+    achievement: float | None = Field(None, ge=0)
+    altruism: float | None = Field(None, ge=0, le=1)
+    capacity: float | None = Field(None, ge=0, le=1)
+    principal: Principal | None = None
+
+    @model_validator(mode="after")
+    def _motives_not_all_zero(self) -> KindOverrides:
+        motives = (self.power, self.affiliation, self.achievement)
+        if all(m is not None for m in motives) and not any(motives):
+            raise PydanticCustomError(
+                "scenario_motives_all_zero",
+                "has power, affiliation and achievement all equal to {given}; expected at least "
+                "one motive strength above 0",
+                {"given": 0},
+            )
+        return self
+
+
+class Kinds(_Section):
+    """``[kinds]``: one optional :class:`KindOverrides` table per kind (``None`` = no overrides)."""
+
+    acute: KindOverrides | None = None
+    primary_care_network: KindOverrides | None = None
+    commissioner: KindOverrides | None = None
+    community_mental_health: KindOverrides | None = None
+    local_authority: KindOverrides | None = None
+    voluntary_sector: KindOverrides | None = None
+
+
+class Network(_Section):
+    """``[network]``: the relationship graph.
+
+    Attributes
+    ----------
+    tie_probability : dict[str, float]
+        Per-pair overrides of the probability of a relationship, in [0, 1]; keys normalised by
+        :func:`ics_abm.scenario.kinds.pair_key`. Pairs not given use ``PAIR_TABLES["tie_probability"]``.
+    cultural_distance : dict[str, float]
+        Per-pair overrides of cultural distance, in [0, 1].
+    budget_spread : float
+        Relative spread of budgets around the kind's budget, in [0, 2].
+    """
+
+    tie_probability: PairTable = Field(default_factory=dict)
+    cultural_distance: PairTable = Field(default_factory=dict)
+    budget_spread: float = Field(0.2, ge=0, le=2)
+
+
+class Trust(_Section):
+    """``[trust]``: trust dynamics (``docs/model.md`` 7.3, 7.7), rates per month."""
+
+    initial: float = Field(0.6, ge=0, le=1)
+    initial_spread: float = Field(0.1, ge=0, le=0.5)
+    gain_rate: float = Field(0.15, ge=0, le=1)
+    loss_rate: float = Field(0.25, ge=0, le=1)
+    distance_drag: float = Field(0.5, ge=0, le=1)
+
+
+class Legacy(_Section):
+    """``[legacy]``: the internal market's competition legacy (``docs/model.md`` 7.7).
+
+    ``exposure`` holds per-pair overrides in [0, 1] of ``PAIR_TABLES["legacy_exposure"]``.
+    ``memory_half_life`` is in months.
+    """
+
+    strength: float = Field(0.5, ge=0, le=1)
+    memory_weight: float = Field(1.0, ge=0, le=10)
+    memory_half_life: float = Field(12.0, gt=0, le=1200, description="months")
+    exposure: PairTable = Field(default_factory=dict)
+
+
+class Decision(_Section):
+    """``[decision]``: decision noise ``τ`` (``docs/model.md`` 7.2)."""
+
+    noise: float = Field(0.03, ge=0, le=10)
+
+
+class Payoffs(_Section):
+    """``[payoffs]``: material payoff matrix per unit of stake (``docs/model.md`` 7.4).
+
+    The four values must not all be equal (payoffs are normalised by their range).
+    """
+
+    reward: float = Field(2.0, ge=-1e6, le=1e6)
+    sucker: float = Field(-1.0, ge=-1e6, le=1e6)
+    temptation: float = Field(3.0, ge=-1e6, le=1e6)
+    punishment: float = Field(0.0, ge=-1e6, le=1e6)
+
+    @model_validator(mode="after")
+    def _not_all_equal(self) -> Payoffs:
+        if self.reward == self.sucker == self.temptation == self.punishment:
+            raise PydanticCustomError(
+                "scenario_payoffs_all_equal",
+                "has reward, sucker, temptation and punishment all equal to {given}; expected at "
+                "least two different values",
+                {"given": repr(self.reward)},
+            )
+        return self
+
+
+class Finance(_Section):
+    """``[finance]``: stakes, stress and finance options (``docs/model.md`` 7.4, 7.5, 7.15).
+
+    ``regime`` is one of :data:`FINANCE_REGIMES`. Shares are of the annual budget; months are
+    whole months.
+    """
+
+    stake_share: float = Field(0.004, ge=0, le=1)
+    stress_scale: float = Field(0.05, gt=0, le=10)
+    stress_weight: float = Field(0.1, ge=0, le=10)
+    regime: FinanceRegime = "separate"
+    linked_share: float = Field(0.5, ge=0, le=1)
+    sustainability_share: float = Field(0.01, ge=0, le=1)
+    risk_tolerance: float = Field(0.5, ge=0, le=1)
+    signup_share: float = Field(0.75, ge=0, le=1)
+    transfers: bool = True
+    transfer_share: float = Field(0.5, ge=0, le=1)
+    transfer_trust_gain: float = Field(0.2, ge=0, le=1)
+    invest_share: float = Field(0.0, ge=0, le=1)
+    invest_return: float = Field(1.5, ge=0, le=100)
+    invest_lag: int = Field(120, ge=0, le=100_000, description="months")
+    invest_months: int = Field(120, ge=0, le=100_000, description="months")
+
+
+class Altruism(_Section):
+    """``[altruism]``: growth and erosion of altruism per month (``docs/model.md`` 7.6)."""
+
+    growth: float = Field(0.02, ge=0, le=1)
+    erosion: float = Field(0.05, ge=0, le=1)
+
+
+class Regulation(_Section):
+    """``[regulation]``: regulators and interventions (``docs/model.md`` 7.5).
+
+    ``regime`` is one of :data:`REGIMES`; which of the other values apply depends on it and is
+    resolved by the model.
+    """
+
+    regime: Regime = "misaligned"
+    strength: float = Field(0.05, ge=0, le=10)
+    provider_focus: float = Field(0.2, ge=0, le=1)
+    commissioner_focus: float = Field(0.35, ge=0, le=1)
+    system_focus: float = Field(0.8, ge=0, le=1)
+    conflict: float = Field(1.0, ge=0, le=10)
+    intervention_rate: float = Field(0.2, ge=0, le=1)
+    intervention_threshold: float = Field(0.02, gt=0, le=1)
+    intervention_push: float = Field(1.0, ge=0, le=10)
+    intervention_capacity_cost: float = Field(0.5, ge=0, le=1)
+    pressure_decay: float = Field(0.8, ge=0, le=1)
+    single_oversight_cost_factor: float = Field(0.5, ge=0, le=1)
+
+
+class Progress(_Section):
+    """``[progress]``: decay of integration progress per month (``docs/model.md`` 7.8)."""
+
+    decay: float = Field(0.02, ge=0, le=1)
+
+
+class Leadership(_Section):
+    """``[leadership]``: lead organisation, turnover, experience and safety (7.11, 7.16)."""
+
+    concentration: float = Field(0.5, ge=0, le=1)
+    turnover_rate: float = Field(0.01, ge=0, le=1, description="per month")
+    turnover_trust_loss: float = Field(0.15, ge=0, le=1)
+    newcomer_penalty: float = Field(0.5, ge=0, le=1)
+    settling_rate: float = Field(0.1, ge=0, le=1, description="per month")
+    safety: float = Field(0.3, ge=0, le=1)
+
+
+class Narrative(_Section):
+    """``[narrative]``: beliefs in the shared purpose, bounded confidence (7.12)."""
+
+    initial: float = Field(0.3, ge=0, le=1)
+    build_rate: float = Field(0.02, ge=0, le=1, description="per month")
+    convergence: float = Field(0.3, ge=0, le=1)
+    confidence_bound: float = Field(0.3, ge=0, le=1)
+    decay: float = Field(0.01, ge=0, le=1, description="per month")
+    shock_buffer: float = Field(0.5, ge=0, le=1)
+
+
+class Governance(_Section):
+    """``[governance]``: hard decisions and how they are settled (7.13)."""
+
+    kind: Literal["informal", "statutory"] = "informal"
+    decision_rate: float = Field(0.05, ge=0, le=1, description="per month")
+    patience: int = Field(12, ge=1, le=1200, description="months")
+    support_threshold: float = Field(0.15, ge=0, le=1)
+    narrative_weight: float = Field(0.3, ge=0, le=10)
+    safety_weight: float = Field(0.3, ge=0, le=10)
+    loss_weight: float = Field(0.2, ge=0, le=10)
+    vote_noise: float = Field(0.1, ge=0, le=10)
+    majority: float = Field(0.5, ge=0, le=1)
+    resolved_trust_gain: float = Field(0.1, ge=0, le=1)
+    resolved_progress: float = Field(1.0, ge=0, le=100)
+    breakdown_trust_loss: float = Field(0.03, ge=0, le=1)
+
+
+class Commitment(_Section):
+    """``[commitment]``: unconditional or conditional commitment (7.13).
+
+    ``unwilling`` lists kinds whose organisations never commit.
+    """
+
+    mode: Literal["unconditional", "conditional"] = "unconditional"
+    trust_threshold: float = Field(0.2, ge=0, le=1)
+    stress_threshold: float = Field(0.8, ge=0, le=1)
+    reengage_margin: float = Field(0.1, ge=0, le=1)
+    unwilling: list[KindName] = Field(default_factory=list)
+
+
+class LocalAuthority(_Section):
+    """``[local_authority]``: engagement states and political pressure (7.14)."""
+
+    engagement: Literal["absent", "partner", "full", "lead"] = "full"
+    dynamic: bool = True
+    political_pressure: float = Field(0.2, ge=0, le=1)
+    political_decay: float = Field(0.1, ge=0, le=1, description="per month")
+    political_weight: float = Field(0.5, ge=0, le=10)
+    absent_threshold: float = Field(0.05, ge=0, le=1)
+    partner_threshold: float = Field(0.15, ge=0, le=1)
+    full_threshold: float = Field(0.2, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> LocalAuthority:
+        if self.absent_threshold > self.full_threshold:
+            raise PydanticCustomError(
+                "scenario_thresholds_unordered",
+                "has absent_threshold {absent} above full_threshold {full}; expected absent_threshold <= "
+                "full_threshold",
+                {"absent": self.absent_threshold, "full": self.full_threshold},
+            )
+        return self
+
+
+class Shocks(_Section):
+    """``[shocks]``: how winter, entries and exits act (7.16)."""
+
+    winter_capacity_loss: float = Field(0.5, ge=0, le=1)
+    winter_cost: float = Field(0.01, ge=0, le=1, description="share of budget per year at full winter pressure")
+    winter_decay: float = Field(0.7, ge=0, le=1)
+    entry_trust: float = Field(0.3, ge=0, le=1)
+    exit_trust_loss: float = Field(0.1, ge=0, le=1)
+
+
+# Events (7.16): one table per event in ``[[events]]``, told apart by ``kind``.
+
+
+class _Event(_Section):
+    month: int = Field(ge=1, le=100_000, description="month at whose start the event acts")
+
+
+class FinancialShock(_Event):
+    kind: Literal["financial_shock"]
+    size: float = Field(0.02, ge=0, le=1, description="share of annual budget")
+    organisation_kind: KindName | None = None
+
+
+class WinterPressure(_Event):
+    kind: Literal["winter_pressure"]
+    size: float = Field(1.0, ge=0, le=1)
+
+
+class RegimeChange(_Event):
+    kind: Literal["regime_change"]
+    regime: Regime
+    provider_lag: int = Field(0, ge=0, le=1200, description="months")
+    commissioner_lag: int = Field(0, ge=0, le=1200, description="months")
+
+
+class LeadershipProgramme(_Event):
+    kind: Literal["leadership_programme"]
+    size: float = Field(0.3, ge=0, le=1)
+
+
+class LeaderLeaves(_Event):
+    kind: Literal["leader_leaves"]
+
+
+class LocalAuthorityWalksAway(_Event):
+    kind: Literal["local_authority_walks_away"]
+    which: Literal["largest", "all"] = "largest"
+
+
+class AltruisticFirstMove(_Event):
+    kind: Literal["altruistic_first_move"]
+    size: float = Field(0.005, ge=0, le=1, description="share of the lead's annual budget given")
+
+
+class PartnerEntry(_Event):
+    kind: Literal["partner_entry"]
+    organisation_kind: KindName
+
+
+class PartnerExit(_Event):
+    kind: Literal["partner_exit"]
+    organisation_kind: KindName
+
+
+Event = Annotated[
+    FinancialShock | WinterPressure | RegimeChange | LeadershipProgramme | LeaderLeaves
+    | LocalAuthorityWalksAway | AltruisticFirstMove | PartnerEntry | PartnerExit,
+    Field(discriminator="kind"),
+]
+
+
+class Scenario(_Section):
+    """A whole scenario file. Only ``[scenario]`` (with ``name``) is required.
+
+    Attributes
+    ----------
+    scenario : ScenarioInfo
+    organisations : Organisations
+    kinds : Kinds
+    network : Network
+    trust : Trust
+    legacy : Legacy
+    decision : Decision
+    payoffs : Payoffs
+    finance : Finance
+    altruism : Altruism
+    regulation : Regulation
+    progress : Progress
+    leadership : Leadership
+    narrative : Narrative
+    governance : Governance
+    commitment : Commitment
+    local_authority : LocalAuthority
+    shocks : Shocks
+    events : list of events
+        Scheduled events (``[[events]]``), each acting at the start of its ``month``.
+    """
+
+    scenario: ScenarioInfo
+    organisations: Annotated[Organisations, AfterValidator(_total_within_limit)] = Field(
+        default_factory=Organisations
+    )
+    kinds: Kinds = Field(default_factory=Kinds)
+    network: Network = Field(default_factory=Network)
+    trust: Trust = Field(default_factory=Trust)
+    legacy: Legacy = Field(default_factory=Legacy)
+    decision: Decision = Field(default_factory=Decision)
+    payoffs: Payoffs = Field(default_factory=Payoffs)
+    finance: Finance = Field(default_factory=Finance)
+    altruism: Altruism = Field(default_factory=Altruism)
+    regulation: Regulation = Field(default_factory=Regulation)
+    progress: Progress = Field(default_factory=Progress)
+    leadership: Leadership = Field(default_factory=Leadership)
+    narrative: Narrative = Field(default_factory=Narrative)
+    governance: Governance = Field(default_factory=Governance)
+    commitment: Commitment = Field(default_factory=Commitment)
+    local_authority: LocalAuthority = Field(default_factory=LocalAuthority)
+    shocks: Shocks = Field(default_factory=Shocks)
+    events: list[Event] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _pooled_payoffs_differ(self) -> Scenario:
+        # 7.15: a pooled budget replaces S and T by their mean; the payoffs in force must differ.
+        p = self.payoffs
+        if self.finance.regime == "pooled" and p.reward == p.punishment == (p.sucker + p.temptation) / 2:
+            raise PydanticCustomError(
+                "scenario_pooled_payoffs_equal",
+                "under a pooled budget has reward, punishment and the mean of sucker and temptation all equal "
+                "to {given}; expected the payoffs in force to differ",
+                {"given": repr(p.reward)},
+            )
+        return self
+
+
+# The per-kind models must follow kinds.KINDS exactly (names and order).
+if tuple(Organisations.model_fields) != KINDS or tuple(Kinds.model_fields) != KINDS:
+    raise RuntimeError("Organisations and Kinds fields must match ics_abm.scenario.kinds.KINDS")
+if tuple(Regulation.model_fields["regime"].annotation.__args__) != REGIMES:
+    raise RuntimeError("Regulation.regime must list REGIMES")
+if tuple(Finance.model_fields["regime"].annotation.__args__) != FINANCE_REGIMES:
+    raise RuntimeError("Finance.regime must list ics_abm.engine.state.FINANCE_REGIMES")
+
+
