@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))  # for tests.reference, the independent implementa
 from ics_abm import ICSModel, __version__, load_scenario, run  # noqa: E402
 from ics_abm.engine.step import advance  # noqa: E402
 from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict  # noqa: E402
-from ics_abm.engine.state import SYSTEM_FIELDS, Arcs, Organisations, arc_sources  # noqa: E402
+from ics_abm.engine.state import SYSTEM_FIELDS, Arcs, Organisations  # noqa: E402
+from ics_abm.engine.graph import arc_sources
 from tests.reference import reference_step  # noqa: E402
 
 

@@ -5,7 +5,7 @@ scenario's mix of kinds scaled up, with tie probabilities scaled so that an orga
 ``--degree`` relationships (100: 10,000 organisations have about 500,000 relationships, 1,000,000
 arcs). For each size:
 
-* set-up: :class:`ics_abm.engine.template.StateTemplate` (networkx-free, the same state as
+* set-up: :class:`ics_abm.engine.initial.StateTemplate` (networkx-free, the same state as
   ``build_initial_state``) and, up to 10,000 organisations, ``build_initial_state`` itself;
 * the step: median time of one month of the serial step kernel (called directly, without
   ``advance``'s input checks), and of the ``parallel=True`` kernel (see the note below), per
@@ -51,7 +51,7 @@ from benchmarks._machine import describe, load
 def scaled_scenario(organisations: int, mean_degree: float):
     """The default scenario's mix of kinds scaled to ``organisations``, about ``mean_degree`` partners each."""
     from ics_abm import load_scenario
-    from ics_abm.engine.template import StateTemplate
+    from ics_abm.engine.initial import StateTemplate
     from ics_abm.scenario.kinds import KINDS
     from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict
 
@@ -126,10 +126,11 @@ def _parallel_step():
 def measure(organisations: int, degree: float, steps: int) -> dict:
     """One size, in this process."""
     from ics_abm.engine.batch import _step_run
-    from ics_abm.engine.template import StateTemplate
+    from ics_abm.engine.initial import StateTemplate
     from ics_abm.engine.initial import build_initial_state
-    from ics_abm.engine.step import METRICS, ORG_TRAJECTORY_FIELDS
-    from ics_abm.engine.state import check_state, make_workspace
+    from ics_abm.metrics import METRICS, ORG_TRAJECTORY_FIELDS
+    from ics_abm.engine.checks import check_state
+    from ics_abm.engine.state import make_workspace
 
     scenario = scaled_scenario(organisations, degree)
     started = time.perf_counter()

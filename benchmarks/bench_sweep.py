@@ -63,7 +63,7 @@ def _tasks(design, out: Path) -> list[BatchTask]:
 def _warm_up(_: int = 0) -> int:
     """Import ics_abm and load the compiled kernels (from numba's cache) in a worker."""
     from ics_abm import load_scenario
-    from ics_abm.engine.batch import advance_batch
+    from ics_abm.experiments.batch import advance_batch
 
     scenario = load_scenario(ROOT / "scenarios" / "default.toml")
     advance_batch(scenario, [0, 1], 2, parallel=False)

@@ -9,7 +9,7 @@ top (the reference steps all organisations in one call), so the ratio is, if any
 baseline's favour.
 
 Both sides run the same sweep of the default scenario (20 seeds x 120 months by default) in the
-same process; ics_abm's headline figure is :func:`ics_abm.engine.batch.system_table` (what a sweep stores:
+same process; ics_abm's headline figure is :func:`ics_abm.experiments.batch.system_table` (what a sweep stores:
 one tidy table of every run's monthly outcomes, initial states built from the seeds included),
 with ``run_batch`` (a pandas ``RunResult`` per run), bare arrays and one ``run()`` after another
 shown too; the script checks that they computed the same thing (final balances and the last
@@ -34,9 +34,10 @@ sys.path.insert(0, str(ROOT))  # tests.reference (the independent implementation
 
 from benchmarks._machine import describe, load, timed
 from ics_abm import load_scenario, run, run_batch
-from ics_abm.engine.batch import advance_batch, system_table
+from ics_abm.experiments.batch import advance_batch, system_table
 from ics_abm.engine.initial import build_initial_state
-from ics_abm.engine.state import SYSTEM_FIELDS, Organisations, arc_sources
+from ics_abm.engine.state import SYSTEM_FIELDS, Organisations
+from ics_abm.engine.graph import arc_sources
 from tests.reference import reference_step
 
 

@@ -22,7 +22,7 @@ except PackageNotFoundError:  # running from a source tree without installation
 from ics_abm.scenario.kinds import KINDS, PRINCIPALS  # noqa: E402
 from ics_abm.model import ICSModel, Organisation  # noqa: E402
 from ics_abm.run import RunResult, run  # noqa: E402
-from ics_abm.engine.batch import run_batch  # noqa: E402  (many runs in one compiled call)
+from ics_abm.experiments.batch import run_batch  # noqa: E402  (many runs in one compiled call)
 from ics_abm.scenario.schema import Scenario  # noqa: E402
 from ics_abm.scenario.errors import ScenarioError
 from ics_abm.scenario.loading import load_scenario

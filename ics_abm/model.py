@@ -16,10 +16,12 @@ import copy
 
 from ics_abm.engine.initial import ENGAGEMENT_STATES, build_initial_state, resolve_params
 from ics_abm.engine.events import apply_event, make_event
-from ics_abm.engine.step import METRICS, ORG_TRAJECTORY_FIELDS, advance
+from ics_abm.metrics import METRICS, ORG_TRAJECTORY_FIELDS
+from ics_abm.engine.step import advance
 from ics_abm.scenario.kinds import KINDS, PRINCIPALS
 from ics_abm.engine.regulation import blend_regimes, resolve_regime
-from ics_abm.engine.state import SYSTEM_FIELDS, arc_sources, make_workspace
+from ics_abm.engine.state import SYSTEM_FIELDS, make_workspace
+from ics_abm.engine.graph import arc_sources
 
 __all__ = ["ICSModel", "Organisation"]
 

@@ -107,7 +107,7 @@ def demo_server(workdir: Path, scenario: Path, presets: Path) -> Iterator[DemoSe
     port = free_port()
     out_dir = workdir / "exports"
     log = workdir / "server.log"
-    command = [sys.executable, "-m", "ics_abm.cli.app", "demo", str(scenario), "--port", str(port),
+    command = [sys.executable, "-m", "ics_abm.cli", "demo", str(scenario), "--port", str(port),
                "--presets", str(presets), "--out", str(out_dir)]
     with open(log, "wb") as sink:
         process = subprocess.Popen(command, cwd=workdir, stdout=sink, stderr=subprocess.STDOUT,

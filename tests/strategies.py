@@ -17,7 +17,8 @@ import networkx as nx
 import numpy as np
 from hypothesis import strategies as st
 
-from ics_abm.engine.state import SYSTEM_FIELDS, Arcs, Organisations, Params, arc_sources, graph_from_networkx
+from ics_abm.engine.state import SYSTEM_FIELDS, Arcs, Organisations, Params
+from ics_abm.engine.graph import arc_sources, graph_from_networkx
 
 unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
 LOCAL_AUTHORITY = 4

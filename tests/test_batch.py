@@ -17,14 +17,14 @@ import pandas as pd
 import pytest
 
 from ics_abm import ICSModel, load_scenario, run
-from ics_abm.engine.batch import advance_batch, run_batch
-from ics_abm.engine.template import StateTemplate
+from ics_abm.experiments.batch import advance_batch, run_batch
+from ics_abm.engine.initial import StateTemplate
 from ics_abm.engine.initial import build_initial_state
-from ics_abm.engine.step import METRICS, ORG_TRAJECTORY_FIELDS
+from ics_abm.metrics import METRICS, ORG_TRAJECTORY_FIELDS
 from ics_abm.scenario.kinds import KINDS
 from ics_abm.engine.block_model import block_model_edges, csr_from_edges, python_random
 from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict
-from ics_abm.engine.state import graph_from_edges
+from ics_abm.engine.graph import graph_from_edges
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
@@ -338,7 +338,6 @@ def test_a_10000_organisation_system_equals_a_single_run():
 
 
 def test_a_sweep_task_computed_by_the_batch_equals_the_sweeps_own(tmp_path):
-    from ics_abm.experiments.batch_sweep import simulate_runs
     from ics_abm.experiments.sweeps import build_design, spec_from_dict
     from ics_abm.experiments.sweeps.batch import BatchTask, simulate_batch, simulate_one_by_one
     from ics_abm.experiments.sweeps.batch import run_batch as sweep_run_batch
@@ -354,7 +353,7 @@ def test_a_sweep_task_computed_by_the_batch_equals_the_sweeps_own(tmp_path):
     expected = simulate_one_by_one(spec.base, runs, spec.steps)
     pd.testing.assert_frame_equal(simulate_batch(spec.base, runs, spec.steps), expected, check_exact=True)
     for parallel in (False, True):
-        pd.testing.assert_frame_equal(simulate_runs(spec.base, runs, spec.steps, parallel=parallel), expected, check_exact=True)
+        pd.testing.assert_frame_equal(simulate_batch(spec.base, runs, spec.steps, parallel=parallel), expected, check_exact=True)
     tables = []
     for name, function in (("serial", sweep_run_batch), ("parallel", lambda task: sweep_run_batch(task, parallel=True))):
         task = BatchTask(batch=0, path=str(tmp_path / name / "batch-0.parquet"), base=spec.base, steps=spec.steps,

@@ -1,4 +1,4 @@
-"""The command-line interface (ics_abm.cli.app): ``ics-abm run`` and ``ics-abm validate``.
+"""The command-line interface (ics_abm.cli): ``ics-abm run`` and ``ics-abm validate``.
 
 Runs are short (<= 24 months). Where the figure is not what a test is about it is replaced by a
 stub, because drawing it takes about 2 s; the figure itself is tested in test_plotting.py and is
@@ -19,7 +19,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ics_abm import __version__
-from ics_abm.cli import app as cli_module
+import ics_abm.cli as cli_module
+from ics_abm.cli import run as run_module
 from ics_abm.output import results as results_module
 from ics_abm.output.results import TABLES, read_manifest
 from ics_abm.scenario.loading import scenario_hash
@@ -170,8 +171,8 @@ def test_scenario_copy_and_hash_are_of_the_bytes_on_disk(tmp_path, stub_figure):
 
 
 def test_default_out_is_a_safe_name():
-    assert cli_module._default_out("a/b c", 1) == Path("results") / "a_b_c-seed1"
-    assert cli_module._default_out("..", 0) == Path("results") / "scenario-seed0"
+    assert run_module._default_out("a/b c", 1) == Path("results") / "a_b_c-seed1"
+    assert run_module._default_out("..", 0) == Path("results") / "scenario-seed0"
 
 
 def test_parallel_gives_the_same_tables(tiny, tmp_path, stub_figure):
@@ -185,7 +186,7 @@ def test_parallel_gives_the_same_tables(tiny, tmp_path, stub_figure):
 
 
 def test_progress_bar_when_not_a_terminal(tiny, tmp_path, monkeypatch, stub_figure):
-    monkeypatch.setattr(cli_module, "PROGRESS_MIN_STEPS", 6)  # a "long" run, without the wait
+    monkeypatch.setattr(run_module, "PROGRESS_MIN_STEPS", 6)  # a "long" run, without the wait
     result = invoke("run", tiny, "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert "12/12" in result.stderr
@@ -327,7 +328,7 @@ def test_validate_mixed(tiny, tmp_path):
 
 @pytest.fixture(scope="module", autouse=True)
 def processes(tmp_path_factory):
-    """``python -m ics_abm.cli.app`` runs, started when the module starts so that their start-up
+    """``python -m ics_abm.cli`` runs, started when the module starts so that their start-up
     (imports, numba cache, figure: several seconds) overlaps the in-process tests."""
     work = tmp_path_factory.mktemp("process")
     (work / "tiny.toml").write_text(TINY, encoding="utf-8")
@@ -335,7 +336,7 @@ def processes(tmp_path_factory):
 
     def start(*args):
         return subprocess.Popen(
-            [sys.executable, "-m", "ics_abm.cli.app", *args],
+            [sys.executable, "-m", "ics_abm.cli", *args],
             cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
 

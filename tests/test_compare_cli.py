@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from ics_abm.cli import app as cli_module
+import ics_abm.cli as cli_module
 from ics_abm.experiments.comparison.run import DEFAULT_OUTCOMES, MEASURES
 from ics_abm.scenario.loading import scenario_hash
 from ics_abm.experiments.sweeps.seeds import replicate_seeds

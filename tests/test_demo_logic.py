@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ics_abm import ICSModel
-from ics_abm.cli.app import app
+from ics_abm.cli import app
 from ics_abm.demo import export as export_module
 from ics_abm.demo.branching import WHAT_IFS, branch, compare
 from ics_abm.demo.export import export_session

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ics_abm import load_scenario, run
-from ics_abm.engine.step import METRICS
+from ics_abm.metrics import METRICS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from ics_abm.engine.step import METRICS, ORG_TRAJECTORY_FIELDS, advance
+from ics_abm.metrics import METRICS, ORG_TRAJECTORY_FIELDS
+from ics_abm.engine.step import advance
 from ics_abm.scenario.kinds import KINDS
 from ics_abm.engine.state import ORG_FLOAT_FIELDS, SYSTEM_FIELDS, make_workspace
 from tests import reference

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from ics_abm.engine.classic_games import STRATEGIES, classic_system
-from ics_abm.engine.step import METRICS, advance
+from ics_abm.metrics import METRICS
+from ics_abm.engine.step import advance
 from ics_abm.engine.state import SYSTEM_FIELDS
 
 NEUTRAL = (1.0, 1.0, 1.0)

@@ -7,7 +7,7 @@ import pytest
 
 from ics_abm import KINDS, ICSModel, Organisation, load_scenario, run
 from ics_abm.scenario.loading import organisation_counts
-from ics_abm.engine.state import arc_sources
+from ics_abm.engine.graph import arc_sources
 
 DEFAULT = "scenarios/default.toml"
 

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import ics_abm
-from ics_abm.cli import app as cli_module
+import ics_abm.cli as cli_module
 from ics_abm.experiments.sweeps.sensitivity import analyse
 from tests.sweep_helpers import write_sweep
 

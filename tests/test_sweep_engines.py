@@ -16,8 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 import ics_abm
-from ics_abm.cli import app as cli_module
-from ics_abm.engine.step import METRICS
+import ics_abm.cli as cli_module
+from ics_abm.metrics import METRICS
 from ics_abm.experiments.sweeps import executors
 from ics_abm.experiments.sweeps.store import batch_files
 from tests.sweep_helpers import file_hashes, rows_per_run, sorted_table, write_sweep

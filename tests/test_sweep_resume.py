@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 import ics_abm
-from ics_abm.cli import app as cli_module
+import ics_abm.cli as cli_module
 from ics_abm.experiments.sweeps.store import batch_files, batch_path
 from tests.sweep_helpers import file_hashes, rows_per_run, sorted_table, write_sweep
 
@@ -76,7 +76,7 @@ def test_sigkilled_sweep_resumes_to_the_uninterrupted_results(tmp_path):
     path = write_sweep(tmp_path, LONGER, scenario=DEFAULT)
     out = tmp_path / "out"
     process = subprocess.Popen(
-        [sys.executable, "-m", "ics_abm.cli.app", "sweep", str(path), "--out", str(out)],
+        [sys.executable, "-m", "ics_abm.cli", "sweep", str(path), "--out", str(out)],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
     )
     try:

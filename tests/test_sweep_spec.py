@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from ics_abm.cli import app as cli_module
+import ics_abm.cli as cli_module
 from ics_abm.scenario.errors import ScenarioError
 from ics_abm.experiments.sweeps import SweepError, read_sweep
 from tests.sweep_helpers import write_sweep

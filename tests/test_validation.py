@@ -16,8 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ics_abm import ScenarioError, run
-from ics_abm.cli import app as cli_module
-from ics_abm.engine.step import METRICS
+import ics_abm.cli as cli_module
+from ics_abm.metrics import METRICS
 from ics_abm.scenario.kinds import KINDS
 from ics_abm.experiments.paired import grouped_intervals, mean_interval, paired_difference
 from ics_abm.run import RunResult

@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-import ics_abm
 from ics_abm import load_scenario, run, run_batch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +53,7 @@ def main() -> int:
     try:  # the module's home moved in the house-keeping of the engine; both are accepted
         from ics_abm.experiments.batch import system_table
     except ImportError:
-        from ics_abm.engine.batch import system_table
+        from ics_abm.experiments.batch import system_table
     out: dict[str, object] = {}
     for path in sorted((ROOT / "scenarios").glob("*.toml")):
         scenario = load_scenario(path)

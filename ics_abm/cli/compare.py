@@ -1,20 +1,18 @@
 """``ics-abm compare BASE OPTION... [--replicates N] [--steps N] [--seed S] [--out DIR]``.
 
-Registered on the ``ics-abm`` application by :mod:`ics_abm.cli.app`. Bad input is reported as one
-sentence with exit code 2, like every other command.
+Runs every option on the same seeds (:func:`ics_abm.experiments.comparison.run.run_comparison`),
+writes the comparison's directory and prints each option's paired difference from the base.
 """
 
 from __future__ import annotations
 
-import contextlib
-import math
-import re
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from ics_abm.cli.common import bad_input_is_an_error, number, progress, safe_name
 
 __all__ = ["compare_command"]
 
@@ -29,23 +27,13 @@ _OUT_HELP = "Output directory (default: results/compare-<base>-seed<seed>)."
 _OUTCOME_HELP = "Metric to compare (repeat, or separate by commas; default: the main outcomes)."
 
 
-@contextlib.contextmanager
-def _progress(total_runs: int, steps: int) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar over runs on standard error, for terminals and long comparisons."""
-    from ics_abm.cli.app import progress_bar
-
-    with progress_bar("runs", total_runs, show=total_runs * steps > PROGRESS_MIN_MONTHS or sys.stderr.isatty()) as update:
-        yield update
-
-
 def _split(values: list[str] | None) -> list[str]:
     return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
 
 
 def _fmt(value: float) -> str:
-    if value is None or math.isnan(value):
-        return "undefined"
-    return f"{value:+,.0f}" if abs(value) >= 1000 else f"{value:+.3g}"  # no exponents for £m
+    large = value is not None and abs(value) >= 1000
+    return number(value, "+,.0f" if large else "+.3g")  # no exponents for £m
 
 
 def _report(out: Path, comparison) -> str:
@@ -68,8 +56,7 @@ def _report(out: Path, comparison) -> str:
 
 
 def _default_out(base: Path, seed: int) -> Path:
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", base.stem).strip("._") or "scenario"
-    return Path("results") / f"compare-{safe}-seed{seed}"
+    return Path("results") / f"compare-{safe_name(base.stem)}-seed{seed}"
 
 
 def compare_command(
@@ -84,9 +71,7 @@ def compare_command(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output directory.")] = False,
 ) -> None:
     """Compare policy options with a base scenario on the same seeds: tables, figures, manifest."""
-    from ics_abm.cli.app import _bad_input_is_an_error  # here, not at import: cli imports this module
-
-    with _bad_input_is_an_error():
+    with bad_input_is_an_error():
         files = list(scenarios or [])
         if len(files) < 2:
             raise ValueError(f"expected a base scenario file and at least one option file, got {len(files)} file(s)")
@@ -97,9 +82,9 @@ def compare_command(
             raise ValueError(f"--steps must be a whole number >= 1, got {steps}")
         if seed < 0:
             raise ValueError(f"--seed must be a whole number >= 0, got {seed}")
-        from ics_abm.experiments.comparison.run import check_outcomes, run_comparison
         from ics_abm.experiments.comparison.output import write_comparison
-        from ics_abm.output.results import check_out_dir
+        from ics_abm.experiments.comparison.run import check_outcomes, run_comparison
+        from ics_abm.output.directory import check_out_dir
         from ics_abm.scenario.loading import load_scenario
 
         outcomes = check_outcomes(_split(outcome))
@@ -110,8 +95,9 @@ def compare_command(
         command = ["ics-abm", "compare", *map(str, files), "--replicates", str(replicates), "--steps",
                    str(steps_used), "--seed", str(seed), "--out", str(out)]
         command += [a for m in _split(outcome) for a in ("--outcome", m)] + ["--force"] * force
-        with _progress(replicates * len(files), steps_used) as progress:
+        runs = replicates * len(files)
+        with progress("runs", runs, show=runs * steps_used > PROGRESS_MIN_MONTHS or sys.stderr.isatty()) as update:
             comparison = run_comparison(files[0], files[1:], replicates=replicates, steps=steps_used,
-                                        seed=seed, outcomes=outcomes, progress=progress)
+                                        seed=seed, outcomes=outcomes, progress=update)
         write_comparison(comparison, out, command=command, force=force)
     typer.echo(_report(out, comparison))

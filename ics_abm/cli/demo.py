@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from ics_abm.cli.common import bad_input_is_an_error, sentence
 from ics_abm.demo.settings import DEFAULT_OUT_DIR
 
 __all__ = ["demo_command"]
@@ -50,16 +51,15 @@ def demo_command(
     out: Annotated[Path, typer.Option(metavar="DIR", help="Folder for saved sessions.")] = DEFAULT_OUT_DIR,
 ) -> None:
     """Start the facilitator's live demo in the browser (works offline)."""
-    from ics_abm.cli.app import _bad_input_is_an_error, _sentence
     from ics_abm.demo.presets import find_catalogue
     from ics_abm.demo.settings import DemoSettings
 
-    with _bad_input_is_an_error():
+    with bad_input_is_an_error():
         settings = DemoSettings(scenario, presets, out)
         catalogue = find_catalogue(presets, scenario)  # check before starting: errors as one sentence
         _check_address(host, port)
     for problem in catalogue.problems:
-        typer.echo(f"Warning: preset left out: {_sentence(ValueError(problem))}", err=True)
+        typer.echo(f"Warning: preset left out: {sentence(ValueError(problem))}", err=True)
     typer.echo(f"Presets: {', '.join(catalogue.names)} (starting with '{catalogue.start.name}').")
     missing = [name for name in _NEEDED if importlib.util.find_spec(name) is None]
     if missing:  # installed without the demo's extra

@@ -1,23 +1,20 @@
 """``ics-abm validate-model [--seeds N] [--seed S] [--out DIR] [--only SF1,SF4] [--docs DIR]``.
 
-Registered on the ``ics-abm`` application by :mod:`ics_abm.cli.app`. Runs the stylized facts, writes
-the report directory and prints one line per fact. Exit code 0 if every verdict is the expected
-one (every fact passes, except known discrepancies, which fail and are reported as such), 1 if a
-fact fails unexpectedly or a known discrepancy no longer shows, 2 on bad input (one sentence, no
-traceback).
+Runs the stylized facts, writes the report directory and prints one line per fact. Exit code 0 if
+every verdict is the expected one (every fact passes, except known discrepancies, which fail and
+are reported as such), 1 if a fact fails unexpectedly or a known discrepancy no longer shows, 2 on
+bad input (one sentence, no traceback).
 """
 
 from __future__ import annotations
 
-import contextlib
-import math
 import shlex
-import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from ics_abm.cli.common import bad_input_is_an_error, number, progress
 
 __all__ = ["validate_model_command"]
 
@@ -28,25 +25,8 @@ _ONLY_HELP = "Comma-separated ids of the facts to run, e.g. SF1,SF4 (default: al
 _DOCS_HELP = "Also install the report as DIR/validation.md with figures in DIR/img/validation/ (e.g. docs)."
 
 
-@contextlib.contextmanager
-def _progress(total: int) -> Iterator[Callable | None]:
-    """A rich progress bar over facts on standard error, when it is a terminal."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    columns = (TextColumn("facts"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True, highlight=False)) as bar:
-        task = bar.add_task("validate", total=total)
-        yield lambda done, total, fact: bar.update(task, completed=done, total=total)
-
-
 def _fmt(value: float) -> str:
-    if math.isnan(value):
-        return "undefined"
-    return f"{value:+.3g}"
+    return number(value, "+.3g")
 
 
 def validate_model_command(
@@ -58,13 +38,11 @@ def validate_model_command(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing report directory.")] = False,
 ) -> None:
     """Test the model against the stylized facts and write the validation report."""
-    from ics_abm.cli.app import _bad_input_is_an_error  # here, not at import: cli imports this module
-
-    with _bad_input_is_an_error():
-        from ics_abm.output.results import check_out_dir
+    with bad_input_is_an_error():
         from ics_abm.experiments.validation.facts import FACTS
         from ics_abm.experiments.validation.report import install_report, write_validation
         from ics_abm.experiments.validation.runner import MIN_SEEDS, select, validate
+        from ics_abm.output.directory import check_out_dir
 
         if seeds < MIN_SEEDS:
             raise ValueError(f"--seeds must be a whole number >= {MIN_SEEDS} per arm, got {seeds}")
@@ -81,8 +59,8 @@ def validate_model_command(
         command = ["ics-abm", "validate-model", "--seeds", str(seeds), "--seed", str(seed), "--out", str(out)]
         command += (["--only", ",".join(ids)] if ids else []) + (["--docs", str(docs)] if docs else [])
         command += ["--force"] * force
-        with _progress(len(chosen)) as progress:
-            results = validate(chosen, seeds=seeds, seed=seed, progress=progress)
+        with progress("facts", len(chosen), show=None) as update:  # a bar on a terminal only
+            results = validate(chosen, seeds=seeds, seed=seed, progress=update)
         write_validation(results, out, command=shlex.join(command), force=force)
         if docs is not None:
             install_report(out, docs)

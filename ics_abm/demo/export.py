@@ -1,7 +1,7 @@
 """Save a demo session: its pictures (PNG) and a short Markdown summary (settings, events, outcomes).
 
-Each export is a new folder, written under a temporary name and renamed into place when complete,
-so a folder that exists is always whole (the rule of ``ics-abm run``'s results directories).
+Each export is a new folder, written atomically like ``ics-abm run``'s results directories
+(:func:`ics_abm.output.directory.write_directory`), so a folder that exists is always whole.
 """
 
 from __future__ import annotations
@@ -9,16 +9,17 @@ from __future__ import annotations
 import datetime
 import os
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ics_abm.scenario.kinds import KIND_LABELS
-from ics_abm.scenario.loading import organisation_counts
 from ics_abm.demo.branching import OUTCOMES, Branches, compare
 from ics_abm.demo.figures import charts_figure, futures_figure, network_figure, to_png
 from ics_abm.demo.levers import describe_levers
 from ics_abm.demo.snapshot import Snapshot, take_snapshot
+from ics_abm.output.directory import write_bytes, write_directory
+from ics_abm.output.files import write_text
+from ics_abm.scenario.kinds import KIND_LABELS
+from ics_abm.scenario.loading import organisation_counts
 
 __all__ = ["Export", "export_session", "session_summary"]
 
@@ -152,19 +153,16 @@ def export_session(model, out_dir: str | os.PathLike, branches: Branches | None 
     final, n = parent / name, 2
     while final.exists():
         final, n = parent / f"{name}-{n}", n + 1
-    temporary = parent / f".{final.name}.partial-{os.getpid()}"
-    temporary.mkdir()
-    try:
-        pictures = {"network.png": network_figure(snap), "charts.png": charts_figure(snap)}
-        if branches is not None:
-            ends = [(future.label, take_snapshot(future.model)) for future in (branches.first, branches.second)]
-            pictures["futures.png"] = futures_figure(branches.start_month, ends[0], ends[1])
+    pictures = {"network.png": network_figure(snap), "charts.png": charts_figure(snap)}
+    if branches is not None:
+        ends = [(future.label, take_snapshot(future.model)) for future in (branches.first, branches.second)]
+        pictures["futures.png"] = futures_figure(branches.start_month, ends[0], ends[1])
+
+    def fill(directory: Path) -> None:
         for filename, figure in pictures.items():
-            (temporary / filename).write_bytes(to_png(figure))
-        (temporary / "summary.md").write_text(session_summary(model, snap, branches, saved=saved), encoding="utf-8")
-        os.rename(temporary, final)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
+            write_bytes(directory / filename, to_png(figure))
+        write_text(directory / "summary.md", session_summary(model, snap, branches, saved=saved))
+
+    write_directory(final, fill)
     files = [final / "summary.md", *(final / filename for filename in pictures)]
     return Export(final, tuple(files))

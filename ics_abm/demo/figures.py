@@ -1,8 +1,9 @@
 """The demo's pictures: the relationship network, the live charts and the two futures.
 
 Plain :class:`matplotlib.figure.Figure` objects (no pyplot: nothing is kept in a global registry,
-and figures can be drawn from the browser's worker threads), drawn from a
-:class:`~ics_abm.demo.snapshot.Snapshot`. The same functions make the PNG files of an export.
+figures can be drawn from the browser's worker threads, and no backend is needed: they are drawn
+on Agg canvases explicitly), drawn from a :class:`~ics_abm.demo.snapshot.Snapshot`. The same
+functions make the PNG files of an export.
 """
 
 from __future__ import annotations
@@ -10,21 +11,18 @@ from __future__ import annotations
 import io
 
 import matplotlib
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.cm import ScalarMappable
+from matplotlib.collections import LineCollection
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")  # before anything draws: the server has no display
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.cm import ScalarMappable  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.colors import Normalize  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from ics_abm.scenario.kinds import KIND_LABELS, KINDS  # noqa: E402
-from ics_abm.demo.snapshot import Snapshot  # noqa: E402
+from ics_abm.demo.snapshot import Snapshot
+from ics_abm.scenario.kinds import KIND_LABELS, KINDS
 
 __all__ = [
     "KIND_COLOURS",

@@ -24,10 +24,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numba
 import numpy as np
 
-from ics_abm.engine.jit import JIT_SERIAL
+from ics_abm.engine.jit import kernel
 
 __all__ = ["BlockModel", "block_model_edges", "csr_from_edges", "python_random"]
 
@@ -42,7 +41,7 @@ _UPPER, _LOWER, _MATRIX_A = np.uint64(0x80000000), np.uint64(0x7FFFFFFF), np.uin
 _U1, _U30, _U11, _U7, _U15, _U18, _U5, _U6 = (np.uint64(k) for k in (1, 30, 11, 7, 15, 18, 5, 6))
 
 
-@numba.njit(**JIT_SERIAL)
+@kernel
 def _seed_mt(key):
     """``random.Random(seed)``'s state: ``init_by_array`` of the seed's 32-bit words ``key``.
 
@@ -73,7 +72,7 @@ def _seed_mt(key):
     return mt
 
 
-@numba.njit(**JIT_SERIAL)
+@kernel
 def _next_word(mt):
     """``genrand_uint32``: the next 32-bit output; ``mt`` (from :func:`_seed_mt`) advances in place."""
     if mt[_N] >= np.uint64(_N):
@@ -90,7 +89,7 @@ def _next_word(mt):
     return y & _MASK32
 
 
-@numba.njit(**JIT_SERIAL)
+@kernel
 def _random(mt):
     """``random.random()``: 53 random bits over 2**53 (exact in float64)."""
     a = _next_word(mt) >> _U5
@@ -98,7 +97,7 @@ def _random(mt):
     return (np.float64(a) * 67108864.0 + np.float64(b)) * (1.0 / 9007199254740992.0)
 
 
-@numba.njit(**JIT_SERIAL)
+@kernel
 def _edges_loop(order, block_ptr, pairs, probs, mt, state, edges):
     """Emit edges until done or out of room; ``mt`` and ``state`` are updated in place.
 
@@ -250,7 +249,7 @@ def block_model_edges(sizes: Sequence[int], p: Sequence[Sequence[float]], seed: 
     return model.nodes, model.edges(seed)
 
 
-@numba.njit(**JIT_SERIAL)
+@kernel
 def _csr(n, edges):
     # Arcs sorted by source, then target; the reverse of i->j found by binary search in j's row.
     indptr = np.zeros(n + 1, dtype=np.int64)

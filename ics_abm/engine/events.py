@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ics_abm.engine.step import _lose_leader
+from ics_abm.engine.submodels import leadership
 from ics_abm.scenario.kinds import KINDS
 from ics_abm.scenario.schema import Event
 from ics_abm.scenario.errors import ScenarioError
 from ics_abm.scenario.loading import scenario_from_dict
-from ics_abm.engine.state import SYSTEM_FIELDS, arc_sources
+from ics_abm.engine.state import SYSTEM_FIELDS
+from ics_abm.engine.graph import arc_sources
 
 __all__ = ["EVENT_KINDS", "make_event", "apply_event", "shock_buffer"]
 
@@ -86,7 +87,7 @@ def _leadership_programme(model, event) -> None:
 def lose_leader(model, i: int) -> None:
     """7.11: organisation ``i``'s leader leaves; trust on its arcs, out and in, is cut."""
     # The kernel's own rule for turnover, so that an injected departure is exactly a turnover.
-    _lose_leader(model.organisations, model.graph, model.arcs, i, model.params.turnover_trust_loss, model.params.narrative_initial)
+    leadership.lose_leader(model.organisations, model.graph, model.arcs, i, model.params.turnover_trust_loss, model.params.narrative_initial)
 
 
 def _live(model) -> np.ndarray:

@@ -1,7 +1,12 @@
-"""Build the initial state of a system from a validated scenario (docs/model.md, section 6).
+"""The initial state of a system from a validated scenario (docs/model.md, section 6): the one builder.
 
-All random draws come from the generator passed in (the Mesa model's ``rng``), in the order of
-section 7.9: graph seed, budget jitter, initial-trust jitter, run key.
+:class:`StateTemplate` resolves once what a scenario fixes (kinds, per-kind attributes, pair
+tables, parameters); :meth:`StateTemplate.build` adds what a run's generator draws, in the order of
+7.9: graph seed, budget jitter, initial-trust jitter, run key. The relationship graph is the
+stochastic block model over kinds, drawn by :class:`ics_abm.engine.block_model.BlockModel`, which
+returns networkx's own edges for the same seed without building a networkx graph (a 10,000-
+organisation system in a fraction of networkx's time); the networkx graph is made from those edges
+when a model wants one. Single runs, Mesa models and batches all start here.
 """
 
 from __future__ import annotations
@@ -13,20 +18,13 @@ import numpy as np
 
 from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS, PAIR_TABLES, PRINCIPALS, pair_key, pair_matrix
 from ics_abm.engine.regulation import resolve_regime
-from ics_abm.engine.state import (
-    FINANCE_REGIMES,
-    Arcs,
-    Graph,
-    Organisations,
-    Params,
-    arc_sources,
-    empty_organisations,
-    graph_from_networkx,
-    new_system,
-)
+from ics_abm.engine.state import FINANCE_REGIMES, Arcs, Graph, Organisations, Params, empty_organisations, new_system
+from ics_abm.engine.block_model import BlockModel, csr_from_edges
+from ics_abm.engine.graph import arc_sources
 
 __all__ = [
     "ENGAGEMENT_STATES",
+    "StateTemplate",
     "InitialState",
     "build_initial_state",
     "dormant_counts",
@@ -227,12 +225,150 @@ def lead_organisation(orgs: Organisations) -> int:
     return int(np.argmax(weight))  # first index among equals
 
 
-def build_initial_state(scenario, rng: np.random.Generator) -> InitialState:
-    """Organisations, relationship graph, arcs and parameters of a scenario.
+def initial_system(scenario, orgs: Organisations) -> np.ndarray:
+    """System state at the start, float64 of shape (len(SYSTEM_FIELDS),)."""
+    return new_system(lead=lead_organisation(orgs), safety=scenario.leadership.safety)
+
+
+#: Organisation fields that are the same for every seed of a scenario.
+_CONSTANT_FIELDS = (
+    "kind", "principal", "cost_pressure", "power", "affiliation", "achievement", "altruism", "capacity",
+    "gain_rate", "loss_rate", "active", "unwilling", "committed", "engagement", "political", "belief", "experience",
+)
+
+
+class StateTemplate:
+    """What a scenario fixes about a run's initial state; :meth:`build` adds what a seed draws.
 
     Parameters
     ----------
     scenario : ics_abm.scenario.schema.Scenario
+        A validated scenario.
+
+    Examples
+    --------
+    >>> from ics_abm import load_scenario
+    >>> template = StateTemplate(load_scenario("scenarios/default.toml"))
+    >>> state = template.build(0)
+    >>> state.organisations.kind.shape, state.network is None
+    ((25,), True)
+    """
+
+    def __init__(self, scenario):
+        self.scenario = scenario
+        dormant = dormant_counts(scenario)
+        counts = [int(getattr(scenario.organisations, kind)) + extra for kind, extra in zip(KINDS, dormant)]
+        self.n = n = sum(counts)
+        kinds = np.repeat(np.arange(len(KINDS), dtype=np.int64), counts)
+        attributes = kind_attributes(scenario)
+        self.tables = tables = pair_tables(scenario)
+        self.block_sizes = [c for c in counts if c > 0]
+        present_kinds = [k for k, c in enumerate(counts) if c > 0]
+        self.block_probabilities = tables["tie_probability"][np.ix_(present_kinds, present_kinds)].tolist()
+        self._blocks = BlockModel(self.block_sizes, self.block_probabilities) if self.block_sizes else None
+
+        orgs = empty_organisations(n)
+        orgs.kind[:] = kinds
+        by_kind = {field: np.array([attributes[kind][field] for kind in KINDS], dtype=np.float64)
+                   for field in ("cost_pressure", "power", "affiliation", "achievement", "altruism", "capacity", "budget", "initial_balance")}
+        for field in ("cost_pressure", "power", "affiliation", "achievement", "altruism", "capacity"):
+            getattr(orgs, field)[:] = by_kind[field][kinds]
+        principal = np.array([PRINCIPALS.index(attributes[kind]["principal"]) for kind in KINDS], dtype=np.int64)
+        orgs.principal[:] = principal[kinds]
+        orgs.gain_rate[:] = scenario.trust.gain_rate
+        orgs.loss_rate[:] = scenario.trust.loss_rate
+        set_starting_states(orgs, scenario, kinds, counts, dormant)
+        self._constant = {field: getattr(orgs, field) for field in _CONSTANT_FIELDS}
+        self._base_budget = by_kind["budget"][kinds]
+        self._initial_balance = by_kind["initial_balance"][kinds]
+        self.params = resolve_params(scenario)
+
+    def build(self, seed: int | np.random.Generator, *, network: bool = False) -> InitialState:
+        """The initial state of one run.
+
+        Parameters
+        ----------
+        seed : int or numpy.random.Generator
+            The run's generator, or the seed of ``numpy.random.default_rng(seed)`` (what
+            ``mesa.Model(rng=seed)`` makes). Every draw of the set-up comes from it, in the order
+            of 7.9: graph seed, budget jitter, initial-trust jitter, run key.
+        network : bool
+            Also make the relationship graph as a networkx graph (what a Mesa model shows and the
+            demo draws); ``network`` is ``None`` otherwise (sweeps need only the arrays).
+
+        Returns
+        -------
+        InitialState
+            Fresh arrays (nothing is shared with the template or another build).
+        """
+        scenario, n = self.scenario, self.n
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        # 7.9 draw 1: the graph seed; the stochastic block model over kinds, blocks in kind order.
+        graph_seed = int(rng.integers(0, 2**31 - 1))
+        edges = self._blocks.edges(graph_seed) if self._blocks is not None else np.empty((0, 2), dtype=np.int64)
+        graph = csr_from_edges(n, edges)  # = ics_abm.engine.graph.graph_from_edges, compiled
+        relationships = self._networkx_graph(edges) if network else None
+
+        orgs = Organisations(**{field: np.empty(n, dtype=np.int64 if field in ("kind", "principal") else np.float64)
+                                for field in Organisations._fields})
+        for field, values in self._constant.items():
+            getattr(orgs, field)[:] = values
+        # 7.9 draw 2: budgets, lognormal jitter around the kind's budget (mean-preserving).
+        spread = float(scenario.network.budget_spread)
+        jitter = rng.standard_normal(n)
+        orgs.budget[:] = self._base_budget * np.exp(spread * jitter - spread**2 / 2.0)
+        orgs.balance[:] = self._initial_balance
+        orgs.balance[:] *= orgs.budget
+        orgs.pressure[:] = 0.0
+        orgs.year_balance[:] = orgs.balance
+
+        # 7.7 and 7.9 draw 3: initial trust damaged by the competition legacy, and the memory of it.
+        m = graph.target.shape[0]
+        kinds = orgs.kind
+        source = arc_sources(graph)
+        source_kind = kinds[source]
+        target_kind = kinds[graph.target]
+        exposure = self.tables["legacy_exposure"][source_kind, target_kind]
+        legacy = float(scenario.legacy.strength)
+        spread0 = float(scenario.trust.initial_spread)
+        trust_jitter = rng.uniform(-spread0, spread0, size=m)
+        trust = np.clip(scenario.trust.initial * (1.0 - legacy * exposure) + trust_jitter, 0.0, 1.0)
+        stake = scenario.finance.stake_share * np.minimum(orgs.budget[source], orgs.budget[graph.target]) / 12.0
+        arcs = Arcs(
+            trust=trust.astype(np.float64),
+            distance=self.tables["cultural_distance"][source_kind, target_kind].astype(np.float64),
+            memory=(legacy * exposure).astype(np.float64),
+            stake=stake.astype(np.float64),
+            action=np.zeros(m, dtype=np.int8),
+        )
+        # 7.9 draw 4: the run key.
+        key = int(rng.integers(0, 2**63 - 1, dtype=np.int64))
+        system = initial_system(scenario, orgs)
+        return InitialState(orgs, graph, arcs, self.params, relationships, key, system)
+
+    def _networkx_graph(self, edges: np.ndarray) -> nx.Graph:
+        """The graph ``networkx.stochastic_block_model`` makes from the same draws, node and edge order included."""
+        network = nx.Graph()
+        if self._blocks is not None:
+            block = np.repeat(np.arange(len(self.block_sizes)), self.block_sizes)
+            network.add_nodes_from((int(i), {"block": int(block[i])}) for i in self._blocks.nodes)
+            network.add_edges_from(map(tuple, edges.tolist()))
+            network = nx.Graph(network)  # as the model always did: a plain copy
+        kinds = self._constant["kind"]
+        for i in range(self.n):
+            network.nodes[i]["kind"] = KINDS[kinds[i]]
+        return network
+
+
+def build_initial_state(scenario, rng: np.random.Generator) -> InitialState:
+    """Organisations, relationship graph (networkx too), arcs and parameters of a scenario.
+
+    The state of ``StateTemplate(scenario).build(rng, network=True)``: one builder serves single
+    runs, Mesa models and batches alike.
+
+    Parameters
+    ----------
+    scenario : ics_abm.scenario.Scenario
         A validated scenario.
     rng : numpy.random.Generator
         The Mesa model's generator; every random draw of the set-up comes from it.
@@ -241,68 +377,4 @@ def build_initial_state(scenario, rng: np.random.Generator) -> InitialState:
     -------
     InitialState
     """
-    dormant = dormant_counts(scenario)
-    counts = [int(getattr(scenario.organisations, kind)) + extra for kind, extra in zip(KINDS, dormant)]
-    n = sum(counts)
-    kinds = np.repeat(np.arange(len(KINDS), dtype=np.int64), counts)
-    attributes = kind_attributes(scenario)
-    tables = pair_tables(scenario)
-
-    # 7.9 draw 1: the graph seed. Stochastic block model over kinds, blocks in kind order.
-    graph_seed = int(rng.integers(0, 2**31 - 1))
-    present = [c for c in counts if c > 0]
-    present_kinds = [k for k, c in enumerate(counts) if c > 0]
-    if present:
-        probabilities = tables["tie_probability"][np.ix_(present_kinds, present_kinds)].tolist()
-        network = nx.stochastic_block_model(present, probabilities, seed=graph_seed, sparse=True)
-        network = nx.Graph(network)  # plain graph; drop block metadata
-    else:
-        network = nx.Graph()
-    for i in range(n):
-        network.nodes[i]["kind"] = KINDS[kinds[i]]
-    graph = graph_from_networkx(network)
-
-    orgs = empty_organisations(n)
-    orgs.kind[:] = kinds
-    for field in ("cost_pressure", "power", "affiliation", "achievement", "altruism", "capacity"):
-        getattr(orgs, field)[:] = [attributes[KINDS[k]][field] for k in kinds]
-    orgs.principal[:] = [PRINCIPALS.index(attributes[KINDS[k]]["principal"]) for k in kinds]
-    # 7.9 draw 2: budgets, lognormal jitter around the kind's budget (mean-preserving).
-    spread = float(scenario.network.budget_spread)
-    base_budget = np.array([attributes[KINDS[k]]["budget"] for k in kinds], dtype=np.float64)
-    jitter = rng.standard_normal(n)
-    orgs.budget[:] = base_budget * np.exp(spread * jitter - spread**2 / 2.0)
-    orgs.balance[:] = [attributes[KINDS[k]]["initial_balance"] for k in kinds]
-    orgs.balance[:] *= orgs.budget
-    orgs.gain_rate[:] = scenario.trust.gain_rate
-    orgs.loss_rate[:] = scenario.trust.loss_rate
-    set_starting_states(orgs, scenario, kinds, counts, dormant)
-    orgs.year_balance[:] = orgs.balance
-
-    # 7.7 and 7.9 draw 3: initial trust damaged by the competition legacy, and the memory of it.
-    m = graph.target.shape[0]
-    source = arc_sources(graph)
-    source_kind = kinds[source]
-    target_kind = kinds[graph.target]
-    exposure = tables["legacy_exposure"][source_kind, target_kind]
-    legacy = float(scenario.legacy.strength)
-    spread0 = float(scenario.trust.initial_spread)
-    trust_jitter = rng.uniform(-spread0, spread0, size=m)
-    trust = np.clip(scenario.trust.initial * (1.0 - legacy * exposure) + trust_jitter, 0.0, 1.0)
-    stake = scenario.finance.stake_share * np.minimum(orgs.budget[source], orgs.budget[graph.target]) / 12.0
-    arcs = Arcs(
-        trust=trust.astype(np.float64),
-        distance=tables["cultural_distance"][source_kind, target_kind].astype(np.float64),
-        memory=(legacy * exposure).astype(np.float64),
-        stake=stake.astype(np.float64),
-        action=np.zeros(m, dtype=np.int8),
-    )
-    # 7.9 draw 4: the run key.
-    key = int(rng.integers(0, 2**63 - 1, dtype=np.int64))
-    system = initial_system(scenario, orgs)
-    return InitialState(orgs, graph, arcs, resolve_params(scenario), network, key, system)
-
-
-def initial_system(scenario, orgs: Organisations) -> np.ndarray:
-    """System state at the start, float64 of shape (len(SYSTEM_FIELDS),)."""
-    return new_system(lead=lead_organisation(orgs), safety=scenario.leadership.safety)
+    return StateTemplate(scenario).build(rng, network=True)

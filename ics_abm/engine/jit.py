@@ -1,22 +1,118 @@
-"""Compilation options for every numba kernel in ics_abm, kept in one place.
+"""How every numba kernel of the engine is compiled: the options, the variants and the cache.
 
-``fastmath`` stays off: re-associating floating-point sums would break the bit-for-bit equality
-of the serial and parallel kernels and the 1e-9 agreement with the reference implementation.
-Set the environment variable ``NUMBA_DISABLE_JIT=1`` to run the kernels as plain Python (for
-coverage or debugging); results are unchanged.
+Three decorators cover every compiled function of :mod:`ics_abm.engine`:
+
+* :func:`inline` for a submodel or a small helper (``inline="always"``: numba copies its body into
+  the caller before compiling, so a ``prange`` loop in a submodel becomes part of the caller's
+  parallel region when the caller is compiled with ``parallel=True``, and a plain loop otherwise);
+* :func:`kernel` for a function compiled once, serially;
+* :func:`variants` for a function compiled twice from the same source, serially and with
+  ``parallel=True`` (the step loop of :mod:`ics_abm.engine.step`, the batch driver).
+
+``fastmath`` stays off: re-associating floating-point sums would break the bit-for-bit equality of
+the serial, parallel and batched drivers and the 1e-9 agreement with the reference implementation.
+Set ``NUMBA_DISABLE_JIT=1`` to run everything as plain Python (for coverage or debugging; results
+are unchanged) and ``ICS_ABM_NUMBA_CACHE=0`` to compile afresh in every process.
+
+The cache
+---------
+numba's on-disk cache (``cache=True``) has two blind spots that matter here, and this module is the
+one place that works around them:
+
+1. Its index key is the signature and the bytecode, not the compile options, so a function
+   compiled serially and with ``parallel=True`` shares one entry, and either variant may load the
+   other's machine code (numba issue #6845).
+2. It notices a change to the file of the function it caches, but not to the functions that
+   function calls (or inlines) from other files: editing ``submodels/trust.py`` would leave a
+   cached step running the old trust rule.
+
+So every engine kernel gets a cache whose files are named after the variant (``...serial``,
+``...parallel``) and whose freshness stamp includes a hash of the source of every module of
+:mod:`ics_abm.engine`: any change to the engine recompiles every kernel, and each variant only
+ever loads its own code. ``tests/test_jit.py`` checks both.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+from pathlib import Path
+from typing import NamedTuple
 
-__all__ = ["JIT_SERIAL", "JIT_PARALLEL", "JIT_INLINE"]
+import numba
+from numba.core.caching import FunctionCache, IndexDataCacheFile
+
+__all__ = ["SERIAL", "PARALLEL", "INLINE", "ENGINE_FINGERPRINT", "Variants", "inline", "kernel", "variants"]
 
 _CACHE = os.environ.get("ICS_ABM_NUMBA_CACHE", "1") != "0"
 
-#: Options for serial kernels.
-JIT_SERIAL = {"nogil": True, "cache": _CACHE, "fastmath": False, "error_model": "numpy"}
-#: Options for the ``parallel=True`` variant of a kernel (same source, ``prange`` over rows).
-JIT_PARALLEL = {**JIT_SERIAL, "parallel": True}
-#: Options for small helpers called from kernels.
-JIT_INLINE = {"nogil": True, "cache": _CACHE, "fastmath": False, "error_model": "numpy", "inline": "always"}
+#: Options of every serial kernel.
+SERIAL: dict = {"nogil": True, "fastmath": False, "error_model": "numpy"}
+#: Options of the ``parallel=True`` variant of a kernel (same source, ``prange`` loops threaded).
+PARALLEL: dict = {**SERIAL, "parallel": True}
+#: Options of submodels and helpers, whose bodies are copied into their callers.
+INLINE: dict = {**SERIAL, "inline": "always"}
+
+
+def _engine_fingerprint() -> str:
+    """sha256 of the source of every module of ics_abm.engine (paths and bytes, in path order)."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+#: Hash of the engine's source: part of every engine kernel's cache stamp.
+ENGINE_FINGERPRINT = _engine_fingerprint()
+
+
+class _EngineCache(FunctionCache):
+    """numba's function cache, with files per variant and the engine's source in the stamp."""
+
+    def __init__(self, py_func, variant: str):
+        super().__init__(py_func)
+        own_stamp = self._impl.locator.get_source_stamp()
+        self._cache_file = IndexDataCacheFile(
+            cache_path=self._cache_path,
+            filename_base=f"{self._impl.filename_base}.{variant}",
+            source_stamp=(own_stamp, ENGINE_FINGERPRINT),
+        )
+
+
+def _compile(function, options: dict, variant: str):
+    dispatcher = numba.njit(**options)(function)
+    if _CACHE and hasattr(dispatcher, "enable_caching"):  # not under NUMBA_DISABLE_JIT=1
+        # What Dispatcher.enable_caching does, with the engine's cache in place of numba's.
+        dispatcher._cache = _EngineCache(dispatcher.py_func, variant)
+    return dispatcher
+
+
+def inline(function):
+    """Compile ``function`` to be inlined into its callers (submodels and helpers).
+
+    Called directly (as the tests do) it is an ordinary serial compiled function.
+    """
+    return _compile(function, INLINE, "inline")
+
+
+def kernel(function):
+    """Compile ``function`` once, serially, with the engine's cache."""
+    return _compile(function, SERIAL, "serial")
+
+
+class Variants(NamedTuple):
+    """The serial and ``parallel=True`` compilations of one source; same numbers, bit for bit."""
+
+    serial: object
+    parallel: object
+
+
+def variants(function) -> Variants:
+    """Compile ``function`` serially and with ``parallel=True``, each with its own cache entry.
+
+    Every ``prange`` loop of ``function`` and of the submodels it inlines must write only its own
+    rows, with sums over rows taken afterwards in index order, so both give the same numbers.
+    """
+    return Variants(_compile(function, SERIAL, "serial"), _compile(function, PARALLEL, "parallel"))

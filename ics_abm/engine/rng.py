@@ -8,12 +8,13 @@ therefore owns all randomness of a run.
 
 from __future__ import annotations
 
-import numba
+import math
+
 import numpy as np
 
-from ics_abm.engine.jit import JIT_INLINE
+from ics_abm.engine.jit import inline
 
-__all__ = ["uniform", "STREAM_DECISION", "STREAM_INTERVENTION", "STREAM_TURNOVER", "STREAM_HARD_DECISION", "STREAM_VOTE"]
+__all__ = ["uniform", "logistic", "STREAM_DECISION", "STREAM_INTERVENTION", "STREAM_TURNOVER", "STREAM_HARD_DECISION", "STREAM_VOTE"]
 
 #: Stream of decision noise (index = arc).
 STREAM_DECISION = 0
@@ -34,7 +35,7 @@ _S30, _S27, _S31, _S12 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(
 _TWO_POW_MINUS_52 = 1.0 / 4503599627370496.0
 
 
-@numba.njit(**JIT_INLINE)
+@inline
 def _mix(z):
     # splitmix64 finaliser; uint64 arithmetic wraps modulo 2**64 in numba.
     z = z + _GOLDEN
@@ -43,7 +44,7 @@ def _mix(z):
     return z ^ (z >> _S31)
 
 
-@numba.njit(**JIT_INLINE)
+@inline
 def uniform(key, t, index, stream):
     """Uniform number in (0, 1) for ``(key, t, index, stream)``.
 
@@ -68,3 +69,9 @@ def uniform(key, t, index, stream):
     h = _mix(h ^ np.uint64(t))
     h = _mix(h ^ np.uint64(index))
     return (np.float64(h >> _S12) + 0.5) * _TWO_POW_MINUS_52
+
+
+@inline
+def logistic(u):
+    """The logistic quantile ``log(u) - log(1 - u)`` of a uniform ``u`` in (0, 1) (7.2, 7.13 noise)."""
+    return math.log(u) - math.log(1.0 - u)

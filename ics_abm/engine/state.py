@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import networkx as nx
 import numpy as np
 
 __all__ = [
@@ -21,14 +20,10 @@ __all__ = [
     "FINANCE_REGIMES",
     "Workspace",
     "ORG_FLOAT_FIELDS",
-    "graph_from_networkx",
-    "arc_sources",
     "empty_organisations",
     "EXTENSIONS_OFF",
     "new_system",
     "make_workspace",
-    "check_state",
-    "check_system",
 ]
 
 
@@ -331,131 +326,8 @@ def make_workspace(n: int, n_kinds: int = 6) -> Workspace:
         kind_count=np.zeros((n, n_kinds), dtype=np.float64),
     )
 
-
-def graph_from_networkx(graph: nx.Graph) -> Graph:
-    """CSR arcs of an undirected networkx graph whose nodes are ``0 … n−1``.
-
-    Parameters
-    ----------
-    graph : networkx.Graph
-        Undirected, no self-loops, nodes exactly ``range(n)``.
-
-    Returns
-    -------
-    Graph
-        Arcs sorted by source, then target.
-    """
-    n = graph.number_of_nodes()
-    if set(graph.nodes) != set(range(n)):
-        raise ValueError(f"graph nodes must be 0..{n - 1}, got {sorted(graph.nodes)[:5]}...")
-    if graph.is_directed():
-        raise ValueError("the relationship graph must be undirected (each relationship is two arcs)")
-    edges = np.array(list(graph.edges()), dtype=np.int64).reshape(-1, 2)
-    if np.any(edges[:, 0] == edges[:, 1]):
-        raise ValueError("the relationship graph must not contain self-loops")
-    return graph_from_edges(n, edges)
-
-
-def graph_from_edges(n: int, edges: np.ndarray) -> Graph:
-    """CSR arcs from an ``(e, 2)`` array of undirected edges between distinct organisations."""
-    src = np.concatenate([edges[:, 0], edges[:, 1]])
-    dst = np.concatenate([edges[:, 1], edges[:, 0]])
-    order = np.lexsort((dst, src))
-    src, dst = src[order], dst[order]
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(indptr, src + 1, 1)
-    np.cumsum(indptr, out=indptr)
-    # The reverse of arc (s, d) is the arc (d, s): find it by sorting the (d, s) pairs.
-    arc_ids = np.arange(src.shape[0], dtype=np.int64)
-    reverse_order = np.lexsort((src, dst))
-    reverse = np.empty_like(arc_ids)
-    reverse[reverse_order] = arc_ids
-    return Graph(indptr=indptr, target=dst.astype(np.int64), reverse=reverse)
-
-
-def arc_sources(graph: Graph) -> np.ndarray:
-    """Source organisation of every arc, int64 array of shape (m,) (CSR rows expanded)."""
-    return np.repeat(np.arange(graph.indptr.shape[0] - 1, dtype=np.int64), np.diff(graph.indptr))
-
-
-def check_state(orgs: Organisations, graph: Graph, arcs: Arcs) -> None:
-    """Check shapes, dtypes and invariants once, at the boundary of the kernel.
-
-    Raises
-    ------
-    ValueError
-        Naming the array, what was expected and what was found.
-    """
-    n = orgs.kind.shape[0]
-    for name in Organisations._fields:
-        array = getattr(orgs, name)
-        expected = np.int64 if name in ("kind", "principal") else np.float64
-        _expect(array, f"organisations.{name}", (n,), expected)
-    m = graph.target.shape[0]
-    _expect(graph.indptr, "graph.indptr", (n + 1,), np.int64)
-    _expect(graph.target, "graph.target", (m,), np.int64)
-    _expect(graph.reverse, "graph.reverse", (m,), np.int64)
-    for name in ("trust", "distance", "memory", "stake"):
-        _expect(getattr(arcs, name), f"arcs.{name}", (m,), np.float64)
-    _expect(arcs.action, "arcs.action", (m,), np.int8)
-    if graph.indptr[0] != 0 or graph.indptr[-1] != m or np.any(np.diff(graph.indptr) < 0):
-        raise ValueError("graph.indptr must rise from 0 to the number of arcs")
-    if m:
-        if np.any((graph.target < 0) | (graph.target >= n)):
-            raise ValueError("graph.target must hold organisation indices in [0, n)")
-        source = arc_sources(graph)
-        if (
-            np.any((graph.reverse < 0) | (graph.reverse >= m))
-            or not np.array_equal(graph.target[graph.reverse], source)
-            or not np.array_equal(source[graph.reverse], graph.target)
-        ):
-            raise ValueError("graph.reverse must pair every arc i->j with the arc j->i")
-    for name, lo, hi in (
-        ("altruism", 0, 1), ("capacity", 0, 1), ("pressure", 0, 1), ("gain_rate", 0, 1), ("loss_rate", 0, 1),
-        ("political", 0, 1), ("belief", 0, 1), ("experience", 0, 1), ("engagement", 0, 3),
-    ):
-        _expect_range(getattr(orgs, name), f"organisations.{name}", lo, hi)
-    for name in ("trust", "distance", "memory"):
-        _expect_range(getattr(arcs, name), f"arcs.{name}", 0, 1)
-    for name in ("active", "committed", "unwilling"):
-        if not np.all((getattr(orgs, name) == 0.0) | (getattr(orgs, name) == 1.0)):
-            raise ValueError(f"organisations.{name} must hold only 0 and 1")
-    if not np.all(orgs.engagement == np.round(orgs.engagement)):
-        raise ValueError("organisations.engagement must hold whole numbers 0..3")
-    if np.any(orgs.budget <= 0):
-        raise ValueError("organisations.budget must be > 0")
-    motives = np.stack([orgs.power, orgs.affiliation, orgs.achievement])
-    if n and (np.any(motives < 0) or np.any(motives.sum(axis=0) <= 0)):
-        raise ValueError("motive strengths must be >= 0 and not all zero for an organisation")
-    if np.any((orgs.kind < 0) | (orgs.kind > 5)) or np.any((orgs.principal < 0) | (orgs.principal > 2)):
-        raise ValueError("organisations.kind must be in 0..5 and principal in 0..2")
-
-
-def check_system(system: np.ndarray, n: int) -> None:
-    """Check the system state array of shape (len(SYSTEM_FIELDS),) for ``n`` organisations."""
-    _expect(system, "system", (len(SYSTEM_FIELDS),), np.float64)
-    values = dict(zip(SYSTEM_FIELDS, system.tolist()))
-    for name in ("winter", "safety"):
-        if not 0.0 <= values[name] <= 1.0:
-            raise ValueError(f"system {name} must lie in [0, 1], got {values[name]}")
-    for name in ("signed_up", "decision_open"):
-        if values[name] not in (0.0, 1.0):
-            raise ValueError(f"system {name} must be 0 or 1, got {values[name]}")
-    for name in ("decision_loser", "lead"):
-        if values[name] != int(values[name]) or not -1 <= values[name] < n:
-            raise ValueError(f"system {name} must be -1 or an organisation index below {n}, got {values[name]}")
-    if values["decision_open"] == 1.0 and values["decision_loser"] < 0:
-        raise ValueError("an open hard decision must have a loser (system decision_loser >= 0)")
-
-
-def _expect(array: np.ndarray, name: str, shape: tuple[int, ...], dtype) -> None:
-    if not isinstance(array, np.ndarray) or array.shape != shape or array.dtype != dtype:
-        got = f"{type(array).__name__} {getattr(array, 'dtype', '?')} {getattr(array, 'shape', '?')}"
-        raise ValueError(f"{name} must be a {np.dtype(dtype)} array of shape {shape}, got {got}")
-    if dtype == np.float64 and not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite (no NaN or inf)")
-
-
-def _expect_range(array: np.ndarray, name: str, lo: float, hi: float) -> None:
-    if array.size and (array.min() < lo or array.max() > hi):
-        raise ValueError(f"{name} must lie in [{lo}, {hi}], got values in [{array.min()}, {array.max()}]")
+#: Positions of the system fields in the system array (the kernel's names for them).
+(PROGRESS, WINTER, SAFETY, SIGNED_UP, DECISION_OPEN, DECISION_AGE, DECISION_LOSER,
+ DECISIONS_RESOLVED, DECISIONS_FAILED, LEAD) = range(len(SYSTEM_FIELDS))
+#: Finance regimes (7.15) as the kernel sees them (indices into FINANCE_REGIMES).
+SEPARATE, CONTROL_TOTAL, POOLED = range(len(FINANCE_REGIMES))

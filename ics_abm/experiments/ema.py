@@ -168,7 +168,7 @@ def model(
     -------
     ema_workbench.Model or ema_workbench.ReplicatorModel
     """
-    from ics_abm.engine.step import METRICS
+    from ics_abm.metrics import METRICS
     from ics_abm.scenario.schema import Scenario
     from ics_abm.scenario.loading import load_scenario, scenario_to_dict
 
@@ -240,7 +240,7 @@ def results(out: str | os.PathLike, metrics: Sequence[str] | None = None, last: 
     outcomes : dict of str to ndarray of float64, shape (n_runs,)
         Metric -> outcome of each run, aligned with ``experiments``.
     """
-    from ics_abm.engine.step import METRICS
+    from ics_abm.metrics import METRICS
     from ics_abm.experiments.sweeps.load import read_manifest
     from ics_abm.experiments.sweeps.outcomes import run_outcomes
 

@@ -1,8 +1,12 @@
 """The figure of a run's main outputs (docs/model.md, section 7.8): six seaborn panels.
 
-Uses matplotlib's non-interactive Agg backend, so figures can be made on servers and in CI.
 Undefined values (NaN: no relationships, or no relationships between two kinds) are left blank,
 never drawn as zero.
+
+The figure is a plain :class:`matplotlib.figure.Figure`, not one of pyplot's: it is not kept in
+pyplot's registry (nothing to close), and it is saved without a backend being chosen, so this
+module leaves the choice of backend to its user (the command line chooses Agg; Jupyter shows the
+figure when it is a cell's value).
 """
 
 from __future__ import annotations
@@ -10,18 +14,13 @@ from __future__ import annotations
 import os
 import textwrap
 
-import matplotlib
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")  # before pyplot: no display needed, and no GUI event loop in a CLI run
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from ics_abm.scenario.kinds import KIND_LABELS, KINDS  # noqa: E402
-from ics_abm.run import RunResult  # noqa: E402
+from ics_abm.run import RunResult
+from ics_abm.scenario.kinds import KIND_LABELS, KINDS
 
 __all__ = ["plot_run", "DPI"]
 
@@ -106,7 +105,7 @@ def plot_run(result: RunResult, path: str | os.PathLike | None = None) -> Figure
     Returns
     -------
     matplotlib.figure.Figure
-        The figure (close it with ``matplotlib.pyplot.close`` when done).
+        The figure (not registered with pyplot: nothing to close).
     """
     sns.set_theme(style="whitegrid", context="notebook")
     system = result.system
@@ -116,7 +115,8 @@ def plot_run(result: RunResult, path: str | os.PathLike | None = None) -> Figure
     seed = meta.get("seed", system["seed"].iloc[0] if len(system) else "?")
 
     # The heatmap column is wider: it carries kind labels and a colour bar.
-    fig, axes = plt.subplots(2, 3, figsize=(18, 10), layout="constrained", width_ratios=(1, 1, 1.3))
+    fig = Figure(figsize=(18, 10), layout="constrained")
+    axes = fig.subplots(2, 3, width_ratios=(1, 1, 1.3))
     fig.get_layout_engine().set(h_pad=0.12)  # room between the heatmap's labels and the panel below
     (a, b, c), (d, e, f) = axes
     _lines(a, system, {"collaboration_rate": "collaborating (arcs)", "mutual_rate": "mutual (relationships)"},

@@ -12,13 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ics_abm.engine.step import METRICS, ORG_TRAJECTORY_FIELDS
+from ics_abm.metrics import INTEGER_METRICS, METRICS, ORG_TRAJECTORY_FIELDS
 from ics_abm.scenario.kinds import KINDS
 
 __all__ = ["system_frame", "trust_by_kind_frame", "organisation_frame", "INTEGER_METRICS"]
-
-#: Metrics that are counts, stored as integers.
-INTEGER_METRICS = ("n_deficit", "interventions", "decision_open", "decisions_resolved", "decisions_failed", "signed_up", "active_organisations")
 
 
 def _labelled(frame: pd.DataFrame, labels: dict[str, object]) -> pd.DataFrame:

@@ -19,13 +19,7 @@ resolved by the model (``docs/model.md`` section 7.5), not here.
 from __future__ import annotations
 
 import difflib
-import hashlib
-import os
-import re
-import tomllib
-from functools import cache
-from pathlib import Path
-from typing import Annotated, Any, Iterable, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -33,14 +27,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from ics_abm.scenario.kinds import KINDS, PRINCIPALS, pair_key
 from ics_abm.engine.state import FINANCE_REGIMES
-from ics_abm.scenario.errors import ScenarioError, error_from_validation
+from ics_abm.scenario.errors import ScenarioError
 
 __all__ = [
     "MAX_ORGANISATIONS",

@@ -1,4 +1,4 @@
-"""The motive lens: McClelland motive profiles as an optimally motivating incentive.
+"""7.1 The motive lens: McClelland motive profiles as an optimally motivating incentive.
 
 docs/model.md, section 7.1. A profile ``(power, affiliation, achievement)`` is summarised by the
 optimally motivating incentive ``omega`` on the normalised payoff scale (Merrick & Shafi 2011,
@@ -7,9 +7,10 @@ optimally motivating incentive ``omega`` on the normalised payoff scale (Merrick
 
 from __future__ import annotations
 
-import numba
 
-from ics_abm.engine.jit import JIT_INLINE
+from numba import prange
+
+from ics_abm.engine.jit import inline
 
 __all__ = [
     "OMEGA_POWER",
@@ -19,6 +20,8 @@ __all__ = [
     "optimal_incentive",
     "lens_differences",
     "trust_threshold",
+    "normalised_payoffs",
+    "motive_lenses",
 ]
 
 #: Optimally motivating incentive of a pure power profile: Merrick's Omega = 3.9 on the scale 1..4.
@@ -31,7 +34,7 @@ OMEGA_AFFILIATION = 1.0 / 30.0
 OMEGA_NEUTRAL = 0.5
 
 
-@numba.njit(**JIT_INLINE)
+@inline
 def optimal_incentive(power, affiliation, achievement):
     """Optimally motivating incentive of a motive profile.
 
@@ -49,7 +52,7 @@ def optimal_incentive(power, affiliation, achievement):
     return (power * OMEGA_POWER + achievement * OMEGA_ACHIEVEMENT + affiliation * OMEGA_AFFILIATION) / total
 
 
-@numba.njit(**JIT_INLINE)
+@inline
 def lens_differences(omega, i_reward, i_sucker, i_temptation, i_punishment):
     """Perceived value differences ``(a, b)`` of collaborating through the lens ``omega``.
 
@@ -81,3 +84,47 @@ def trust_threshold(omega: float, reward: float, sucker: float, temptation: floa
     if a <= 0 and b <= 0:
         return float("inf")
     return -b / (a - b)
+
+
+@inline
+def _normalised(x, lo, hi):
+    return (x - lo) / (hi - lo)
+
+
+@inline
+def normalised_payoffs(params):
+    """7.1-7.2: the payoff matrix on the normalised scale, and the system's lens.
+
+    Returns
+    -------
+    tuple of float
+        ``(I_R, I_S, I_T, I_P, a_sys, b_sys)``: the four normalised payoffs in [0, 1] and the
+        system's (linear) value differences ``a_sys = I_R - I_M``, ``b_sys = I_M - I_P`` with
+        ``I_M`` the normalised mean of sucker and temptation.
+    """
+    lo = min(min(params.reward, params.sucker), min(params.temptation, params.punishment))
+    hi = max(max(params.reward, params.sucker), max(params.temptation, params.punishment))
+    i_r = _normalised(params.reward, lo, hi)
+    i_s = _normalised(params.sucker, lo, hi)
+    i_t = _normalised(params.temptation, lo, hi)
+    i_p = _normalised(params.punishment, lo, hi)
+    i_m = _normalised((params.sucker + params.temptation) / 2.0, lo, hi)
+    return i_r, i_s, i_t, i_p, i_r - i_m, i_m - i_p
+
+
+@inline
+def motive_lenses(orgs, ws, i_r, i_s, i_t, i_p):
+    """7.1: every organisation's value differences ``(a_i, b_i)`` through its motive lens.
+
+    Writes ``ws.lens_a`` and ``ws.lens_b`` (float64, shape (n,)), one row per organisation.
+    """
+    power = orgs.power
+    affiliation = orgs.affiliation
+    achievement = orgs.achievement
+    lens_a = ws.lens_a
+    lens_b = ws.lens_b
+    for i in prange(power.shape[0]):
+        omega = optimal_incentive(power[i], affiliation[i], achievement[i])
+        a, b = lens_differences(omega, i_r, i_s, i_t, i_p)
+        lens_a[i] = a
+        lens_b[i] = b

@@ -2,7 +2,9 @@
 
 Bands and error bars are the t intervals of :mod:`ics_abm.experiments.paired` (the same numbers as the
 summary table), computed here rather than by seaborn's bootstrap so that figure and table agree.
-Matplotlib's non-interactive Agg backend is used (set by :mod:`ics_abm.output.figures`).
+Axis labels name each metric with its unit (:func:`ics_abm.metrics.label`). The figures are plain
+:class:`matplotlib.figure.Figure` objects (not pyplot's): they need no backend to be saved and
+show in Jupyter as a cell's value.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import math
 import warnings
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -18,29 +19,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ics_abm.experiments.paired import grouped_intervals
+from ics_abm.metrics import label as metric_label
 
-__all__ = ["draw_bands", "metric_label", "plot_final_outcomes", "plot_trajectories"]
+__all__ = ["draw_bands", "plot_final_outcomes", "plot_trajectories"]
 
-#: Axis labels of the metrics most often compared (others are shown by name).
-_LABELS = {
-    "integration_progress": "integration progress (index)",
-    "mean_trust": "mean trust [0, 1]",
-    "collaboration_rate": "collaboration rate (share of arcs)",
-    "mutual_rate": "mutual collaboration (share)",
-    "n_deficit": "organisations in deficit",
-    "interventions": "interventions per month",
-    "system_balance": "system balance (£m)",
-    "system_surplus": "system surplus (£m per month)",
-    "mean_altruism": "mean altruism [0, 1]",
-    "mean_pressure": "mean regulator pressure [0, 1]",
-    "mean_capacity": "mean leader capacity [0, 1]",
-}
 _MEASURE_LABELS = {"final": "final month", "last_12_mean": "mean of last 12 months"}
-
-
-def metric_label(metric: str) -> str:
-    """A readable axis label for a metric (with its unit where known)."""
-    return _LABELS.get(metric, metric.replace("_", " "))
 
 
 def draw_bands(ax: Axes, bands: pd.DataFrame, hue: str, order: list[str], palette: dict[str, tuple]) -> None:
@@ -71,7 +54,8 @@ def _palette(labels: list[str]) -> dict[str, tuple]:
 def _grid(n: int, ncols: int, width: float, height: float) -> tuple[Figure, np.ndarray]:
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), layout="constrained", squeeze=False)
+    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, axes.flat
@@ -87,7 +71,7 @@ def plot_trajectories(comparison) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        One panel per outcome metric, months on the x axis (close with ``plt.close`` when done).
+        One panel per outcome metric, months on the x axis.
     """
     sns.set_theme(style="whitegrid", context="notebook")
     labels = [o.label for o in comparison.options]
@@ -129,7 +113,8 @@ def plot_final_outcomes(comparison, measure: str = "final") -> Figure:
     others = labels[1:]
     palette = _palette(labels)
     n = len(comparison.outcomes)
-    fig, axes = plt.subplots(n, 2, figsize=(12, 2.9 * n + 0.6), layout="constrained", squeeze=False)
+    fig = Figure(figsize=(12, 2.9 * n + 0.6), layout="constrained")
+    axes = fig.subplots(n, 2, squeeze=False)
     table = comparison.table
     for (left, right), metric in zip(axes, comparison.outcomes, strict=True):
         part = table[table["outcome"] == metric]

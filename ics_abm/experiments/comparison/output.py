@@ -19,12 +19,11 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-
 from ics_abm.experiments.comparison.run import WINDOW, Comparison
-from ics_abm.output.experiment import environment, finish_manifest, now_utc, write_directory, write_table, write_text
 from ics_abm.experiments.paired import CONFIDENCE
-from ics_abm.output.figures import DPI
+from ics_abm.output.directory import write_directory
+from ics_abm.output.files import save_png, write_table, write_text
+from ics_abm.output.manifest import environment, finish_manifest, now_utc, provenance
 from ics_abm.scenario.loading import scenario_hash, scenario_to_dict
 
 __all__ = ["write_comparison", "INTERVAL_METHOD"]
@@ -75,11 +74,6 @@ def _manifest(comparison: Comparison, command, started: str | None) -> dict:
     }
 
 
-def _save(figure, path: Path) -> None:
-    figure.savefig(path, dpi=DPI, format="png")
-    plt.close(figure)
-
-
 def write_comparison(
     comparison: Comparison,
     out_dir: str | os.PathLike,
@@ -109,18 +103,20 @@ def write_comparison(
         The directory, absolute.
     """
     from ics_abm.experiments.comparison.figures import plot_final_outcomes, plot_trajectories
+    from ics_abm.output.figures import DPI
 
     manifest = _manifest(comparison, command, started)
+    reproducible = provenance(manifest)
 
     def fill(directory: Path) -> None:
-        write_table(comparison.table, directory, "outcomes", manifest)
-        write_table(comparison.summary, directory, "summary", manifest)
-        write_table(comparison.trajectories, directory, "trajectories", manifest)
+        write_table(comparison.table, directory, "outcomes", reproducible)
+        write_table(comparison.summary, directory, "summary", reproducible)
+        write_table(comparison.trajectories, directory, "trajectories", reproducible)
         for number, option in enumerate(comparison.options):  # numbered: base first, names cannot clash
             if option.text is not None:
                 write_text(directory / "scenarios" / f"{number}-{_file_label(option.label)}.toml", option.text)
-        _save(plot_trajectories(comparison), directory / "trajectories.png")
-        _save(plot_final_outcomes(comparison), directory / "final_outcomes.png")
+        save_png(plot_trajectories(comparison), directory / "trajectories.png", DPI)
+        save_png(plot_final_outcomes(comparison), directory / "final_outcomes.png", DPI)
         finish_manifest(directory, manifest)
 
     return write_directory(out_dir, fill, force=force)

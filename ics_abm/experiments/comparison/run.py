@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ics_abm.engine.step import METRICS
+from ics_abm.metrics import METRICS
 from ics_abm.experiments.paired import CONFIDENCE, mean_interval, paired_difference
 from ics_abm.run import run
 from ics_abm.scenario.schema import Scenario

@@ -19,7 +19,7 @@ __all__ = ["final_mean", "run_outcomes", "point_outcomes"]
 
 def check_metric(source: str, metric: str, last: int, steps: int) -> None:
     """Raise a SweepError unless ``metric`` is a metric and ``1 <= last <= steps``."""
-    from ics_abm.engine.step import METRICS
+    from ics_abm.metrics import METRICS
 
     if metric not in METRICS:
         import difflib

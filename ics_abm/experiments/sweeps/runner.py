@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
-import datetime
 import os
 import platform
 import re
@@ -26,20 +25,22 @@ from pathlib import Path
 import pyarrow as pa
 
 from ics_abm import __version__
-from ics_abm.output.results import LIBRARIES, _package_version
-from ics_abm.scenario.loading import scenario_hash
 from ics_abm.experiments.sweeps import store
 from ics_abm.experiments.sweeps.batch import BatchSummary, BatchTask, run_batch
 from ics_abm.experiments.sweeps.design import Design, build_design
 from ics_abm.experiments.sweeps.errors import SweepError
 from ics_abm.experiments.sweeps.executors import Engine, open_engine
-from ics_abm.experiments.sweeps.progress import progress_bar
 from ics_abm.experiments.sweeps.spec import SweepSpec, read_sweep
+from ics_abm.output.directory import remove_dead_temporaries, write_atomically
+from ics_abm.output.files import write_text
+from ics_abm.output.manifest import now_utc, versions
+from ics_abm.output.progress import progress_bar
+from ics_abm.scenario.loading import scenario_hash
 
 __all__ = ["SweepResult", "sweep", "default_out"]
 
 #: Libraries whose versions a sweep's manifest records, beyond those of a single run.
-_SWEEP_LIBRARIES = (*LIBRARIES, "SALib", "dask", "distributed")
+_SWEEP_LIBRARIES = ("SALib", "dask", "distributed")
 #: Seconds between progress updates of the manifest.
 _MANIFEST_EVERY = 2.0
 
@@ -92,17 +93,13 @@ def default_out(name: str) -> Path:
     return Path("results") / f"sweep-{safe}"
 
 
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-
-
 # --------------------------------------------------------------------------------------------
 # The results folder
 # --------------------------------------------------------------------------------------------
 
 
 def _manifest(design: Design, command) -> dict:
-    from ics_abm.engine.step import METRICS
+    from ics_abm.metrics import METRICS
 
     spec = design.spec
     uncertainties = None
@@ -148,11 +145,11 @@ def _manifest(design: Design, command) -> dict:
         },
         "base_scenario": spec.base,
         "metrics": list(METRICS),
-        "versions": {"python": platform.python_version(), **{n: _package_version(n) for n in _SWEEP_LIBRARIES}},
+        "versions": versions(_SWEEP_LIBRARIES),
         "platform": platform.platform(),
-        "started_utc": _now(),
+        "started_utc": now_utc(),
         "resumed_utc": [],
-        "progress": {"status": "starting", "batches_done": 0, "runs_done": 0, "updated_utc": _now()},
+        "progress": {"status": "starting", "batches_done": 0, "runs_done": 0, "updated_utc": now_utc()},
     }
 
 
@@ -160,8 +157,8 @@ def _set_up(out: Path, design: Design, command) -> dict:
     """Write the files that describe the sweep (manifest last: its presence means set up)."""
     spec = design.spec
     (out / store.RUNS).mkdir(parents=True, exist_ok=True)
-    store.write_atomically(out / store.SWEEP_COPY, lambda p: p.write_text(spec.text, encoding="utf-8"))
-    store.write_atomically(out / store.SCENARIO_COPY, lambda p: p.write_text(spec.scenario_text, encoding="utf-8"))
+    write_atomically(out / store.SWEEP_COPY, lambda p: write_text(p, spec.text))
+    write_atomically(out / store.SCENARIO_COPY, lambda p: write_text(p, spec.scenario_text))
     provenance = {"sweep": spec.name, "design_sha256": design.digest}
     store.write_parquet(pa.Table.from_pandas(design.runs(), preserve_index=False), out / store.DESIGN, provenance)
     if design.problem is not None:
@@ -202,14 +199,14 @@ def _open_folder(out: Path, design: Design, resume: bool, command) -> dict:
         raise SweepError(str(out), f"was started with ics_abm {manifest.get('ics_abm_version')} and this is "
                                    f"{__version__}; results of two model versions would be mixed, so start a new "
                                    "sweep in another --out")
-    manifest["resumed_utc"] = [*manifest.get("resumed_utc", []), _now()]
+    manifest["resumed_utc"] = [*manifest.get("resumed_utc", []), now_utc()]
     return manifest
 
 
 def _done_batches(out: Path, design: Design) -> set[int]:
     """Batches whose file is complete; files that are not are deleted (they will be redone)."""
     spec, done = design.spec, set()
-    store.remove_dead_temporaries(out / store.RUNS)
+    remove_dead_temporaries(out / store.RUNS)
     for batch, path in store.batch_files(out).items():
         if batch < design.n_batches and store.batch_is_complete(
             path, batch, design.batch_run_ids(batch), spec.steps, design.digest, __version__
@@ -359,12 +356,12 @@ def sweep(
             return
         last_write[0] = now
         manifest["progress"] = {"status": status, "batches_done": len(done), "batches": design.n_batches,
-                                "runs_done": runs_done, "runs": design.n_runs, "updated_utc": _now(),
+                                "runs_done": runs_done, "runs": design.n_runs, "updated_utc": now_utc(),
                                 **({"engine": engine} if engine else {})}
         store.write_json(out / store.MANIFEST, manifest)
 
     with open_engine(workers, scheduler, executor) as engine, \
-            progress_bar(design.n_runs, runs_done, progress) as bar:
+            progress_bar("runs", design.n_runs, show=progress, done=runs_done, rate=True) as bar:
         record("running", engine.describe, force=True)
 
         def on_done(summary: BatchSummary) -> None:
@@ -393,7 +390,7 @@ def sweep(
                                    f"after the sweep (first: batch {missing[0]}); if the workers are on other "
                                    "machines, --out must be on a filesystem they share; run again with --resume")
     wall = time.perf_counter() - started
-    manifest["finished_utc"] = _now()
+    manifest["finished_utc"] = now_utc()
     manifest["wall_time_s"] = wall
     record("complete", engine_name, force=True)
     return SweepResult(out=out, design=design, runs=design.n_runs, computed=sum(

@@ -1,4 +1,8 @@
-"""Figures of sensitivity indices (seaborn): Sobol' bars, Morris mu*-sigma plane; one panel per policy."""
+"""Figures of sensitivity indices (seaborn): Sobol' bars, Morris mu*-sigma plane; one panel per policy.
+
+A plain :class:`matplotlib.figure.Figure` (not pyplot's): it needs no backend to be saved and
+shows in Jupyter as a cell's value.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ import os
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
-from ics_abm.output.figures import DPI  # also selects matplotlib's Agg backend
 from ics_abm.experiments.sweeps.sensitivity import INDICES
+from ics_abm.output.figures import DPI
 
 __all__ = ["plot_sensitivity"]
 
@@ -54,7 +59,7 @@ def _morris(ax, frame: pd.DataFrame, top: float) -> None:
            xlim=(0, top), ylim=(0, top))
 
 
-def plot_sensitivity(indices: pd.DataFrame, path: str | os.PathLike | None = None):
+def plot_sensitivity(indices: pd.DataFrame, path: str | os.PathLike | None = None) -> Figure:
     """Draw :func:`ics_abm.experiments.sweeps.sensitivity.analyse`'s table, one panel per policy.
 
     Parameters
@@ -68,14 +73,12 @@ def plot_sensitivity(indices: pd.DataFrame, path: str | os.PathLike | None = Non
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
-
     method, metric, last = indices["method"].iloc[0], indices["metric"].iloc[0], int(indices["last"].iloc[0])
     policies = [g for _, g in indices.groupby("policy_id", sort=True)]
     n_params = indices["parameter"].nunique()
     height = max(3.0, 0.45 * n_params + 1.5) if method == "sobol" else 4.0
-    figure, axes = plt.subplots(1, len(policies), figsize=(5.0 * len(policies), height), squeeze=False,
-                                sharex=method == "sobol", layout="constrained")
+    figure = Figure(figsize=(5.0 * len(policies), height), layout="constrained")
+    axes = figure.subplots(1, len(policies), squeeze=False, sharex=method == "sobol")
     if method == "morris":  # one scale for every panel, so that policies can be compared by eye
         reach = np.r_[(indices["mu_star"] + indices["mu_star_conf"]).to_numpy(), indices["sigma"].to_numpy()]
         top = 1.1 * float(np.nanmax(reach)) if np.isfinite(reach).any() and np.nanmax(reach) > 0 else 1.0

@@ -1,4 +1,4 @@
-"""Sweep files: schema, loading and validation.
+"""Sweep files: reading and validating one into a :class:`SweepSpec`.
 
 A sweep file is TOML. It names a base scenario and says which of its parameters vary, how, and how
 many replicates to run (``sweeps/example.toml`` shows every option)::
@@ -22,192 +22,39 @@ many replicates to run (``sweeps/example.toml`` shows every option)::
     [uncertainties.ranges]
     "legacy.strength" = [0.0, 1.0]
 
-The file is checked in two steps: its shape by the pydantic models below (unknown keys refused),
-then every parameter and value against the base scenario with the scenario validator itself. Any
-problem is a :class:`~ics_abm.experiments.sweeps.errors.SweepError` whose text is one sentence naming the file,
+The file is checked in two steps: its shape by the pydantic models of
+:mod:`~ics_abm.experiments.sweeps.schema` (unknown keys refused), then here every parameter and
+value against the base scenario with the scenario validator itself. Any problem is a
+:class:`~ics_abm.experiments.sweeps.errors.SweepError` whose text is one sentence naming the file,
 the field, what was expected and what was given.
 """
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import ValidationError
 
 from ics_abm.experiments.sweeps.errors import SweepError, error_from_validation, show
-from ics_abm.experiments.sweeps.parameters import FieldKind, field_kind, flatten, with_values
+from ics_abm.experiments.sweeps.parameters import FieldKind, field_kind, with_values
+
+# The schema's names are re-exported so that callers keep importing them from here.
+from ics_abm.experiments.sweeps.schema import (  # noqa: F401
+    DESIGNS,
+    KNOWN_FIELDS,
+    Range,
+    Scalar,
+    SweepFile,
+    SweepInfo,
+    Uncertainties,
+    Values,
+    is_number,
+)
 
 __all__ = ["DESIGNS", "SweepFile", "SweepSpec", "read_sweep"]
-
-#: Designs for the uncertainties.
-DESIGNS: tuple[str, ...] = ("factorial", "lhs", "sobol", "morris")
-
-# --------------------------------------------------------------------------------------------
-# Value checks (our own wording: the generic union errors of pydantic are unreadable)
-# --------------------------------------------------------------------------------------------
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _scalar(value: Any) -> Any:
-    ok = isinstance(value, (bool, str)) or (_is_number(value) and math.isfinite(value))
-    if not ok:
-        raise PydanticCustomError(
-            "sweep_scalar", "expected a string, a finite number or a boolean, got {given}", {"given": show(value)}
-        )
-    return value
-
-
-def _values(value: Any) -> tuple:
-    if not isinstance(value, list):
-        raise PydanticCustomError("sweep_values", "expected a list of values, got {given}", {"given": show(value)})
-    if not value:
-        raise PydanticCustomError("sweep_values", "expected a non-empty list of values, got []", {})
-    for item in value:
-        _scalar(item)
-    families = {"number" if _is_number(v) else type(v).__name__ for v in value}
-    if len(families) > 1:
-        raise PydanticCustomError(
-            "sweep_values", "expected values of one type (all numbers, all strings or all booleans), got {given}",
-            {"given": show(value)},
-        )
-    seen = set()
-    for item in value:
-        key = (type(item) is bool, item)
-        if key in seen:
-            raise PydanticCustomError(
-                "sweep_values", "expected each value once, got {item} twice in {given}",
-                {"item": show(item), "given": show(value)},
-            )
-        seen.add(key)
-    return tuple(value)
-
-
-def _range(value: Any) -> tuple[float, float]:
-    if not (isinstance(value, list) and len(value) == 2 and all(_is_number(v) and math.isfinite(v) for v in value)):
-        raise PydanticCustomError(
-            "sweep_range", "expected a range [lower, upper] of two finite numbers, got {given}", {"given": show(value)}
-        )
-    lo, hi = value
-    if not lo < hi:
-        raise PydanticCustomError(
-            "sweep_range", "expected a lower bound below the upper bound, got [{lo}, {hi}]", {"lo": lo, "hi": hi}
-        )
-    return (lo, hi)
-
-
-def _flat_table(value: Any) -> Any:
-    # `legacy.strength = ...` (nested tables) and `"legacy.strength" = ...` mean the same.
-    return flatten(value) if isinstance(value, dict) else value
-
-
-Scalar = Annotated[Any, BeforeValidator(_scalar)]
-Values = Annotated[Any, BeforeValidator(_values)]
-Range = Annotated[Any, BeforeValidator(_range)]
-
-
-def _table(item):
-    return Annotated[dict[str, item], BeforeValidator(_flat_table)]
-
-
-# --------------------------------------------------------------------------------------------
-# The file's shape
-# --------------------------------------------------------------------------------------------
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
-
-
-class SweepInfo(_Section):
-    """``[sweep]``: what to run and how often."""
-
-    name: str = Field(min_length=1, pattern=r"\S")
-    description: str = ""
-    scenario: str = Field(min_length=1, pattern=r"\S")
-    steps: int | None = Field(None, ge=1, le=100_000)
-    replicates: int = Field(1, ge=1, le=1_000_000)
-    root_seed: int = Field(0, ge=0)
-    batch_size: int | None = Field(None, ge=1, le=100_000)
-
-
-class Uncertainties(_Section):
-    """``[uncertainties]``: a design over what nobody controls.
-
-    ``factorial`` crosses explicit ``values``; ``lhs`` (Latin hypercube), ``sobol`` (Saltelli's
-    scheme, for Sobol' indices) and ``morris`` (trajectories, for elementary effects) sample the
-    ``ranges`` with SALib. ``samples`` is the number of points (lhs), the base sample size N
-    (sobol: N(D+2) points, N(2D+2) with ``second_order``) or the number of trajectories (morris:
-    N(D+1) points).
-    """
-
-    design: Literal["factorial", "lhs", "sobol", "morris"]
-    samples: int | None = Field(None, ge=1, le=10_000_000)
-    seed: int | None = Field(None, ge=0)
-    second_order: bool | None = None
-    levels: int | None = Field(None, ge=2, le=1000)
-    values: _table(Values) = Field(default_factory=dict)
-    ranges: _table(Range) = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Uncertainties:
-        def fail(message: str, **ctx):
-            raise PydanticCustomError("sweep_design", message, ctx)
-
-        design = self.design
-        if design == "factorial":
-            if not self.values:
-                fail("with design 'factorial' needs a [uncertainties.values] table of lists; got none")
-            if self.ranges:
-                fail("with design 'factorial' takes lists in [uncertainties.values], not [uncertainties.ranges]")
-            if self.samples is not None:
-                fail("with design 'factorial' takes no 'samples' (every combination of values is run)")
-        else:
-            if not self.ranges:
-                fail("with design '{design}' needs a [uncertainties.ranges] table of [lower, upper]; got none",
-                     design=design)
-            if self.values:
-                fail("with design '{design}' takes [uncertainties.ranges], not [uncertainties.values] "
-                     "(lists are for design 'factorial' or [levers])", design=design)
-            if self.samples is None:
-                fail("with design '{design}' needs 'samples', the size of the sample", design=design)
-        if design == "sobol" and self.samples & (self.samples - 1):
-            fail("with design 'sobol' needs 'samples' to be a power of 2 (Sobol' sequences converge only "
-                 "then), got {given}", given=self.samples)
-        if self.second_order is not None and design != "sobol":
-            fail("has 'second_order', which applies to design 'sobol' only")
-        if self.levels is not None and design != "morris":
-            fail("has 'levels', which applies to design 'morris' only")
-        return self
-
-
-class SweepFile(_Section):
-    """A whole sweep file; only ``[sweep]`` (with ``name`` and ``scenario``) is required."""
-
-    sweep: SweepInfo
-    constants: _table(Scalar) = Field(default_factory=dict)
-    levers: _table(Values) = Field(default_factory=dict)
-    uncertainties: Uncertainties | None = None
-
-
-#: Names each table accepts, for "did you mean" hints.
-_KNOWN = {
-    (): list(SweepFile.model_fields),
-    ("sweep",): list(SweepInfo.model_fields),
-    ("uncertainties",): list(Uncertainties.model_fields),
-}
-
-
-# --------------------------------------------------------------------------------------------
-# The validated sweep
-# --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -302,7 +149,7 @@ def _check_parameter(source: str, table: str, path: str, base: dict, value: Any)
 
 def _as_kind(kind: FieldKind | None, value: Any) -> Any:
     # Whole numbers written for a real-valued field are numbers, so each column has one type.
-    if kind == "number" and _is_number(value):
+    if kind == "number" and is_number(value):
         return float(value)
     return value
 
@@ -345,7 +192,7 @@ def spec_from_dict(data: dict, source: str = "<dict>", text: str = "") -> SweepS
     try:
         parsed = SweepFile.model_validate(data)
     except ValidationError as exc:
-        raise error_from_validation(exc, source, _KNOWN) from None
+        raise error_from_validation(exc, source, KNOWN_FIELDS) from None
     info, unc = parsed.sweep, parsed.uncertainties
     scenario_path, scenario_text, scenario_data = _resolve_scenario(source, source, info.scenario)
 

@@ -9,33 +9,30 @@ Layout::
     OUT/sample.parquet     the uncertainty sample as drawn (sampled designs only)
     OUT/runs/batch-000000.parquet ...   results, one file per batch (task)
 
-Every file is written under a hidden temporary name in its final folder, flushed to disk and
-renamed into place with :func:`os.replace`, which POSIX makes atomic: a file with a final name is
-always complete, whatever moment the writer was killed at. A batch file is also *checked* before a
-resumed sweep trusts it (:func:`batch_is_complete`): readable footer, the sweep's design digest and
-batch number in its metadata, and exactly the expected run ids, each with one row per month.
+Every file is written atomically (:func:`ics_abm.output.directory.write_atomically`: under a
+hidden temporary name in its final folder, flushed to disk and renamed into place): a file with a
+final name is always complete, whatever moment the writer was killed at. A batch file is also
+*checked* before a resumed sweep trusts it (:func:`batch_is_complete`): readable footer, the
+sweep's design digest and batch number in its metadata, and exactly the expected run ids, each
+with one row per month.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
-import socket
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ics_abm.output.results import MANIFEST, PARQUET_METADATA_KEY, _alive, _fsync_path, _write_bytes
+from ics_abm.output.directory import MANIFEST, write_atomically, write_bytes
+from ics_abm.output.files import PARQUET_METADATA_KEY, with_provenance
 
 __all__ = [
     "MANIFEST", "RUNS", "DESIGN", "SAMPLE", "SWEEP_COPY", "SCENARIO_COPY", "SETUP_FILES",
-    "batch_path", "write_atomically", "write_parquet", "write_json", "read_json",
-    "batch_is_complete", "remove_dead_temporaries", "batch_files",
+    "batch_path", "write_parquet", "write_json", "read_json", "batch_is_complete", "batch_files",
 ]
 
 RUNS = "runs"
@@ -47,8 +44,6 @@ SCENARIO_COPY = "scenario.toml"
 SETUP_FILES = (MANIFEST, SWEEP_COPY, SCENARIO_COPY, DESIGN, SAMPLE)
 
 _BATCH = re.compile(r"^batch-(\d+)\.parquet$")
-_HOST = socket.gethostname()
-_TEMPORARY = re.compile(r"^\..+\.(?P<host>[^.]+)-(?P<pid>\d+)-[0-9a-f]+\.tmp$")
 
 
 def batch_path(out: Path, batch: int) -> Path:
@@ -69,36 +64,16 @@ def batch_files(out: Path) -> dict[int, Path]:
     return dict(sorted(found.items()))
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write ``path`` through ``write(temporary_path)``, then rename it into place.
-
-    The temporary name, ``.<name>.<host>-<pid>-<random>.tmp``, is hidden (so Parquet datasets
-    skip it), unique to the writer, and says which process wrote it, so that leftovers of killed
-    writers can be told from files still being written.
-    """
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{_HOST.replace('.', '_')}-{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    try:
-        write(temporary)
-        _fsync_path(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    _fsync_path(path.parent)  # make the rename itself durable
-
-
 def write_parquet(table: pa.Table, path: Path, provenance: dict) -> None:
     """Write ``table`` as Parquet, atomically, with ``provenance`` as JSON under ``b"ics_abm"``."""
-    meta = {**(table.schema.metadata or {}), PARQUET_METADATA_KEY: json.dumps(provenance, sort_keys=True).encode()}
-    table = table.replace_schema_metadata(meta)
+    table = with_provenance(table, json.dumps(provenance, sort_keys=True).encode())
     write_atomically(path, lambda p: pq.write_table(table, p))
 
 
 def write_json(path: Path, data: dict) -> None:
     """Write ``data`` as indented JSON, atomically."""
     text = (json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")
-    write_atomically(path, lambda p: _write_bytes(p, text))
+    write_atomically(path, lambda p: write_bytes(p, text))
 
 
 def read_json(path: Path) -> dict:
@@ -153,25 +128,3 @@ def batch_is_complete(path: Path, batch: int, run_ids: range, steps: int, digest
     found, counts = np.unique(ids, return_counts=True)
     expected = np.arange(run_ids.start, run_ids.stop, dtype=np.int64)
     return bool(np.array_equal(found, expected) and np.all(counts == steps))
-
-
-def remove_dead_temporaries(folder: Path) -> int:
-    """Delete temporary files left in ``folder`` by killed writers on this host.
-
-    Files of live processes, or written on other hosts (a cluster's workers, whose processes
-    cannot be checked from here), are left alone; they are hidden and never read as results.
-
-    Returns
-    -------
-    int
-        Number of files removed.
-    """
-    removed = 0
-    if not Path(folder).is_dir():
-        return 0
-    for entry in Path(folder).iterdir():
-        match = _TEMPORARY.match(entry.name)
-        if match and match["host"] == _HOST.replace(".", "_") and not _alive(int(match["pid"])):
-            entry.unlink(missing_ok=True)
-            removed += 1
-    return removed

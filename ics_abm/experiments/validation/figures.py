@@ -1,19 +1,22 @@
-"""Figures of the validation report: a forest plot of every fact, and one small figure per fact."""
+"""Figures of the validation report: a forest plot of every fact, and one small figure per fact.
+
+Plain :class:`matplotlib.figure.Figure` objects (not pyplot's): they need no backend to be saved.
+"""
 
 from __future__ import annotations
 
 import math
 import textwrap
 
-import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
-from ics_abm.experiments.comparison.figures import draw_bands, metric_label
+from ics_abm.experiments.comparison.figures import draw_bands
 from ics_abm.experiments.paired import grouped_intervals
 from ics_abm.experiments.validation.runner import FactResult
+from ics_abm.metrics import label as metric_label
 
 __all__ = ["plot_fact", "plot_forest", "oriented_effect"]
 
@@ -46,7 +49,8 @@ def plot_forest(results: list[FactResult]) -> Figure:
     have no standardised effect and are marked at zero with a note.
     """
     sns.set_theme(style="whitegrid", context="notebook")
-    fig, ax = plt.subplots(figsize=(10, 0.42 * len(results) + 1.6), layout="constrained")
+    fig = Figure(figsize=(10, 0.42 * len(results) + 1.6), layout="constrained")
+    ax = fig.subplots()
     labels = []
     for y, result in enumerate(results):
         effect, low, high = oriented_effect(result)
@@ -88,8 +92,8 @@ def plot_fact(result: FactResult) -> Figure:
     palette = dict(zip((fact.a.label, fact.b.label), sns.color_palette("colorblind", 2), strict=True))
     traj = result.trajectories
     metrics = list(dict.fromkeys(traj["metric"])) if len(traj) else []
-    fig, axes = plt.subplots(1, len(metrics) + 1, figsize=(4.6 * (len(metrics) + 1), 3.4), layout="constrained",
-                             squeeze=False)
+    fig = Figure(figsize=(4.6 * (len(metrics) + 1), 3.4), layout="constrained")
+    axes = fig.subplots(1, len(metrics) + 1, squeeze=False)
     for ax, metric in zip(axes[0], metrics, strict=False):
         part = traj[traj["metric"] == metric]
         drawn = list(dict.fromkeys(part["arm"]))

@@ -22,15 +22,15 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-
-from ics_abm.output.experiment import environment, finish_manifest, now_utc, write_directory, write_table, write_text
-from ics_abm.scenario.kinds import KINDS
 from ics_abm.experiments.paired import CONFIDENCE
-from ics_abm.output.figures import DPI
 from ics_abm.experiments.validation.fact import Arm, StylizedFact
 from ics_abm.experiments.validation.figures import plot_fact, plot_forest
 from ics_abm.experiments.validation.runner import FactResult, outcomes_table, summary_table
+from ics_abm.output.directory import replace_directory, write_atomically, write_directory
+from ics_abm.output.figures import DPI
+from ics_abm.output.files import save_png, write_table, write_text
+from ics_abm.output.manifest import environment, finish_manifest, now_utc, provenance
+from ics_abm.scenario.kinds import KINDS
 
 __all__ = ["IMAGE_DIR", "REPORT", "install_report", "render_markdown", "write_validation"]
 
@@ -162,12 +162,6 @@ def _anchor(fact: StylizedFact) -> str:
     return re.sub(r"\s", "-", re.sub(r"[^\w\- ]", "", heading))
 
 
-def _save(figure, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=DPI, format="png")
-    plt.close(figure)
-
-
 def write_validation(
     results: Sequence[FactResult],
     out_dir: str | os.PathLike,
@@ -213,14 +207,15 @@ def write_validation(
         "wall_time_s": sum(r.wall_time_s for r in results),
     }
     text = render_markdown(results, command=command, started=started, version=env["ics_abm_version"])
+    reproducible = provenance(manifest)
 
     def fill(directory: Path) -> None:
         write_text(directory / REPORT, text)
-        write_table(summary_table(results), directory, "summary", manifest)
-        write_table(outcomes_table(results), directory, "outcomes", manifest)
-        _save(plot_forest(list(results)), directory / IMAGE_DIR / "forest.png")
+        write_table(summary_table(results), directory, "summary", reproducible)
+        write_table(outcomes_table(results), directory, "outcomes", reproducible)
+        save_png(plot_forest(list(results)), directory / IMAGE_DIR / "forest.png", DPI)
         for result in results:
-            _save(plot_fact(result), directory / IMAGE_DIR / f"{_file_id(result.fact.id)}.png")
+            save_png(plot_fact(result), directory / IMAGE_DIR / f"{_file_id(result.fact.id)}.png", DPI)
         finish_manifest(directory, manifest)
 
     return write_directory(out_dir, fill, force=force)
@@ -241,18 +236,5 @@ def install_report(out_dir: str | os.PathLike, docs_dir: str | os.PathLike) -> P
     source, docs = Path(out_dir), Path(docs_dir)
     if not docs.is_dir():
         raise ValueError(f"{docs_dir}: expected an existing documentation directory, got none there")
-    images = docs / IMAGE_DIR
-    images.parent.mkdir(parents=True, exist_ok=True)
-    staged = images.parent / f".{images.name}.{os.getpid()}.partial"
-    aside = images.parent / f".{images.name}.{os.getpid()}.old"
-    shutil.rmtree(staged, ignore_errors=True)
-    shutil.copytree(source / IMAGE_DIR, staged)
-    if images.exists():
-        os.replace(images, aside)
-    os.replace(staged, images)
-    shutil.rmtree(aside, ignore_errors=True)
-    report = docs / REPORT
-    partial = docs / f".{REPORT}.{os.getpid()}.partial"
-    shutil.copyfile(source / REPORT, partial)
-    os.replace(partial, report)
-    return report
+    replace_directory(docs / IMAGE_DIR, lambda staged: shutil.copytree(source / IMAGE_DIR, staged, dirs_exist_ok=True))
+    return write_atomically(docs / REPORT, lambda partial: shutil.copyfile(source / REPORT, partial))

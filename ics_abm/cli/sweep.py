@@ -1,7 +1,7 @@
-"""Commands ``ics-abm sweep`` and ``ics-abm sensitivity`` (registered on the app in :mod:`ics_abm.cli.app`).
+"""``ics-abm sweep SWEEP.toml [--workers N | --scheduler ADDRESS] [--out DIR] [--resume] [--dry-run]``.
 
-Bad input (an invalid sweep file, an output folder in the way, an unknown metric) is one sentence,
-``Error: ...``, on standard error with exit code 2, like every other command.
+Runs a parameter sweep (:func:`ics_abm.sweep`) and says where its results are. Ctrl-C keeps the
+runs finished so far and prints the command that continues the sweep (exit code 130).
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["sweep_command", "sensitivity_command"]
+from ics_abm.cli.common import bad_input_is_an_error, fail
+
+__all__ = ["sweep_command"]
 
 _SWEEP_HELP = "Sweep file (TOML), e.g. sweeps/example.toml."
 _WORKERS_HELP = "Local worker processes (1: run in this process)."
 _SCHEDULER_HELP = "Run on a Dask cluster: address of its scheduler, e.g. tcp://10.0.0.5:8786."
 _OUT_HELP = "Results folder (default: results/sweep-<name>); with Dask, on a filesystem the workers share."
 _RESUME_HELP = "Continue the sweep in --out: keep complete result files, run the missing ones."
-
-
 def _describe(design) -> str:
     spec = design.spec
     parts = [f"{len(design.policies)} polic{'y' if len(design.policies) == 1 else 'ies'}"]
@@ -43,9 +43,7 @@ def sweep_command(
     = False,
 ) -> None:
     """Run a parameter sweep; results go to a Parquet dataset that ics_abm.load reads."""
-    from ics_abm.cli.app import _bad_input_is_an_error, _fail
-
-    with _bad_input_is_an_error():
+    with bad_input_is_an_error():
         if workers < 1:
             raise ValueError(f"--workers must be a whole number >= 1, got {workers}")
         from ics_abm.experiments.sweeps.design import build_design
@@ -66,8 +64,8 @@ def sweep_command(
                            command=command + ["--resume"] * resume)
         except KeyboardInterrupt:
             again = shlex.join([*command, "--resume"])
-            raise _fail(f"interrupted; the runs finished so far are kept in {out}; continue with: {again}",
-                        code=130) from None
+            raise fail(f"interrupted; the runs finished so far are kept in {out}; continue with: {again}",
+                       code=130) from None
     already = result.runs - result.computed
     typer.echo(_describe(design))
     typer.echo(f"Results in {out}: {result.computed} runs computed now"
@@ -75,35 +73,3 @@ def sweep_command(
     if result.computed:
         typer.echo(f"Wall time {result.wall_time_s:.1f} s ({result.runs_per_second:.1f} runs/s, {result.engine}).")
     typer.echo(f"Load with: ics_abm.load({str(out)!r})")
-
-
-def sensitivity_command(
-    sweep_dir: Annotated[Path, typer.Argument(metavar="DIR", help="Results folder of a sobol or morris sweep.",
-                                              show_default=False)],
-    metric: Annotated[str, typer.Option(metavar="NAME", help="Metric to explain (see ics_abm.engine.step.METRICS).")]
-    = "mean_trust",
-    last: Annotated[int, typer.Option(metavar="MONTHS", help="Outcome = mean of the metric over the last MONTHS.")]
-    = 12,
-    out: Annotated[Path | None, typer.Option(metavar="DIR", help="Where to write the table and figure "
-                                                                  "(default: DIR/sensitivity).", show_default=False)]
-    = None,
-) -> None:
-    """Sobol' indices or Morris screening (SALib) of a sweep's outcome, with a figure."""
-    from ics_abm.cli.app import _bad_input_is_an_error
-
-    with _bad_input_is_an_error():
-        import matplotlib.pyplot as plt
-
-        from ics_abm.experiments.sweeps.sensitivity import analyse
-        from ics_abm.experiments.sweeps.sensitivity_plot import plot_sensitivity
-
-        indices = analyse(sweep_dir, metric, last)
-        folder = sweep_dir / "sensitivity" if out is None else out
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = f"{indices['method'].iloc[0]}-{metric}-last{last}"
-        indices.to_csv(folder / f"{stem}.csv", index=False, lineterminator="\n")
-        plt.close(plot_sensitivity(indices, folder / f"{stem}.png"))
-    shown = indices.drop(columns=["method", "metric", "last"])
-    typer.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    typer.echo(f"Table and figure written to {folder / stem}.csv and .png")
-
