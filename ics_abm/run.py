@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ics_abm import __version__
+from ics_abm._version import __version__
 from ics_abm.model import ICSModel
 
 __all__ = ["RunResult", "run"]

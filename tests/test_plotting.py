@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -32,13 +33,39 @@ def result():
 def saved(result, tmp_path_factory):
     """The figure of ``result`` and the PNG it was saved to (made once: a figure takes ~2 s)."""
     path = tmp_path_factory.mktemp("figure") / "figure.png"
-    figure = plot_run(result, path)
-    yield figure, path
-    plt.close(figure)
+    return plot_run(result, path), path
 
 
-def test_backend_is_non_interactive():
-    assert matplotlib.get_backend().lower() == "agg"
+def test_importing_the_figure_modules_leaves_the_backend_alone():
+    """Choosing a backend on import would silently stop figures showing in Jupyter."""
+    code = (
+        "import matplotlib; matplotlib.use('svg')\n"
+        "import ics_abm.output.figures, ics_abm.experiments.comparison.figures\n"
+        "import ics_abm.experiments.validation.figures, ics_abm.experiments.sweeps.sensitivity_plot\n"
+        "import ics_abm.demo.figures\n"
+        "print(matplotlib.get_backend())"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "svg"
+
+
+def test_the_command_line_chooses_agg():
+    code = (
+        "import os, sys; os.environ['MPLBACKEND'] = 'svg'; sys.argv = ['ics-abm', '--version']\n"
+        "import ics_abm.cli\n"
+        "try:\n    ics_abm.cli.main()\nexcept SystemExit:\n    pass\n"
+        "import matplotlib; print(matplotlib.get_backend())"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1].lower() == "agg"
+
+
+def test_the_figure_is_not_pyplots(saved):
+    """A plain Figure: saved without a backend, nothing left open in pyplot's registry."""
+    figure, _ = saved
+    assert all(plt.figure(number) is not figure for number in plt.get_fignums())
 
 
 def test_six_panels_with_titles_and_units(saved):
@@ -82,7 +109,6 @@ def test_run_without_relationships(tmp_path):
     figure = plot_run(result, tmp_path / "lonely.png")
     assert len(panels(figure)) == 6
     assert (tmp_path / "lonely.png").stat().st_size > 0
-    plt.close(figure)
 
 
 def test_missing_pairs_are_blank_not_zero(result):
@@ -94,4 +120,3 @@ def test_missing_pairs_are_blank_not_zero(result):
     figure = plot_run(partial)
     heatmap = panels(figure)[2]
     assert len(heatmap.texts) == len(trust[final]) - 1
-    plt.close(figure)

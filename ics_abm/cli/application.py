@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from ics_abm import __version__
+from ics_abm._version import __version__
 from ics_abm.cli.compare import compare_command
 from ics_abm.cli.demo import demo_command
 from ics_abm.cli.run import run_command

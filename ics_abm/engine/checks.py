@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from ics_abm.engine.graph import arc_sources
-from ics_abm.engine.state import FINANCE_REGIMES, SYSTEM_FIELDS, Arcs, Graph, Organisations, Params
+from ics_abm.engine.state import SYSTEM_FIELDS, Arcs, Graph, Organisations, Params
+from ics_abm.scenario.base import FINANCE_REGIMES
 
 __all__ = ["check_state", "check_system", "check_params"]
 

@@ -18,7 +18,8 @@ import numpy as np
 
 from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS, PAIR_TABLES, PRINCIPALS, pair_key, pair_matrix
 from ics_abm.engine.regulation import resolve_regime
-from ics_abm.engine.state import FINANCE_REGIMES, Arcs, Graph, Organisations, Params, empty_organisations, new_system
+from ics_abm.engine.state import Arcs, Graph, Organisations, Params, empty_organisations, new_system
+from ics_abm.scenario.base import FINANCE_REGIMES
 from ics_abm.engine.block_model import BlockModel, csr_from_edges
 from ics_abm.engine.graph import arc_sources
 

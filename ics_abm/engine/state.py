@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ics_abm.scenario.base import FINANCE_REGIMES  # the finance regimes (7.15), numbered as in Params.finance_regime
+
 __all__ = [
     "Organisations",
     "Graph",
@@ -157,8 +159,6 @@ SYSTEM_FIELDS: tuple[str, ...] = (
     "lead",
 )
 
-#: Finance regimes (7.15), in the order of ``Params.finance_regime``.
-FINANCE_REGIMES: tuple[str, ...] = ("separate", "control_total", "pooled")
 
 
 class Params(NamedTuple):

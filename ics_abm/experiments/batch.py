@@ -349,7 +349,7 @@ def run_batch(scenario, seeds: Sequence[int], steps: int | None = None, *, recor
     >>> results[0].system.equals(run(scenario, seed=3, steps=12).system)
     True
     """
-    from ics_abm import __version__
+    from ics_abm._version import __version__
     from ics_abm.output.tables import organisation_frame, system_frame, trust_by_kind_frame
     from ics_abm.run import RunResult
     from ics_abm.scenario.loading import scenario_to_dict

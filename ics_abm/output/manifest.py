@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from ics_abm import __version__
+from ics_abm._version import __version__
 from ics_abm.output.directory import MANIFEST, ResultsError, fsync_path, write_bytes
 
 __all__ = [

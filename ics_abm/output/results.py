@@ -28,7 +28,7 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from ics_abm import __version__
+from ics_abm._version import __version__
 from ics_abm.output.directory import MANIFEST, ResultsError, check_out_dir, write_directory
 from ics_abm.output.files import PARQUET_METADATA_KEY, save_png, write_table, write_text
 from ics_abm.output.manifest import finish_manifest, provenance, read_manifest, versions

@@ -18,27 +18,34 @@ resolved by the model (``docs/model.md`` section 7.5), not here.
 
 from __future__ import annotations
 
-import difflib
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from ics_abm.scenario.kinds import KINDS, PRINCIPALS, pair_key
-from ics_abm.engine.state import FINANCE_REGIMES
-from ics_abm.scenario.errors import ScenarioError
+from ics_abm.scenario.kinds import KINDS
+from ics_abm.scenario.base import (  # noqa: F401  (re-exported names of the schema)
+    FINANCE_REGIMES,
+    MAX_ORGANISATIONS,
+    REGIMES,
+    FinanceRegime,
+    KindName,
+    PairTable,
+    Principal,
+    Regime,
+    Section,
+)
+from ics_abm.scenario.events import Event
+from ics_abm.scenario.mechanisms import Commitment, Governance, Leadership, LocalAuthority, Narrative, Shocks
 
 __all__ = [
     "MAX_ORGANISATIONS",
     "REGIMES",
-    "ScenarioError",
+
     "ScenarioInfo",
     "Organisations",
     "KindOverrides",
@@ -55,82 +62,13 @@ __all__ = [
     "Scenario",
 ]
 
-#: Largest number of organisations a scenario may ask for (all kinds together).
-MAX_ORGANISATIONS = 200_000
-
-#: Regulation regimes, ``docs/model.md`` section 7.5.
-REGIMES: tuple[str, ...] = ("none", "misaligned", "aligned", "single")
-
-Regime = Literal["none", "misaligned", "aligned", "single"]
-FinanceRegime = Literal["separate", "control_total", "pooled"]
-KindName = Literal[KINDS]  # type: ignore[valid-type]
-Principal = Literal[PRINCIPALS]  # type: ignore[valid-type]
-
-# --------------------------------------------------------------------------------------------
-# Field types
-# --------------------------------------------------------------------------------------------
-
-
-def _check_pair(value: str) -> str:
-    parts = value.split("/")
-    if len(parts) != 2 or parts[0] not in KINDS or parts[1] not in KINDS:
-        guess = [difflib.get_close_matches(p, KINDS, n=1, cutoff=0.6) for p in parts]
-        hint = ""
-        if len(parts) == 2 and all(guess):
-            suggestion = f"{guess[0][0]}/{guess[1][0]}"
-            if suggestion != value:
-                hint = f" (did you mean '{suggestion}'?)"
-        raise PydanticCustomError(
-            "scenario_pair_key",
-            "has an unknown pair of kinds {given}{hint}; expected two kind names joined by '/', "
-            "each one of {kinds}",
-            {"given": repr(value), "hint": hint, "kinds": ", ".join(KINDS)},
-        )
-    return pair_key(parts[0], parts[1])
-
-
-def _no_duplicate_pairs(value: Any) -> Any:
-    if not isinstance(value, dict):
-        return value  # the dict validator reports the wrong type
-    seen: dict[str, str] = {}
-    for key in value:
-        if not isinstance(key, str):
-            continue
-        parts = key.split("/")
-        if len(parts) != 2 or parts[0] not in KINDS or parts[1] not in KINDS:
-            continue  # the key validator reports it
-        canonical = pair_key(parts[0], parts[1])
-        if canonical in seen:
-            raise PydanticCustomError(
-                "scenario_duplicate_pair",
-                "has the pair {given} twice (also as {other}); expected each pair of kinds once, "
-                "in either order",
-                {"given": repr(key), "other": repr(seen[canonical])},
-            )
-        seen[canonical] = key
-    return value
-
-
-#: A pair of kinds, ``"kind_a/kind_b"`` in either order, normalised with :func:`pair_key`.
-PairKey = Annotated[str, AfterValidator(_check_pair)]
-#: A per-pair table of values in [0, 1].
-PairTable = Annotated[
-    dict[PairKey, Annotated[float, Field(ge=0, le=1)]], BeforeValidator(_no_duplicate_pairs)
-]
-
-
-class _Section(BaseModel):
-    """Base of every scenario model: unknown keys refused, immutable, strict, finite floats."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
-
 
 # --------------------------------------------------------------------------------------------
 # Sections
 # --------------------------------------------------------------------------------------------
 
 
-class ScenarioInfo(_Section):
+class ScenarioInfo(Section):
     """``[scenario]``: name and run length.
 
     Attributes
@@ -151,7 +89,7 @@ class ScenarioInfo(_Section):
     seed: int = Field(0, ge=0, description="random seed")
 
 
-class Organisations(_Section):
+class Organisations(Section):
     """``[organisations]``: number of organisations of each kind (>= 0; at most 200000 in all).
 
     Plain data: use :func:`organisation_counts` for a ``{kind: count}`` dictionary in kind order.
@@ -177,7 +115,7 @@ def _total_within_limit(organisations: Organisations) -> Organisations:
     return organisations
 
 
-class KindOverrides(_Section):
+class KindOverrides(Section):
     """``[kinds.<kind>]``: overrides of the per-kind defaults in :data:`ics_abm.scenario.kinds.KIND_DEFAULTS`.
 
     Every field is optional; ``None`` means "use the kind's default". The meaning of each field is
@@ -209,7 +147,7 @@ class KindOverrides(_Section):
         return self
 
 
-class Kinds(_Section):
+class Kinds(Section):
     """``[kinds]``: one optional :class:`KindOverrides` table per kind (``None`` = no overrides)."""
 
     acute: KindOverrides | None = None
@@ -220,7 +158,7 @@ class Kinds(_Section):
     voluntary_sector: KindOverrides | None = None
 
 
-class Network(_Section):
+class Network(Section):
     """``[network]``: the relationship graph.
 
     Attributes
@@ -239,7 +177,7 @@ class Network(_Section):
     budget_spread: float = Field(0.2, ge=0, le=2)
 
 
-class Trust(_Section):
+class Trust(Section):
     """``[trust]``: trust dynamics (``docs/model.md`` 7.3, 7.7), rates per month."""
 
     initial: float = Field(0.6, ge=0, le=1)
@@ -249,7 +187,7 @@ class Trust(_Section):
     distance_drag: float = Field(0.5, ge=0, le=1)
 
 
-class Legacy(_Section):
+class Legacy(Section):
     """``[legacy]``: the internal market's competition legacy (``docs/model.md`` 7.7).
 
     ``exposure`` holds per-pair overrides in [0, 1] of ``PAIR_TABLES["legacy_exposure"]``.
@@ -262,13 +200,13 @@ class Legacy(_Section):
     exposure: PairTable = Field(default_factory=dict)
 
 
-class Decision(_Section):
+class Decision(Section):
     """``[decision]``: decision noise ``τ`` (``docs/model.md`` 7.2)."""
 
     noise: float = Field(0.03, ge=0, le=10)
 
 
-class Payoffs(_Section):
+class Payoffs(Section):
     """``[payoffs]``: material payoff matrix per unit of stake (``docs/model.md`` 7.4).
 
     The four values must not all be equal (payoffs are normalised by their range).
@@ -291,7 +229,7 @@ class Payoffs(_Section):
         return self
 
 
-class Finance(_Section):
+class Finance(Section):
     """``[finance]``: stakes, stress and finance options (``docs/model.md`` 7.4, 7.5, 7.15).
 
     ``regime`` is one of :data:`FINANCE_REGIMES`. Shares are of the annual budget; months are
@@ -315,14 +253,14 @@ class Finance(_Section):
     invest_months: int = Field(120, ge=0, le=100_000, description="months")
 
 
-class Altruism(_Section):
+class Altruism(Section):
     """``[altruism]``: growth and erosion of altruism per month (``docs/model.md`` 7.6)."""
 
     growth: float = Field(0.02, ge=0, le=1)
     erosion: float = Field(0.05, ge=0, le=1)
 
 
-class Regulation(_Section):
+class Regulation(Section):
     """``[regulation]``: regulators and interventions (``docs/model.md`` 7.5).
 
     ``regime`` is one of :data:`REGIMES`; which of the other values apply depends on it and is
@@ -343,160 +281,13 @@ class Regulation(_Section):
     single_oversight_cost_factor: float = Field(0.5, ge=0, le=1)
 
 
-class Progress(_Section):
+class Progress(Section):
     """``[progress]``: decay of integration progress per month (``docs/model.md`` 7.8)."""
 
     decay: float = Field(0.02, ge=0, le=1)
 
 
-class Leadership(_Section):
-    """``[leadership]``: lead organisation, turnover, experience and safety (7.11, 7.16)."""
-
-    concentration: float = Field(0.5, ge=0, le=1)
-    turnover_rate: float = Field(0.01, ge=0, le=1, description="per month")
-    turnover_trust_loss: float = Field(0.15, ge=0, le=1)
-    newcomer_penalty: float = Field(0.5, ge=0, le=1)
-    settling_rate: float = Field(0.1, ge=0, le=1, description="per month")
-    safety: float = Field(0.3, ge=0, le=1)
-
-
-class Narrative(_Section):
-    """``[narrative]``: beliefs in the shared purpose, bounded confidence (7.12)."""
-
-    initial: float = Field(0.3, ge=0, le=1)
-    build_rate: float = Field(0.02, ge=0, le=1, description="per month")
-    convergence: float = Field(0.3, ge=0, le=1)
-    confidence_bound: float = Field(0.3, ge=0, le=1)
-    decay: float = Field(0.01, ge=0, le=1, description="per month")
-    shock_buffer: float = Field(0.5, ge=0, le=1)
-
-
-class Governance(_Section):
-    """``[governance]``: hard decisions and how they are settled (7.13)."""
-
-    kind: Literal["informal", "statutory"] = "informal"
-    decision_rate: float = Field(0.05, ge=0, le=1, description="per month")
-    patience: int = Field(12, ge=1, le=1200, description="months")
-    support_threshold: float = Field(0.15, ge=0, le=1)
-    narrative_weight: float = Field(0.3, ge=0, le=10)
-    safety_weight: float = Field(0.3, ge=0, le=10)
-    loss_weight: float = Field(0.2, ge=0, le=10)
-    vote_noise: float = Field(0.1, ge=0, le=10)
-    majority: float = Field(0.5, ge=0, le=1)
-    resolved_trust_gain: float = Field(0.1, ge=0, le=1)
-    resolved_progress: float = Field(1.0, ge=0, le=100)
-    breakdown_trust_loss: float = Field(0.03, ge=0, le=1)
-
-
-class Commitment(_Section):
-    """``[commitment]``: unconditional or conditional commitment (7.13).
-
-    ``unwilling`` lists kinds whose organisations never commit.
-    """
-
-    mode: Literal["unconditional", "conditional"] = "unconditional"
-    trust_threshold: float = Field(0.2, ge=0, le=1)
-    stress_threshold: float = Field(0.8, ge=0, le=1)
-    reengage_margin: float = Field(0.1, ge=0, le=1)
-    unwilling: list[KindName] = Field(default_factory=list)
-
-
-class LocalAuthority(_Section):
-    """``[local_authority]``: engagement states and political pressure (7.14)."""
-
-    engagement: Literal["absent", "partner", "full", "lead"] = "full"
-    dynamic: bool = True
-    political_pressure: float = Field(0.2, ge=0, le=1)
-    political_decay: float = Field(0.1, ge=0, le=1, description="per month")
-    political_weight: float = Field(0.5, ge=0, le=10)
-    absent_threshold: float = Field(0.05, ge=0, le=1)
-    partner_threshold: float = Field(0.15, ge=0, le=1)
-    full_threshold: float = Field(0.2, ge=0, le=1)
-
-    @model_validator(mode="after")
-    def _thresholds_ordered(self) -> LocalAuthority:
-        if self.absent_threshold > self.full_threshold:
-            raise PydanticCustomError(
-                "scenario_thresholds_unordered",
-                "has absent_threshold {absent} above full_threshold {full}; expected absent_threshold <= "
-                "full_threshold",
-                {"absent": self.absent_threshold, "full": self.full_threshold},
-            )
-        return self
-
-
-class Shocks(_Section):
-    """``[shocks]``: how winter, entries and exits act (7.16)."""
-
-    winter_capacity_loss: float = Field(0.5, ge=0, le=1)
-    winter_cost: float = Field(0.01, ge=0, le=1, description="share of budget per year at full winter pressure")
-    winter_decay: float = Field(0.7, ge=0, le=1)
-    entry_trust: float = Field(0.3, ge=0, le=1)
-    exit_trust_loss: float = Field(0.1, ge=0, le=1)
-
-
-# Events (7.16): one table per event in ``[[events]]``, told apart by ``kind``.
-
-
-class _Event(_Section):
-    month: int = Field(ge=1, le=100_000, description="month at whose start the event acts")
-
-
-class FinancialShock(_Event):
-    kind: Literal["financial_shock"]
-    size: float = Field(0.02, ge=0, le=1, description="share of annual budget")
-    organisation_kind: KindName | None = None
-
-
-class WinterPressure(_Event):
-    kind: Literal["winter_pressure"]
-    size: float = Field(1.0, ge=0, le=1)
-
-
-class RegimeChange(_Event):
-    kind: Literal["regime_change"]
-    regime: Regime
-    provider_lag: int = Field(0, ge=0, le=1200, description="months")
-    commissioner_lag: int = Field(0, ge=0, le=1200, description="months")
-
-
-class LeadershipProgramme(_Event):
-    kind: Literal["leadership_programme"]
-    size: float = Field(0.3, ge=0, le=1)
-
-
-class LeaderLeaves(_Event):
-    kind: Literal["leader_leaves"]
-
-
-class LocalAuthorityWalksAway(_Event):
-    kind: Literal["local_authority_walks_away"]
-    which: Literal["largest", "all"] = "largest"
-
-
-class AltruisticFirstMove(_Event):
-    kind: Literal["altruistic_first_move"]
-    size: float = Field(0.005, ge=0, le=1, description="share of the lead's annual budget given")
-
-
-class PartnerEntry(_Event):
-    kind: Literal["partner_entry"]
-    organisation_kind: KindName
-
-
-class PartnerExit(_Event):
-    kind: Literal["partner_exit"]
-    organisation_kind: KindName
-
-
-Event = Annotated[
-    FinancialShock | WinterPressure | RegimeChange | LeadershipProgramme | LeaderLeaves
-    | LocalAuthorityWalksAway | AltruisticFirstMove | PartnerEntry | PartnerExit,
-    Field(discriminator="kind"),
-]
-
-
-class Scenario(_Section):
+class Scenario(Section):
     """A whole scenario file. Only ``[scenario]`` (with ``name``) is required.
 
     Attributes
@@ -565,6 +356,6 @@ if tuple(Organisations.model_fields) != KINDS or tuple(Kinds.model_fields) != KI
 if tuple(Regulation.model_fields["regime"].annotation.__args__) != REGIMES:
     raise RuntimeError("Regulation.regime must list REGIMES")
 if tuple(Finance.model_fields["regime"].annotation.__args__) != FINANCE_REGIMES:
-    raise RuntimeError("Finance.regime must list ics_abm.engine.state.FINANCE_REGIMES")
+    raise RuntimeError("Finance.regime must list FINANCE_REGIMES")
 
 

@@ -223,7 +223,7 @@ def run_batch(task: BatchTask, parallel: bool = False) -> BatchSummary:
     -------
     BatchSummary
     """
-    from ics_abm import __version__
+    from ics_abm._version import __version__
     from ics_abm.experiments.sweeps.store import write_parquet
 
     started = time.perf_counter()

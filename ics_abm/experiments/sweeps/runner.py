@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ics_abm import __version__
+from ics_abm._version import __version__
 from ics_abm.experiments.sweeps import store
 from ics_abm.experiments.sweeps.batch import BatchSummary, BatchTask, run_batch
 from ics_abm.experiments.sweeps.design import Design, build_design
