@@ -17,12 +17,9 @@ arcs). For each size:
   ``active[target[k]]``), one pass each, to show what the rest of the gap is made of;
 * peak memory: the process's peak resident set (``getrusage``) and the size of the state arrays.
 
-Note: numba caches a function's serial and ``parallel=True`` compilations under one key (numba
-issue #6845), so ``advance(parallel=True)`` runs whichever was cached first; and a real
-``parallel=True`` compilation of ``ics_abm.engine.step._step_rows`` is wrong with numba 0.68 (writes
-through named-tuple attributes inside ``prange`` are lost, numba #7135). The parallel figures use
-the same rules with fields indexed by position (:func:`_parallel_step`), checked against the serial
-step.
+Both variants are :data:`ics_abm.engine.step.advance_steps` (one source compiled serially and with
+``parallel=True``, each with its own cache entry, see :mod:`ics_abm.engine.jit`); the benchmark
+checks they give the same numbers.
 
     .venv/bin/python benchmarks/bench_large_graph.py [--sizes 1000,10000,100000] [--degree 100] [--steps 5]
 """
@@ -97,35 +94,19 @@ def _gathers(action, reverse, active, target):
     return s
 
 
-def _parallel_step():
-    """The step rules compiled with ``parallel=True`` in a form numba 0.68 compiles correctly.
+def _one_month(kernel):
+    """A step-loop variant of :data:`ics_abm.engine.step.advance_steps` called for one month, without
+    :func:`ics_abm.engine.step.advance`'s O(arcs) input checks."""
 
-    ``ics_abm.engine.step._step_parallel`` writes state as ``ws.live[i] = ...`` inside ``prange``
-    loops; numba drops such writes through a named tuple's attribute in a parallel region
-    (numba issues #5872, #7135, #10338: the parallel kernel returns NaN when it is really
-    compiled, which numba's cache hides, see the module docstring). Indexing the tuple by
-    position is compiled correctly, so this rewrites ``orgs.<field>[`` as ``orgs[<position>][``
-    (same for ``arcs`` and ``ws``) and compiles that; the benchmark checks it gives the serial
-    kernel's numbers.
-    """
-    import inspect
-    import re
+    def step(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust, org_out):
+        kernel(orgs, graph, arcs, params, ws, system, key, t, out[None], kind_trust[None], org_out[None])
 
-    from ics_abm import kernel
-    from ics_abm.engine.jit import JIT_PARALLEL
-    from ics_abm.engine.state import Arcs, Organisations, Workspace
-
-    source = inspect.getsource(kernel._step_rows)
-    for name, cls in (("orgs", Organisations), ("arcs", Arcs), ("ws", Workspace)):
-        source = re.sub(rf"\b{name}\.(\w+)\[", lambda m, cls=cls, name=name: f"{name}[{cls._fields.index(m.group(1))}][", source)
-    namespace = dict(kernel.__dict__)
-    exec(compile(source, "<_step_rows, fields by position>", "exec"), namespace)  # noqa: S102
-    return numba.njit(**{**JIT_PARALLEL, "cache": False})(namespace["_step_rows"])
+    return step
 
 
 def measure(organisations: int, degree: float, steps: int) -> dict:
     """One size, in this process."""
-    from ics_abm.engine.batch import _step_run
+    from ics_abm.engine.step import advance_steps
     from ics_abm.engine.initial import StateTemplate
     from ics_abm.engine.initial import build_initial_state
     from ics_abm.metrics import METRICS, ORG_TRAJECTORY_FIELDS
@@ -146,9 +127,9 @@ def measure(organisations: int, degree: float, steps: int) -> dict:
     ws = make_workspace(n)
     state_bytes = sum(a.nbytes for a in (*orgs, *graph, *arcs, *ws))
 
-    # The step called directly (advance() would add its O(arcs) input checks to every month): the
-    # serial rules as the batch kernel compiles them, and the parallel variant (see _parallel_step).
-    variants = {"serial": _step_run, "parallel": _parallel_step()}
+    # The step loop called directly (advance() would add its O(arcs) input checks to every month),
+    # serial (what a batch's runs use) and parallel.
+    variants = {"serial": _one_month(advance_steps.serial), "parallel": _one_month(advance_steps.parallel)}
     out = np.empty(len(METRICS))
     kind_trust = np.empty((6, 6))
     org_out = np.empty((0, len(ORG_TRAJECTORY_FIELDS)))

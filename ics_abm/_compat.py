@@ -37,7 +37,7 @@ MOVED: dict[str, tuple[str, ...]] = {
     "counter_rng": ("engine.rng",),
     "ema": ("experiments.ema",),
     "events": ("engine.events",),
-    "experiment_output": ("output.experiment",),
+    "experiment_output": ("output.manifest", "output.files", "output.directory"),
     "kernel": ("engine.step", "metrics", "engine.checks"),
     "kinds": ("scenario.kinds",),
     "motives": ("engine.submodels.motives",),
@@ -113,7 +113,7 @@ class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return importlib.machinery.ModuleSpec(fullname, self, is_package=fullname[len(_PREFIX):] in _PACKAGES)
 
     def create_module(self, spec):
-        return _Alias(spec.name, _targets(spec.name))
+        return _Alias(spec.name, _targets(spec.name) or ())
 
     def exec_module(self, module):
         pass
@@ -125,4 +125,4 @@ def install() -> None:
         sys.meta_path.append(_Finder())  # last: real modules always win
     # ``ics_abm.compare`` is the comparison function on the package; importing the old module of
     # that name through the finder would overwrite it, so its alias is registered up front.
-    sys.modules.setdefault(_PREFIX + "compare", _Alias(_PREFIX + "compare", _targets(_PREFIX + "compare")))
+    sys.modules.setdefault(_PREFIX + "compare", _Alias(_PREFIX + "compare", _targets(_PREFIX + "compare") or ()))

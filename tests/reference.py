@@ -3,11 +3,33 @@
 Written only from ``docs/model.md``, section "7. Submodels" (7.0-7.16), which is the single
 source of truth. It is deliberately slow and plain: python ints and floats, the ``math``
 module, and networkx for the graph. No numpy in the step logic. It exists so that the tests
-can check ``kernel == reference`` to 1e-9.
+can check ``kernel == reference`` to 1e-9, for a whole step (``tests/test_kernel_vs_reference.py``)
+and submodel by submodel (``tests/test_submodels_vs_reference.py``).
 
-The step is written "per organisation": an outer loop over organisations ``i`` and, for each,
-an inner loop over ``graph.neighbors(i)``. Formulas are written in the same algebraic order as
-in the specification, so that a faithful port gives the same floating-point results.
+Layout
+------
+One function per submodel, named after the subsection or phase of docs/model.md it implements
+(``reference_leader_turnover`` for 7.11 phase 0, ``reference_decisions`` for 7.2, ...), each
+citing it. Every submodel function takes plain dicts and floats:
+
+* ``graph``: the networkx relationship graph (nodes ``0 … n−1``);
+* ``orgs``: ``{i: row}`` with the fields of ``ics_abm.engine.state.Organisations``, holding the
+  state *as it is when the phase runs* (7.0: the phases run in order, each reading the values the
+  earlier phases left);
+* ``arcs``: ``{(i, j): row}`` for both directions of every edge, with "trust", "distance",
+  "memory" and "stake", likewise as they are when the phase runs;
+* ``params``: the rule parameters (fields of ``ics_abm.engine.state.Params``);
+* ``system``: the system state, keys of :data:`SYSTEM_FIELDS`;
+
+plus the quantities of this step that earlier phases derived (this step's decisions ``action``,
+effective capacities ``h``, ...), passed explicitly. A submodel function never mutates its
+inputs: it returns the new values (dicts keyed by organisation or arc, or floats), and
+:func:`reference_step` composes them in the order of 7.0, writing each phase's results into its
+working copy of the state before the next phase runs.
+
+Every function is written "per organisation": an outer loop over organisations ``i`` and, for
+each, an inner loop over ``graph.neighbors(i)``. Formulas are written in the same algebraic order
+as in the specification, so that a faithful port gives the same floating-point results.
 
 Arc numbering (used for the decision-noise stream, 7.2/7.9)
 ------------------------------------------------------------
@@ -44,7 +66,8 @@ R8  The year-end block of 7.15 (phase 5) uses current values: the year result
     ``y_i = bal_i − ybal_i`` uses the balance *after* this month's net (otherwise the twelfth month
     would belong to no year); the transfer weights ``trust_k`` (unprimed in 7.15) are the trust
     after phases 4 and 4b, i.e. the trust at the time of the transfers; ``α_i`` is the
-    start-of-step altruism (not yet updated in phase 5).
+    start-of-step altruism (not yet updated in phase 5). ``own_i`` is computed as 7.15 words it,
+    "``y_i`` plus gifts received minus gifts given".
 R9  A partner is a "receiver" (and raises its trust in the giver) only if it receives a positive
     amount; a giver with ``G_i = 0`` (e.g. ``α_i = 0``) or a zero weight sum gives nothing.
     The giver pays ``G_i``; each receiver gets its share; all applied together.
@@ -67,11 +90,65 @@ import math
 __all__ = [
     "MASK64",
     "SYSTEM_FIELDS",
+    "clip",
     "reference_mix",
     "reference_uniform",
-    "reference_omega",
-    "reference_lens",
     "reference_arc_index",
+    # 7.10
+    "reference_is_live",
+    "reference_at_table",
+    "reference_engagement_weight",
+    "reference_active_count",
+    "reference_live_trust",
+    "reference_mean_trust",
+    "reference_start_of_step",
+    # 7.5
+    "reference_stress",
+    "reference_mean_stress",
+    "reference_push",
+    "reference_conflict",
+    "reference_interventions",
+    # 7.1, 7.2
+    "reference_omega",
+    "reference_payoff_matrix",
+    "reference_normalised_payoffs",
+    "reference_lens",
+    "reference_motive_lens",
+    "reference_system_lens",
+    "reference_decisions",
+    # 7.11
+    "reference_leader_turnover",
+    "reference_effective_capacity",
+    "reference_leadership_capacity",
+    "reference_leaders_settle",
+    # 7.13
+    "reference_open_hard_decision",
+    "reference_votes",
+    "reference_vote_count",
+    "reference_hard_decision_outcome",
+    "reference_commitment",
+    # 7.4, 7.15
+    "reference_collaboration_counts",
+    "reference_payoffs",
+    "reference_net_results",
+    "reference_pooling",
+    "reference_balances",
+    "reference_sign_up",
+    "reference_year_end",
+    # 7.3, 7.7
+    "reference_loss_rate",
+    "reference_memory",
+    "reference_trust_update",
+    # 7.6, 7.12, 7.14, 7.16
+    "reference_altruism",
+    "reference_beliefs",
+    "reference_engagement",
+    "reference_winter_decays",
+    # 7.8
+    "reference_system_balance",
+    "reference_integration_progress",
+    "reference_outputs",
+    # the step
     "reference_step",
 ]
 
@@ -84,6 +161,7 @@ OMEGA_F = 1 / 30
 
 N_KINDS = 6
 N_PRINCIPALS = 3  # 0 provider_regulator, 1 commissioner_regulator, 2 public
+PUBLIC = 2
 LOCAL_AUTHORITY = 4
 
 # System state, in the order of ics_abm.engine.state.SYSTEM_FIELDS (repeated here so that the reference
@@ -102,6 +180,9 @@ SYSTEM_FIELDS = (
 )
 
 SEPARATE, CONTROL_TOTAL, POOLED = 0, 1, 2
+
+# Random streams of 7.9.
+STREAM_DECISION, STREAM_INTERVENTION, STREAM_TURNOVER, STREAM_HARD_DECISION, STREAM_VOTE = 0, 1, 2, 3, 4
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,62 +214,7 @@ def reference_uniform(key: int, t: int, index: int, stream: int) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
-# 7.1 Motive lens
-# ---------------------------------------------------------------------------------------------
-
-
-def reference_omega(power: float, affiliation: float, achievement: float) -> float:
-    """Optimally motivating incentive ``ω = (nP·ω_P + nA·ω_A + nF·ω_F)/(nP + nA + nF)``."""
-    n_p, n_f, n_a = power, affiliation, achievement
-    return (n_p * OMEGA_P + n_a * OMEGA_A + n_f * OMEGA_F) / (n_p + n_a + n_f)
-
-
-def _normalise(x: float, x_lo: float, x_hi: float) -> float:
-    """``I(x) = (x − x_lo)/(x_hi − x_lo)``."""
-    return (x - x_lo) / (x_hi - x_lo)
-
-
-def _value(incentive: float, omega: float) -> float:
-    """``v_i(I) = −(I − ω_i)²``."""
-    return -((incentive - omega) ** 2)
-
-
-def _matrix(params) -> tuple[float, float, float, float]:
-    """``(R, S, T, P)`` in force: under a pooled budget (7.15) ``S̃ = T̃ = (S + T)/2`` [R12]."""
-    R = params["reward"]
-    S = params["sucker"]
-    T = params["temptation"]
-    P = params["punishment"]
-    if params.get("finance_regime", SEPARATE) == POOLED:
-        mean_off_diagonal = (S + T) / 2
-        S = mean_off_diagonal
-        T = mean_off_diagonal
-    return R, S, T, P
-
-
-def _normalised_payoffs(params) -> tuple[float, float, float, float, float]:
-    """Return ``(I_R, I_S, I_T, I_P, I_M)`` of 7.1 / 7.2 (with the pooled replacement of 7.15)."""
-    R, S, T, P = _matrix(params)
-    x_lo = min(R, S, T, P)
-    x_hi = max(R, S, T, P)
-    I_R = _normalise(R, x_lo, x_hi)
-    I_S = _normalise(S, x_lo, x_hi)
-    I_T = _normalise(T, x_lo, x_hi)
-    I_P = _normalise(P, x_lo, x_hi)
-    I_M = _normalise((S + T) / 2, x_lo, x_hi)
-    return I_R, I_S, I_T, I_P, I_M
-
-
-def reference_lens(params, omega: float) -> tuple[float, float]:
-    """Lens differences ``(a_i, b_i)`` of 7.1 for an organisation with incentive ``omega``."""
-    I_R, I_S, I_T, I_P, _ = _normalised_payoffs(params)
-    a = _value(I_R, omega) - _value(I_T, omega)
-    b = _value(I_S, omega) - _value(I_P, omega)
-    return a, b
-
-
-# ---------------------------------------------------------------------------------------------
-# Helpers
+# Helpers (7.0 notation)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -209,12 +235,21 @@ def _logistic(u: float) -> float:
     return _ln(u) - _ln(1 - u)
 
 
-def _payoff(matrix, c_own: int, c_partner: int) -> float:
-    """``M(c_k, c_k')`` of 7.4, for the row organisation; ``matrix = (R, S, T, P)``."""
-    R, S, T, P = matrix
-    if c_own == 1:
-        return R if c_partner == 1 else S
-    return T if c_partner == 1 else P
+def _mean(total: float, count: int) -> float:
+    """Mean over a set of ``count`` elements; NaN over an empty set (7.8)."""
+    if count == 0:
+        return math.nan
+    return total / count
+
+
+def _nodes(graph) -> list[int]:
+    """Organisations ``0 … n−1`` in index order."""
+    return sorted(graph.nodes())
+
+
+def _neighbours(graph, i) -> list[int]:
+    """``N(i)`` in increasing order: walks ``i``'s arcs in CSR order."""
+    return sorted(graph.neighbors(i))
 
 
 def reference_arc_index(graph) -> dict[tuple[int, int], int]:
@@ -226,15 +261,24 @@ def reference_arc_index(graph) -> dict[tuple[int, int], int]:
     return {arc: k for k, arc in enumerate(sorted(all_arcs))}
 
 
-def _mean(total: float, count: int) -> float:
-    """Mean over a set of ``count`` elements; NaN over an empty set (7.8)."""
-    if count == 0:
-        return math.nan
-    return total / count
+# ---------------------------------------------------------------------------------------------
+# 7.10 Who takes part: active organisations, live arcs, the table
+# ---------------------------------------------------------------------------------------------
 
 
-def _engagement_weight(engagement: float) -> float:
-    """``w_E``: 0 absent, 0.5 partner, 1 full member or lead (7.10)."""
+def reference_is_live(orgs, i: int, j: int) -> bool:
+    """7.10: arc ``i→j`` is live if ``active_i = active_j = 1``."""
+    return orgs[i]["active"] == 1.0 and orgs[j]["active"] == 1.0
+
+
+def reference_at_table(orgs, i: int) -> bool:
+    """7.10: ``i`` is at the table if ``active_i = 1``, ``committed_i = 1`` and ``engagement_i ≥ 1``."""
+    o = orgs[i]
+    return o["active"] == 1.0 and o["committed"] == 1.0 and o["engagement"] >= 1
+
+
+def reference_engagement_weight(engagement: float) -> float:
+    """7.10 ``w_E``: ``w_E(0) = 0``, ``w_E(1) = 0.5``, ``w_E(2) = w_E(3) = 1``."""
     if engagement >= 2:
         return 1.0
     if engagement >= 1:
@@ -242,8 +286,967 @@ def _engagement_weight(engagement: float) -> float:
     return 0.0
 
 
+def reference_active_count(orgs) -> int:
+    """7.10: ``n_A``, the number of active organisations."""
+    n_A = 0
+    for i in sorted(orgs):
+        if orgs[i]["active"] == 1.0:
+            n_A += 1
+    return n_A
+
+
+def reference_live_trust(graph, orgs, arcs) -> dict[int, tuple[float, int]]:
+    """7.10: per organisation, ``(Σ_{k ∈ L(i)} trust_k, |L(i)|)`` over its live arcs."""
+    result = {}
+    for i in _nodes(graph):
+        total = 0.0
+        count = 0
+        for j in _neighbours(graph, i):
+            if reference_is_live(orgs, i, j):
+                total = total + arcs[(i, j)]["trust"]
+                count += 1
+        result[i] = (total, count)
+    return result
+
+
+def reference_mean_trust(graph, orgs, arcs) -> dict[int, float]:
+    """7.10: ``q̄_i``, the mean of ``trust_k`` over ``L(i)`` (0 when ``L(i)`` is empty)."""
+    result = {}
+    for i, (total, count) in reference_live_trust(graph, orgs, arcs).items():
+        result[i] = total / count if count > 0 else 0.0
+    return result
+
+
+def reference_start_of_step(graph, orgs, arcs) -> dict:
+    """7.0, 7.10: the start-of-step quantities (values after phase 0) that later phases read.
+
+    Returns ``{"n_active": n_A, "live": {i: |L(i)|}, "mean_trust": {i: q̄_i},
+    "belief": {i: x_i}}``.
+    """
+    live_trust = reference_live_trust(graph, orgs, arcs)
+    return {
+        "n_active": reference_active_count(orgs),
+        "live": {i: count for i, (_, count) in live_trust.items()},
+        "mean_trust": reference_mean_trust(graph, orgs, arcs),
+        "belief": {i: orgs[i]["belief"] for i in _nodes(graph)},
+    }
+
+
 # ---------------------------------------------------------------------------------------------
-# One step
+# 7.5 Regulators, interventions, stress (capacity: see 7.11)
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_stress(balance: float, budget: float, params) -> float:
+    """7.5: ``σ_i = clip(−bal_i/(σ_s·B_i), 0, 1)``."""
+    return clip(-balance / (params["stress_scale"] * budget), 0.0, 1.0)
+
+
+def reference_mean_stress(orgs, params) -> float:
+    """7.15: ``σ̄``, the mean stress over active organisations (0 when there is none)."""
+    total = 0.0
+    n_A = 0
+    for i in sorted(orgs):
+        o = orgs[i]
+        if o["active"] == 1.0:
+            total = total + reference_stress(o["balance"], o["budget"], params)
+            n_A += 1
+    return total / n_A if n_A > 0 else 0.0
+
+
+def reference_push(orgs, params) -> dict[int, float]:
+    """7.5: ``Δ_i = s_r·[φ_r − (1 − φ_r)·(1 + κ_I·p_i)] − w_σ·σ_i`` for every organisation."""
+    kappa_I = params["intervention_push"]
+    w_sigma = params["stress_weight"]
+    push = {}
+    for i in sorted(orgs):
+        o = orgs[i]
+        r = o["principal"]
+        s_r = params["strength"][r]
+        phi_r = params["focus"][r]
+        sigma_i = reference_stress(o["balance"], o["budget"], params)
+        push[i] = s_r * (phi_r - (1 - phi_r) * (1 + kappa_I * o["pressure"])) - w_sigma * sigma_i
+    return push
+
+
+def reference_conflict(params, r_i: int, r_j: int) -> float:
+    """7.5: ``Γ_k = −χ·s_r·(1 − φ_r)`` if ``r_i ≠ r_j`` and both are regulators, else 0 (``r = r_i``)."""
+    if r_i != r_j and r_i != PUBLIC and r_j != PUBLIC:
+        return -params["conflict"] * params["strength"][r_i] * (1 - params["focus"][r_i])
+    return 0.0
+
+
+def reference_system_balance(orgs) -> float:
+    """7.8: ``Σ_i bal_i`` over active organisations (the current balances)."""
+    total = 0.0
+    for i in sorted(orgs):
+        if orgs[i]["active"] == 1.0:
+            total = total + orgs[i]["balance"]
+    return total
+
+
+def reference_interventions(orgs, params, key: int, t: int) -> tuple[dict[int, int], dict[int, float]]:
+    """7.5 (phase 6): interventions and pressure, from the balances after finance (``orgs``).
+
+    Returns ``(intervened, pressure')``; inactive organisations are never intervened on and keep
+    their pressure [R13].
+    """
+    delta_I = params["intervention_threshold"]
+    psi = params["pressure_decay"]
+    system_assessment = bool(params["system_assessment"])
+    system_balance = reference_system_balance(orgs)
+    intervened = {}
+    pressure = {}
+    for i in sorted(orgs):
+        o = orgs[i]
+        if o["active"] != 1.0:
+            intervened[i] = 0
+            pressure[i] = o["pressure"]
+            continue
+        rho_r = params["rate"][o["principal"]]
+        eligible = rho_r > 0 and o["balance"] < 0
+        if system_assessment:
+            eligible = eligible and system_balance < 0
+        if eligible:
+            prob = rho_r * min(1.0, (-o["balance"] / o["budget"]) / delta_I)
+            intervened[i] = 1 if reference_uniform(key, t, i, STREAM_INTERVENTION) < prob else 0
+        else:
+            intervened[i] = 0
+        pressure[i] = 1.0 if intervened[i] == 1 else psi * o["pressure"]
+    return intervened, pressure
+
+
+# ---------------------------------------------------------------------------------------------
+# 7.1 Motive lens
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_omega(power: float, affiliation: float, achievement: float) -> float:
+    """7.1: ``ω = (nP·ω_P + nA·ω_A + nF·ω_F)/(nP + nA + nF)``."""
+    n_p, n_f, n_a = power, affiliation, achievement
+    return (n_p * OMEGA_P + n_a * OMEGA_A + n_f * OMEGA_F) / (n_p + n_a + n_f)
+
+
+def _normalise(x: float, x_lo: float, x_hi: float) -> float:
+    """7.1: ``I(x) = (x − x_lo)/(x_hi − x_lo)``."""
+    return (x - x_lo) / (x_hi - x_lo)
+
+
+def _value(incentive: float, omega: float) -> float:
+    """7.1: ``v_i(I) = −(I − ω_i)²``."""
+    return -((incentive - omega) ** 2)
+
+
+def reference_payoff_matrix(params) -> tuple[float, float, float, float]:
+    """7.4 ``(R, S, T, P)`` in force: under a pooled budget (7.15) ``S̃ = T̃ = (S + T)/2`` [R12]."""
+    R = params["reward"]
+    S = params["sucker"]
+    T = params["temptation"]
+    P = params["punishment"]
+    if params.get("finance_regime", SEPARATE) == POOLED:
+        mean_off_diagonal = (S + T) / 2
+        S = mean_off_diagonal
+        T = mean_off_diagonal
+    return R, S, T, P
+
+
+def reference_normalised_payoffs(params) -> tuple[float, float, float, float, float]:
+    """7.1 / 7.2: ``(I_R, I_S, I_T, I_P, I_M)`` with ``I_M = I((S + T)/2)``."""
+    R, S, T, P = reference_payoff_matrix(params)
+    x_lo = min(R, S, T, P)
+    x_hi = max(R, S, T, P)
+    I_R = _normalise(R, x_lo, x_hi)
+    I_S = _normalise(S, x_lo, x_hi)
+    I_T = _normalise(T, x_lo, x_hi)
+    I_P = _normalise(P, x_lo, x_hi)
+    I_M = _normalise((S + T) / 2, x_lo, x_hi)
+    return I_R, I_S, I_T, I_P, I_M
+
+
+def reference_lens(params, omega: float) -> tuple[float, float]:
+    """7.1: lens differences ``a_i = v(I_R) − v(I_T)``, ``b_i = v(I_S) − v(I_P)`` for incentive ``omega``."""
+    I_R, I_S, I_T, I_P, _ = reference_normalised_payoffs(params)
+    a = _value(I_R, omega) - _value(I_T, omega)
+    b = _value(I_S, omega) - _value(I_P, omega)
+    return a, b
+
+
+def reference_motive_lens(orgs, params) -> tuple[dict[int, float], dict[int, float]]:
+    """7.1 (phase 1): ``(a_i, b_i)`` of every organisation, through its motive profile."""
+    a_lens = {}
+    b_lens = {}
+    for i in sorted(orgs):
+        o = orgs[i]
+        omega = reference_omega(o["power"], o["affiliation"], o["achievement"])
+        a_lens[i], b_lens[i] = reference_lens(params, omega)
+    return a_lens, b_lens
+
+
+def reference_system_lens(params) -> tuple[float, float]:
+    """7.2: the system's lens, valued linearly: ``a_Y = I_R − I_M``, ``b_Y = I_M − I_P``."""
+    I_R, _, _, I_P, I_M = reference_normalised_payoffs(params)
+    return I_R - I_M, I_M - I_P
+
+
+# ---------------------------------------------------------------------------------------------
+# 7.2 Decision: collaborate or act for itself (gated by 7.10)
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_decisions(graph, orgs, arcs, params, a_lens, b_lens, push, key: int, t: int) -> dict[tuple[int, int], int]:
+    """7.2, 7.10 (phase 2): ``c_k`` on every arc, from start-of-step trust.
+
+    ``a_lens``, ``b_lens``: the lens differences of 7.1; ``push``: ``Δ_i`` of 7.5.
+    ``c_k = 0`` if ``k`` is not live or ``i`` is not at the table (no random number drawn);
+    otherwise ``c_k = [A_k + τ·ε_k > 0]``.
+    """
+    tau = params["noise"]
+    a_Y, b_Y = reference_system_lens(params)
+    arc_index = reference_arc_index(graph)
+    action = {}
+    for i in _nodes(graph):
+        o = orgs[i]
+        alpha = o["altruism"]
+        for j in _neighbours(graph, i):
+            if not (reference_is_live(orgs, i, j) and reference_at_table(orgs, i)):
+                action[(i, j)] = 0  # no random number is drawn
+                continue
+            q = arcs[(i, j)]["trust"]
+            gamma = reference_conflict(params, o["principal"], orgs[j]["principal"])
+            A = (
+                (1 - alpha) * (q * a_lens[i] + (1 - q) * b_lens[i])
+                + alpha * (q * a_Y + (1 - q) * b_Y)
+                + push[i]
+                + gamma
+            )
+            if tau == 0:
+                # No random number is used; a tie (A == 0) means acting for itself.
+                x = A
+            else:
+                u = reference_uniform(key, t, arc_index[(i, j)], STREAM_DECISION)
+                x = A + tau * _logistic(u)
+            action[(i, j)] = 1 if x > 0 else 0
+    return action
+
+
+# ---------------------------------------------------------------------------------------------
+# 7.11 Leadership: turnover, effective capacity, the system's leadership, settling
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_leader_turnover(graph, orgs, arcs, params, key: int, t: int):
+    """7.11 (phase 0a): active organisations in index order lose their leader if ``U(key, t, i, 2) < ρ_T``.
+
+    Then ``e_i = 0``, ``x_i = x_0`` and ``trust_k ← (1 − λ_T)·trust_k`` on every arc out of and
+    into ``i`` [R1]. No random number is drawn when ``ρ_T = 0``.
+
+    Returns ``(experience, belief, trust)``: new dicts over all organisations and all arcs.
+    """
+    rho_T = params["turnover_rate"]
+    lambda_T = params["turnover_trust_loss"]
+    x_0 = params["narrative_initial"]
+    experience = {i: orgs[i]["experience"] for i in _nodes(graph)}
+    belief = {i: orgs[i]["belief"] for i in _nodes(graph)}
+    trust = {arc: row["trust"] for arc, row in arcs.items()}
+    if rho_T > 0:
+        for i in _nodes(graph):
+            if orgs[i]["active"] != 1.0:
+                continue
+            if reference_uniform(key, t, i, STREAM_TURNOVER) < rho_T:
+                experience[i] = 0.0
+                belief[i] = x_0
+                for j in _neighbours(graph, i):
+                    trust[(i, j)] = (1 - lambda_T) * trust[(i, j)]
+                    trust[(j, i)] = (1 - lambda_T) * trust[(j, i)]
+    return experience, belief, trust
+
+
+def reference_effective_capacity(orgs, params, W: float) -> dict[int, float]:
+    """7.11 (replaces 7.5's ``h_i``): ``h_i = κ_i·(1 − c_I·p_i)·(1 − ω_W·W)·(1 − ν·(1 − e_i))`` [R3]."""
+    c_I = params["capacity_cost"]
+    omega_W = params["winter_capacity_loss"]
+    nu = params["newcomer_penalty"]
+    h = {}
+    for i in sorted(orgs):
+        o = orgs[i]
+        h[i] = o["capacity"] * (1 - c_I * o["pressure"]) * (1 - omega_W * W) * (1 - nu * (1 - o["experience"]))
+    return h
+
+
+def reference_leadership_capacity(orgs, params, h, lead: int) -> tuple[float, float, float]:
+    """7.11: the system's leadership capacity ``H = χ_L·h_ℓ + (1 − χ_L)·mean h`` over active organisations.
+
+    Without a lead (``ℓ = −1``) or with an inactive lead, ``h_ℓ`` is the mean; ``H = 0`` when no
+    organisation is active. ``lead`` is fixed at set-up [R2].
+
+    Returns ``(Σ h_i over active, h_ℓ, H)``.
+    """
+    chi_L = params["concentration"]
+    sum_h = 0.0
+    n_A = 0
+    for i in sorted(orgs):
+        if orgs[i]["active"] == 1.0:
+            sum_h = sum_h + h[i]
+            n_A += 1
+    mean_h = sum_h / n_A if n_A > 0 else 0.0
+    if 0 <= lead < len(orgs) and orgs[lead]["active"] == 1.0:
+        h_lead = h[lead]
+    else:
+        h_lead = mean_h
+    if n_A > 0:
+        H = chi_L * h_lead + (1 - chi_L) * mean_h
+    else:
+        H = 0.0
+    return sum_h, h_lead, H
+
+
+def reference_leaders_settle(orgs, params) -> dict[int, float]:
+    """7.11 (phase 11): ``e'_i = e_i + ρ_e·(1 − e_i)`` for active organisations [R13]."""
+    rho_e = params["settling_rate"]
+    experience = {}
+    for i in sorted(orgs):
+        e = orgs[i]["experience"]
+        experience[i] = e + rho_e * (1 - e) if orgs[i]["active"] == 1.0 else e
+    return experience
+
+
+# ---------------------------------------------------------------------------------------------
+# 7.13 Hard decisions, governance and commitment
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_open_hard_decision(orgs, params, system, key: int, t: int) -> dict:
+    """7.13 (phase 0b): if none is open, one opens when ``U(key, t, 0, 3) < ρ_D``.
+
+    The loser is the active organisation of rank ``⌊U(key, t, 1, 3)·n_A⌋`` in index order; no
+    decision opens when ``n_A = 0``. Returns the decision fields ``{"decision_open",
+    "decision_age", "decision_loser"}`` after phase 0 (unchanged when nothing opens [R5]).
+    """
+    fields = {name: system[name] for name in ("decision_open", "decision_age", "decision_loser")}
+    n_A = reference_active_count(orgs)
+    if system["decision_open"] != 1.0 and n_A > 0:
+        if reference_uniform(key, t, 0, STREAM_HARD_DECISION) < params["decision_rate"]:
+            rank = math.floor(reference_uniform(key, t, 1, STREAM_HARD_DECISION) * n_A)
+            active_in_order = [i for i in sorted(orgs) if orgs[i]["active"] == 1.0]
+            fields["decision_loser"] = float(active_in_order[rank])
+            fields["decision_age"] = 0.0
+            fields["decision_open"] = 1.0
+    return fields
+
+
+def reference_votes(orgs, params, system, mean_trust, key: int, t: int) -> dict[int, bool]:
+    """7.13 (phase 1): the votes on an open hard decision, from start-of-step values.
+
+    Voters are the active organisations with ``engagement ≥ 2``; a voter that is not committed
+    does not support (and draws no random number). A committed voter supports if
+    ``S_i = (q̄_i − θ_V) + w_N·(x_i − 0.5) + w_S·Ψ − λ_D·(1 − α_i)·[i = loser] + τ_V·ε_i > 0``.
+    ``mean_trust`` is ``q̄`` (7.10); beliefs are read from ``orgs``. Returns ``{voter: supports}``
+    (empty when no decision is open).
+    """
+    theta_V = params["support_threshold"]
+    w_N = params["narrative_weight"]
+    w_S = params["safety_weight"]
+    lambda_D = params["loss_weight"]
+    tau_V = params["vote_noise"]
+    Psi = system["safety"]
+    loser = int(system["decision_loser"])
+    votes = {}
+    if system["decision_open"] != 1.0:
+        return votes
+    for i in sorted(orgs):
+        o = orgs[i]
+        if not (o["active"] == 1.0 and o["engagement"] >= 2):
+            continue
+        if o["committed"] != 1.0:
+            votes[i] = False
+            continue
+        is_loser = 1.0 if i == loser else 0.0
+        S_i = (mean_trust[i] - theta_V) + w_N * (o["belief"] - 0.5) + w_S * Psi - lambda_D * (1 - o["altruism"]) * is_loser
+        if tau_V != 0:
+            S_i = S_i + tau_V * _logistic(reference_uniform(key, t, i, STREAM_VOTE))
+        votes[i] = S_i > 0
+    return votes
+
+
+def reference_vote_count(params, system, votes) -> tuple[bool, bool, float, float]:
+    """7.13: whether the open decision resolves this step, or ages and breaks down [R5, R6].
+
+    Resolved if there is at least one voter and every voter supports (informal), or the share of
+    supporters is at least ``governance.majority`` (statutory). Returns ``(resolved, broke_down,
+    latency, age)``: ``latency = age + 1`` when resolved (NaN otherwise) and ``age`` the decision's
+    age after ageing (unchanged when resolved or when no decision is open).
+    """
+    age = system["decision_age"]
+    if system["decision_open"] != 1.0:
+        return False, False, math.nan, age
+    n_voters = len(votes)
+    n_support = 0
+    for i in sorted(votes):
+        if votes[i]:
+            n_support += 1
+    if n_voters > 0:
+        if params["statutory"]:
+            resolved = n_support / n_voters >= params["majority"]
+        else:
+            resolved = n_support == n_voters
+    else:
+        resolved = False
+    if resolved:
+        return True, False, float(age + 1), age
+    age = age + 1
+    return False, age >= params["patience"], math.nan, age
+
+
+def reference_hard_decision_outcome(graph, orgs, arcs, params, system, resolved: bool, broke_down: bool):
+    """7.13 (phase 4b): a resolved decision raises trust on every live arc, one that broke down cuts it.
+
+    ``trust'_k ← trust'_k + g_D·(1 − trust'_k)`` (resolved) or ``trust'_k ← (1 − l_D)·trust'_k``
+    (broke down); the decision closes (age 0, loser −1 [R5]) and is counted.
+
+    Returns ``(trust, fields)``: the trust of every arc, and the system fields that changed.
+    """
+    g_D = params["resolved_trust_gain"]
+    l_D = params["breakdown_trust_loss"]
+    trust = {arc: row["trust"] for arc, row in arcs.items()}
+    fields = {}
+    if not (resolved or broke_down):
+        return trust, fields
+    for i in _nodes(graph):
+        for j in _neighbours(graph, i):
+            if reference_is_live(orgs, i, j):
+                if resolved:
+                    trust[(i, j)] = trust[(i, j)] + g_D * (1 - trust[(i, j)])
+                else:
+                    trust[(i, j)] = (1 - l_D) * trust[(i, j)]
+    fields["decision_open"] = 0.0
+    fields["decision_age"] = 0.0
+    fields["decision_loser"] = -1.0
+    if resolved:
+        fields["decisions_resolved"] = system["decisions_resolved"] + 1
+    else:
+        fields["decisions_failed"] = system["decisions_failed"] + 1
+    return trust, fields
+
+
+def reference_commitment(orgs, params, mean_trust_after, votes, broke_down: bool) -> dict[int, float]:
+    """7.13 (phase 9): conditional commitment, under informal governance only [R6, R7].
+
+    ``mean_trust_after`` is ``q̄'`` (trust after phase 5); stress ``σ'`` is read from the balances
+    in ``orgs`` (after finance). Then every voter that did not support a decision that broke down
+    this step walks away (``committed' = 0``). Unwilling and inactive organisations keep their
+    commitment (unwilling ones are never committed).
+    """
+    theta_C = params["commitment_trust_threshold"]
+    sigma_C = params["commitment_stress_threshold"]
+    m_C = params["reengage_margin"]
+    committed = {i: orgs[i]["committed"] for i in sorted(orgs)}
+    if not params["conditional"] or params["statutory"]:
+        return committed
+    for i in sorted(orgs):
+        o = orgs[i]
+        if o["active"] != 1.0 or o["unwilling"] == 1.0:
+            continue
+        sigma_i = reference_stress(o["balance"], o["budget"], params)
+        if o["committed"] == 1.0:
+            if mean_trust_after[i] < theta_C or sigma_i > sigma_C:
+                committed[i] = 0.0
+        else:
+            if mean_trust_after[i] >= theta_C + m_C and sigma_i <= sigma_C:
+                committed[i] = 1.0
+    if broke_down:
+        for i in sorted(votes):
+            if not votes[i]:
+                committed[i] = 0.0  # walked away at the breakdown
+    return committed
+
+
+# ---------------------------------------------------------------------------------------------
+# 7.4 Collaboration outcomes and finances (with 7.15's net result and pooling)
+# ---------------------------------------------------------------------------------------------
+
+
+def _payoff(matrix, c_own: int, c_partner: int) -> float:
+    """7.4: ``M(c_k, c_k')`` for the row organisation; ``matrix = (R, S, T, P)``."""
+    R, S, T, P = matrix
+    if c_own == 1:
+        return R if c_partner == 1 else S
+    return T if c_partner == 1 else P
+
+
+def reference_collaboration_counts(graph, orgs, action) -> tuple[dict[int, int], dict[int, int]]:
+    """7.6, 7.8: per organisation, the number of its live arcs with ``c_k = 1`` and with ``c_k·c_k' = 1``."""
+    collaborating = {}
+    mutual = {}
+    for i in _nodes(graph):
+        n_c = 0
+        n_m = 0
+        for j in _neighbours(graph, i):
+            if reference_is_live(orgs, i, j):
+                n_c += action[(i, j)]
+                n_m += action[(i, j)] * action[(j, i)]
+        collaborating[i] = n_c
+        mutual[i] = n_m
+    return collaborating, mutual
+
+
+def reference_payoffs(graph, orgs, arcs, params, action) -> dict[int, float]:
+    """7.4 (phase 3): ``pay_i = Σ_{k out of i} stake_k·M(c_k, c_k')`` over live arcs [R4, R12]."""
+    matrix = reference_payoff_matrix(params)
+    pay = {}
+    for i in _nodes(graph):
+        total = 0.0
+        for j in _neighbours(graph, i):
+            if not reference_is_live(orgs, i, j):
+                continue
+            pi_k = arcs[(i, j)]["stake"] * _payoff(matrix, action[(i, j)], action[(j, i)])
+            total = total + pi_k
+        pay[i] = total
+    return pay
+
+
+def reference_net_results(orgs, params, pay, W: float, t: int) -> dict[int, float]:
+    """7.15 (replaces 7.4's net result), for active ``i``; 0 for inactive ones [R3]:
+
+    ``net_i = pay_i − B_i·cp_i/12 − ω_C·W·B_i/12 − f_I·B_i/12·[t ≤ T_I] + ρ_I·f_I·B_i/12·[L_I < t ≤ T_I + L_I]``
+    """
+    omega_C = params["winter_cost"]
+    f_I = params["invest_share"]
+    rho_I = params["invest_return"]
+    L_I = int(params["invest_lag"])
+    T_I = int(params["invest_months"])
+    invest = 1.0 if t <= T_I else 0.0
+    returns = 1.0 if L_I < t <= T_I + L_I else 0.0
+    net = {}
+    for i in sorted(orgs):
+        o = orgs[i]
+        if o["active"] != 1.0:
+            net[i] = 0.0
+            continue
+        B = o["budget"]
+        net[i] = pay[i] - B * o["cost_pressure"] / 12 - omega_C * W * B / 12 - f_I * B / 12 * invest + rho_I * f_I * B / 12 * returns
+    return net
+
+
+def reference_pooling(orgs, params, net) -> dict[int, float]:
+    """7.15 (phase 5): under ``pooled``, ``net_i ← B_i·(Σ_{j active} net_j)/(Σ_{j active} B_j)``."""
+    if int(params["finance_regime"]) != POOLED:
+        return dict(net)
+    total_net = 0.0
+    total_budget = 0.0
+    for i in sorted(orgs):
+        if orgs[i]["active"] == 1.0:
+            total_net = total_net + net[i]
+            total_budget = total_budget + orgs[i]["budget"]
+    pooled = dict(net)
+    for i in sorted(orgs):
+        if orgs[i]["active"] == 1.0:
+            pooled[i] = orgs[i]["budget"] * total_net / total_budget
+    return pooled
+
+
+def reference_balances(orgs, net) -> dict[int, float]:
+    """7.4 (phase 5): ``bal'_i = bal_i + net_i`` for active organisations [R13]."""
+    balance = {}
+    for i in sorted(orgs):
+        o = orgs[i]
+        balance[i] = o["balance"] + net[i] if o["active"] == 1.0 else o["balance"]
+    return balance
+
+
+# ---------------------------------------------------------------------------------------------
+# 7.15 Finance options: sign-up to the control total, the year end
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_sign_up(orgs, params, mean_trust, signed_up: float, t: int) -> float:
+    """7.15 (phase 0c): at a year start, whether the system signs up to the control total [R11].
+
+    Each organisation at the table agrees if ``p·(1 − P_i) ≤ r_i`` with ``P_i = q̄_i·(1 − σ̄)`` and
+    ``r_i = r_S·(1 − σ_i)``; the system signs if the share agreeing is at least
+    ``finance.signup_share`` (and one is at the table). ``mean_trust`` is ``q̄``. Returns the new
+    ``signed_up`` (unchanged outside a control total's year start).
+    """
+    if int(params["finance_regime"]) != CONTROL_TOTAL or (t - 1) % 12 != 0:
+        return signed_up
+    p_link = params["linked_share"]
+    r_S = params["risk_tolerance"]
+    sigma_bar = reference_mean_stress(orgs, params)
+    n_table = 0
+    n_agree = 0
+    for i in sorted(orgs):
+        if not reference_at_table(orgs, i):
+            continue
+        n_table += 1
+        P_i = mean_trust[i] * (1 - sigma_bar)
+        r_i = r_S * (1 - reference_stress(orgs[i]["balance"], orgs[i]["budget"], params))
+        if p_link * (1 - P_i) <= r_i:
+            n_agree += 1
+    return 1.0 if n_table > 0 and n_agree / n_table >= params["signup_share"] else 0.0
+
+
+def reference_year_end(graph, orgs, arcs, params, signed_up: bool):
+    """7.15 (phase 5, ``t`` divisible by 12): altruistic transfers, then sustainability funding [R8-R10].
+
+    Reads the balances after this month's net and the trust after phases 4 and 4b (``orgs``,
+    ``arcs``), and the start-of-step altruism.
+
+    Returns ``(balance, year_balance, trust, transfers, funding)``: new dicts over all
+    organisations / arcs, and the totals given and paid (£m).
+    """
+    regime = int(params["finance_regime"])
+    p_link = params["linked_share"]
+    f_S = params["sustainability_share"]
+    g_T = params["transfer_share"]
+    g_G = params["transfer_trust_gain"]
+    nodes = _nodes(graph)
+    balance = {i: orgs[i]["balance"] for i in nodes}
+    year_balance = {i: orgs[i]["year_balance"] for i in nodes}
+    trust = {arc: row["trust"] for arc, row in arcs.items()}
+    active = {i: orgs[i]["active"] == 1.0 for i in nodes}
+
+    # Year results before any gift [R8].
+    y = {i: balance[i] - year_balance[i] for i in nodes if active[i]}
+    given = {i: 0.0 for i in nodes}
+    received = {i: 0.0 for i in nodes}
+    transfers_total = 0.0
+    if params["transfers"] and (regime == POOLED or (regime == CONTROL_TOTAL and signed_up)):
+        trust_raised = []
+        for i in nodes:
+            if not active[i] or not y[i] > 0:
+                continue
+            G_i = g_T * orgs[i]["altruism"] * y[i]
+            weight_sum = 0.0
+            for j in _neighbours(graph, i):
+                if reference_is_live(orgs, i, j) and y[j] < 0:
+                    weight_sum = weight_sum + trust[(i, j)] * (-y[j])
+            if weight_sum == 0 or G_i == 0:
+                continue  # nothing is given [R9]
+            given[i] = G_i
+            transfers_total = transfers_total + G_i
+            for j in _neighbours(graph, i):
+                if reference_is_live(orgs, i, j) and y[j] < 0:
+                    amount = G_i * trust[(i, j)] * (-y[j]) / weight_sum
+                    if amount > 0:
+                        received[j] = received[j] + amount
+                        trust_raised.append((j, i))
+        for i in nodes:
+            if active[i]:
+                balance[i] = balance[i] - given[i] + received[i]
+        for j, i in trust_raised:
+            trust[(j, i)] = trust[(j, i)] + g_G * (1 - trust[(j, i)])
+
+    # Sustainability funding: own_i from the year result after the transfers ("y_i plus gifts
+    # received minus gifts given"), sys from the year results (unchanged by the zero-sum
+    # transfers; taken before them [R10]).
+    y_system = 0.0
+    for i in nodes:
+        if active[i]:
+            y_system = y_system + y[i]
+    sys_met = 1.0 if y_system >= 0 else 0.0
+    funding_total = 0.0
+    for i in nodes:
+        if not active[i]:
+            continue
+        F_i = f_S * orgs[i]["budget"]
+        own = 1.0 if y[i] + received[i] - given[i] >= 0 else 0.0
+        if regime == POOLED:
+            payment = F_i * sys_met
+        elif regime == CONTROL_TOTAL and signed_up:
+            payment = F_i * ((1 - p_link) * own + p_link * sys_met)
+        else:
+            payment = F_i * own
+        balance[i] = balance[i] + payment
+        funding_total = funding_total + payment
+        year_balance[i] = balance[i]
+    return balance, year_balance, trust, transfers_total, funding_total
+
+
+# ---------------------------------------------------------------------------------------------
+# 7.3 Trust dynamics, 7.7 competition legacy
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_loss_rate(params, loss_rate: float, memory: float) -> float:
+    """7.3, 7.7: ``l_k = min(1, γ⁻_i·(1 + λ·mem_k))``."""
+    return min(1.0, loss_rate * (1 + params["legacy_weight"] * memory))
+
+
+def reference_memory(params, memory: float, e: int) -> float:
+    """7.7: ``mem'_k = μ·mem_k + (1 − μ)·(1 − c_k')``."""
+    mu = params["memory_retention"]
+    return mu * memory + (1 - mu) * (1 - e)
+
+
+def reference_trust_update(graph, orgs, arcs, params, action, h):
+    """7.3, 7.7 (phase 4): trust and memory on every live arc, from this step's decisions.
+
+    ``e = c_k'``; if ``e = 1``: ``trust' = trust + g_k·(1 − trust)``,
+    ``g_k = γ⁺_i·(1 − κ_d·d_k)·min(h_i, h_j)``; else ``trust' = trust − l_k·trust``. The loss uses
+    the memory before its update. ``h`` is the effective capacity of 7.11.
+
+    Returns ``(trust, memory)``, new dicts over all arcs.
+    """
+    kappa_d = params["distance_drag"]
+    trust = {arc: row["trust"] for arc, row in arcs.items()}
+    memory = {arc: row["memory"] for arc, row in arcs.items()}
+    for i in _nodes(graph):
+        o = orgs[i]
+        for j in _neighbours(graph, i):
+            if not reference_is_live(orgs, i, j):
+                continue
+            arc = arcs[(i, j)]
+            q = arc["trust"]
+            mem = arc["memory"]
+            e = action[(j, i)]
+            if e == 1:
+                g = o["gain_rate"] * (1 - kappa_d * arc["distance"]) * min(h[i], h[j])
+                trust[(i, j)] = q + g * (1 - q)
+            else:
+                loss = reference_loss_rate(params, o["loss_rate"], mem)
+                trust[(i, j)] = q - loss * q
+            memory[(i, j)] = reference_memory(params, mem, e)
+    return trust, memory
+
+
+# ---------------------------------------------------------------------------------------------
+# 7.6 Altruism
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_altruism(graph, orgs, params, action) -> dict[int, float]:
+    """7.6 (phase 7): ``α'_i = α_i + η⁺·(1 − α_i)·w_i − η⁻·α_i·max(p'_i, σ'_i)`` for active ``i`` [R13].
+
+    ``w_i`` is the share of ``i``'s live arcs in mutual collaboration this step (7.10; 0 with none);
+    ``p'`` (after phase 6) and ``σ'`` (from the balance after finance) are read from ``orgs``.
+    """
+    eta_plus = params["altruism_growth"]
+    eta_minus = params["altruism_erosion"]
+    altruism = {}
+    for i in _nodes(graph):
+        o = orgs[i]
+        alpha = o["altruism"]
+        if o["active"] != 1.0:
+            altruism[i] = alpha
+            continue
+        n_live = 0
+        mutual = 0
+        for j in _neighbours(graph, i):
+            if reference_is_live(orgs, i, j):
+                n_live += 1
+                if action[(i, j)] == 1 and action[(j, i)] == 1:
+                    mutual += 1
+        w = mutual / n_live if n_live > 0 else 0.0
+        sigma_new = reference_stress(o["balance"], o["budget"], params)
+        altruism[i] = alpha + eta_plus * (1 - alpha) * w - eta_minus * alpha * max(o["pressure"], sigma_new)
+    return altruism
+
+
+# ---------------------------------------------------------------------------------------------
+# 7.12 Shared narrative
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_beliefs(graph, orgs, params, action, h, h_lead: float) -> dict[int, float]:
+    """7.12 (phase 8): beliefs from start-of-step beliefs (``orgs``), for active ``i`` [R13].
+
+    ``build_i = β·[(1 − χ_L)·h_i + χ_L·h_ℓ]·w_E(engagement_i)·committed_i·(1 − x_i)``,
+    ``mix_i = (μ/|L(i)|)·Σ_{k ∈ L(i), c_k·c_k' = 1, |x_j − x_i| < ε} (x_j − x_i)``,
+    ``x'_i = clip(x_i + build_i + mix_i − δ_N·x_i, 0, 1)``.
+    """
+    beta = params["build_rate"]
+    chi_L = params["concentration"]
+    mu_N = params["convergence"]
+    eps_N = params["confidence_bound"]
+    delta_N = params["narrative_decay"]
+    belief = {}
+    for i in _nodes(graph):
+        o = orgs[i]
+        x_i = o["belief"]
+        if o["active"] != 1.0:
+            belief[i] = x_i
+            continue
+        build = beta * ((1 - chi_L) * h[i] + chi_L * h_lead) * reference_engagement_weight(o["engagement"]) * o["committed"] * (1 - x_i)
+        n_live = 0
+        close_sum = 0.0
+        for j in _neighbours(graph, i):
+            if not reference_is_live(orgs, i, j):
+                continue
+            n_live += 1
+            x_j = orgs[j]["belief"]
+            if action[(i, j)] * action[(j, i)] == 1 and abs(x_j - x_i) < eps_N:
+                close_sum = close_sum + (x_j - x_i)
+        mix = (mu_N / n_live) * close_sum if n_live > 0 else 0.0
+        belief[i] = clip(x_i + build + mix - delta_N * x_i, 0.0, 1.0)
+    return belief
+
+
+# ---------------------------------------------------------------------------------------------
+# 7.14 Local authority engagement and political pressure
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_engagement(orgs, params, mean_trust_after) -> tuple[dict[int, float], dict[int, float]]:
+    """7.14 (phase 10): political pressure and engagement of every active local authority.
+
+    ``π'_i = π_i + δ_π·(π_0 − π_i)``, ``score_i = q̄'_i − w_π·π'_i``; if dynamic: a lead stays lead
+    if ``score ≥ θ_P`` (else partner); otherwise absent below ``θ_A``, partner below ``θ_F``, else
+    full member. ``mean_trust_after`` is ``q̄'``. Returns ``(political, engagement)``.
+    """
+    pi_0 = params["political_baseline"]
+    delta_pi = params["political_decay"]
+    w_pi = params["political_weight"]
+    theta_A = params["absent_threshold"]
+    theta_P = params["partner_threshold"]
+    theta_F = params["full_threshold"]
+    political = {i: orgs[i]["political"] for i in sorted(orgs)}
+    engagement = {i: orgs[i]["engagement"] for i in sorted(orgs)}
+    for i in sorted(orgs):
+        o = orgs[i]
+        if o["active"] != 1.0 or o["kind"] != LOCAL_AUTHORITY:
+            continue
+        pi_i = o["political"]
+        political[i] = pi_i + delta_pi * (pi_0 - pi_i)
+        score = mean_trust_after[i] - w_pi * political[i]
+        if params["la_dynamic"]:
+            if o["engagement"] == 3:
+                engagement[i] = 3.0 if score >= theta_P else 1.0
+            elif score < theta_A:
+                engagement[i] = 0.0
+            elif score < theta_F:
+                engagement[i] = 1.0
+            else:
+                engagement[i] = 2.0
+    return political, engagement
+
+
+# ---------------------------------------------------------------------------------------------
+# 7.16 Events: winter pressure within a step
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_winter_decays(params, W: float) -> float:
+    """7.16 (phase 11): ``W' = ψ_W·W``, after ``W`` has acted on capacity and costs."""
+    return params["winter_decay"] * W
+
+
+# ---------------------------------------------------------------------------------------------
+# 7.8 Integration progress and outputs
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_integration_progress(params, progress: float, inc: float, resolved: bool, broke_down: bool) -> float:
+    """7.8: ``progress' = max(0, (1 − δ_p)·progress + inc + g_P·(resolved − broke_down))``."""
+    delta_p = params["progress_decay"]
+    g_P = params["resolved_progress"]
+    return max(0.0, (1 - delta_p) * progress + inc + g_P * ((1 if resolved else 0) - (1 if broke_down else 0)))
+
+
+def reference_outputs(graph, orgs, arcs, params, system, action, net, intervened, h, month, resolved, broke_down):
+    """7.8 (phase 12): integration progress and the outputs of the step, over live arcs and active organisations.
+
+    ``orgs``, ``arcs`` and ``system`` hold the state after phases 0-11 (``trust'``, ``bal'``,
+    ``α'``, ``p'``, ``x'``, ``committed'``, ``E'``, the decision fields); ``action``, ``net``,
+    ``intervened`` and ``h`` are this step's decisions, net results, interventions and effective
+    capacities; ``month`` holds what earlier phases report: "transfers", "sustainability_funding",
+    "decision_latency", "winter_pressure" (``W`` used in this step), "safety" and
+    "leadership_capacity" (``H``).
+
+    Returns ``(progress', outputs)``; ``outputs`` holds every metric of the 7.8 table and
+    "trust_by_kind" (6×6 nested lists).
+    """
+    m_L = 0
+    sum_c = 0
+    sum_mutual = 0
+    sum_trust = 0.0
+    sum_mutual_trust = 0.0
+    kind_sum = [[0.0] * N_KINDS for _ in range(N_KINDS)]
+    kind_count = [[0] * N_KINDS for _ in range(N_KINDS)]
+    for i in _nodes(graph):
+        kind_i = orgs[i]["kind"]
+        for j in _neighbours(graph, i):
+            if not reference_is_live(orgs, i, j):
+                continue
+            m_L += 1
+            c_k = action[(i, j)]
+            c_rev = action[(j, i)]
+            trust_new = arcs[(i, j)]["trust"]
+            sum_c += c_k
+            sum_mutual += c_k * c_rev
+            sum_trust = sum_trust + trust_new
+            sum_mutual_trust = sum_mutual_trust + c_k * c_rev * trust_new
+            kind_j = orgs[j]["kind"]
+            kind_sum[kind_i][kind_j] = kind_sum[kind_i][kind_j] + trust_new
+            kind_count[kind_i][kind_j] += 1
+
+    inc = (1 / m_L) * sum_mutual_trust if m_L > 0 else 0.0
+    new_progress = reference_integration_progress(params, system["progress"], inc, resolved, broke_down)
+
+    n_A = 0
+    system_surplus = 0.0
+    system_balance = 0.0
+    n_deficit = 0
+    n_interventions = 0
+    sum_h = 0.0
+    sum_altruism = 0.0
+    sum_pressure = 0.0
+    sum_belief = 0.0
+    n_committed = 0
+    la_sum = 0.0
+    la_count = 0
+    for i in _nodes(graph):
+        o = orgs[i]
+        if o["active"] != 1.0:
+            continue
+        n_A += 1
+        system_surplus = system_surplus + net[i]
+        system_balance = system_balance + o["balance"]
+        if o["balance"] < 0:
+            n_deficit += 1
+        n_interventions += intervened[i]
+        sum_h = sum_h + h[i]
+        sum_altruism = sum_altruism + o["altruism"]
+        sum_pressure = sum_pressure + o["pressure"]
+        sum_belief = sum_belief + o["belief"]
+        if o["committed"] == 1.0:
+            n_committed += 1
+        if o["kind"] == LOCAL_AUTHORITY:
+            la_sum = la_sum + o["engagement"]
+            la_count += 1
+
+    outputs = {
+        "collaboration_rate": _mean(sum_c, m_L),
+        "mutual_rate": _mean(sum_mutual, m_L),
+        "mean_trust": _mean(sum_trust, m_L),
+        "system_surplus": system_surplus,
+        "system_balance": system_balance,
+        "n_deficit": n_deficit,
+        "interventions": n_interventions,
+        "integration_progress": new_progress,
+        "mean_altruism": _mean(sum_altruism, n_A),
+        "mean_pressure": _mean(sum_pressure, n_A),
+        "mean_capacity": _mean(sum_h, n_A),
+        "shared_narrative": _mean(sum_belief, n_A),  # N, mean of x'_i (7.12)
+        "committed_share": _mean(n_committed, n_A),
+        "decision_open": system["decision_open"],
+        "decisions_resolved": system["decisions_resolved"],
+        "decisions_failed": system["decisions_failed"],
+        "decision_latency": month["decision_latency"],
+        "signed_up": system["signed_up"],
+        "transfers": month["transfers"],
+        "sustainability_funding": month["sustainability_funding"],
+        "la_engagement": _mean(la_sum, la_count),
+        "winter_pressure": month["winter_pressure"],
+        "safety": month["safety"],
+        "leadership_capacity": month["leadership_capacity"],
+        "active_organisations": n_A,
+        "joint_working": inc,
+        "trust_by_kind": [[_mean(kind_sum[a][b], kind_count[a][b]) for b in range(N_KINDS)] for a in range(N_KINDS)],
+    }
+    return new_progress, outputs
+
+
+# ---------------------------------------------------------------------------------------------
+# One step: the submodels in the order of 7.0
 # ---------------------------------------------------------------------------------------------
 
 
@@ -271,723 +1274,117 @@ def reference_step(graph, orgs, arcs, params, system, key, t):
     also hold "action" (``c_k``). ``outputs`` holds every metric of the 7.8 table and
     "trust_by_kind" (6×6 nested lists).
     """
-    nodes = sorted(graph.nodes())
+    nodes = _nodes(graph)
     n = len(nodes)
     assert nodes == list(range(n)), "nodes must be 0..n-1"
     assert set(orgs) == set(nodes), "orgs must have exactly the graph's nodes"
     for i in nodes:
         assert not graph.has_edge(i, i), "no self-loops"
     assert set(system) >= set(SYSTEM_FIELDS), "system must hold every SYSTEM_FIELDS key"
+    assert set(arcs) == set(reference_arc_index(graph)), "arcs must hold both directions of every edge"
 
-    # Arc numbering, CSR order (sorted by source, then target). Used for the noise stream.
-    arc_index = reference_arc_index(graph)
-    assert set(arcs) == set(arc_index), "arcs must hold both directions of every edge"
+    # Working copies: the state as it moves through the phases (the inputs are not mutated).
+    orgs = {i: dict(orgs[i]) for i in nodes}
+    arcs = {arc: dict(row) for arc, row in arcs.items()}
+    system = dict(system)
 
-    def neighbours(i):
-        # Visit i's partners in increasing order, i.e. walk i's arcs in CSR order.
-        return sorted(graph.neighbors(i))
+    def set_orgs(field, values):
+        for i, value in values.items():
+            orgs[i][field] = value
 
-    # --- parameters --------------------------------------------------------------------------
-    tau = params["noise"]
-    kappa_d = params["distance_drag"]
-    lam = params["legacy_weight"]
-    mu = params["memory_retention"]
-    eta_plus = params["altruism_growth"]
-    eta_minus = params["altruism_erosion"]
-    sigma_s = params["stress_scale"]
-    w_sigma = params["stress_weight"]
-    strength = params["strength"]
-    focus = params["focus"]
-    rate = params["rate"]
-    chi = params["conflict"]
-    delta_I = params["intervention_threshold"]
-    kappa_I = params["intervention_push"]
-    c_I = params["capacity_cost"]
-    psi = params["pressure_decay"]
-    system_assessment = bool(params["system_assessment"])
-    delta_p = params["progress_decay"]
-    # 7.11
-    chi_L = params["concentration"]
-    rho_T = params["turnover_rate"]
-    lambda_T = params["turnover_trust_loss"]
-    nu = params["newcomer_penalty"]
-    rho_e = params["settling_rate"]
-    # 7.12
-    x_0 = params["narrative_initial"]
-    beta = params["build_rate"]
-    mu_N = params["convergence"]
-    eps_N = params["confidence_bound"]
-    delta_N = params["narrative_decay"]
-    # 7.13
-    statutory = bool(params["statutory"])
-    rho_D = params["decision_rate"]
-    patience = int(params["patience"])
-    theta_V = params["support_threshold"]
-    w_N = params["narrative_weight"]
-    w_S = params["safety_weight"]
-    lambda_D = params["loss_weight"]
-    tau_V = params["vote_noise"]
-    majority = params["majority"]
-    g_D = params["resolved_trust_gain"]
-    g_P = params["resolved_progress"]
-    l_D = params["breakdown_trust_loss"]
-    conditional = bool(params["conditional"])
-    theta_C = params["commitment_trust_threshold"]
-    sigma_C = params["commitment_stress_threshold"]
-    m_C = params["reengage_margin"]
-    # 7.14
-    la_dynamic = bool(params["la_dynamic"])
-    pi_0 = params["political_baseline"]
-    delta_pi = params["political_decay"]
-    w_pi = params["political_weight"]
-    theta_A = params["absent_threshold"]
-    theta_P = params["partner_threshold"]
-    theta_F = params["full_threshold"]
-    # 7.15
-    regime = int(params["finance_regime"])
-    p_link = params["linked_share"]
-    f_S = params["sustainability_share"]
-    r_S = params["risk_tolerance"]
-    signup_share = params["signup_share"]
-    transfers_on = bool(params["transfers"])
-    g_T = params["transfer_share"]
-    g_G = params["transfer_trust_gain"]
-    f_I = params["invest_share"]
-    rho_I = params["invest_return"]
-    L_I = int(params["invest_lag"])
-    T_I = int(params["invest_months"])
-    # 7.16
-    omega_W = params["winter_capacity_loss"]
-    omega_C = params["winter_cost"]
-    psi_W = params["winter_decay"]
+    def set_arcs(field, values):
+        for arc, value in values.items():
+            arcs[arc][field] = value
 
-    matrix = _matrix(params)  # [R12]
-    I_R, I_S, I_T, I_P, I_M = _normalised_payoffs(params)
-    # 7.2: the system's lens (valued linearly).
-    a_Y = I_R - I_M
-    b_Y = I_M - I_P
-
-    # --- system state at the start of the step -----------------------------------------------
-    progress = system["progress"]
-    W = system["winter"]
+    W = system["winter"]  # used in this step (7.16)
     Psi = system["safety"]
-    signed_up = system["signed_up"] == 1.0
-    decision_open = system["decision_open"] == 1.0
-    decision_age = int(system["decision_age"])
-    decision_loser = int(system["decision_loser"])
-    decisions_resolved = system["decisions_resolved"]
-    decisions_failed = system["decisions_failed"]
     lead = int(system["lead"])  # fixed at set-up [R2]
 
-    # --- organisation and arc state that phase 0 may change -----------------------------------
-    active = {i: orgs[i]["active"] == 1.0 for i in nodes}
-    belief = {i: orgs[i]["belief"] for i in nodes}
-    experience = {i: orgs[i]["experience"] for i in nodes}
-    trust = {arc: arcs[arc]["trust"] for arc in arcs}
+    # Phase 0. Leader turnover (7.11) [R1]; a hard decision may open (7.13); at a year start,
+    # sign-up to the control total (7.15) [R11]. Start-of-step values are those after phase 0.
+    experience, belief, trust = reference_leader_turnover(graph, orgs, arcs, params, key, t)
+    set_orgs("experience", experience)
+    set_orgs("belief", belief)
+    set_arcs("trust", trust)
+    system.update(reference_open_hard_decision(orgs, params, system, key, t))
+    start = reference_start_of_step(graph, orgs, arcs)
+    system["signed_up"] = reference_sign_up(orgs, params, start["mean_trust"], system["signed_up"], t)
 
-    def is_live(i, j):
-        # 7.10: arc i->j is live if both ends are active.
-        return active[i] and active[j]
+    # Phase 1. Derived quantities (7.1, 7.5, 7.11) and the votes on an open hard decision (7.13).
+    h = reference_effective_capacity(orgs, params, W)
+    push = reference_push(orgs, params)
+    a_lens, b_lens = reference_motive_lens(orgs, params)
+    _, h_lead, H = reference_leadership_capacity(orgs, params, h, lead)
+    votes = reference_votes(orgs, params, system, start["mean_trust"], key, t)
+    resolved, broke_down, latency, age = reference_vote_count(params, system, votes)
+    system["decision_age"] = age
 
-    n_A = 0
-    for i in nodes:
-        if active[i]:
-            n_A += 1
+    # Phase 2. Decisions on every arc (7.2, 7.10), from start-of-step trust.
+    action = reference_decisions(graph, orgs, arcs, params, a_lens, b_lens, push, key, t)
 
-    def stress(balance, budget):
-        # 7.5: sigma = clip(-bal/(sigma_s*B), 0, 1)
-        return clip(-balance / (sigma_s * budget), 0.0, 1.0)
+    # Phase 3. Payoffs (7.4, pooled matrix of 7.15) [R4] and the month's net results (7.15).
+    pay = reference_payoffs(graph, orgs, arcs, params, action)
+    net = reference_net_results(orgs, params, pay, W, t)
 
-    def mean_trust(i, trust_now):
-        # 7.10: mean of trust over the live arcs of i, 0 when there are none.
-        total = 0.0
-        count = 0
-        for j in neighbours(i):
-            if is_live(i, j):
-                total = total + trust_now[(i, j)]
-                count += 1
-        return total / count if count > 0 else 0.0
+    # Phase 4. Trust and memory on every live arc (7.3, 7.7); 4b. the hard decision (7.13) [R5, R6].
+    trust, memory = reference_trust_update(graph, orgs, arcs, params, action, h)
+    set_arcs("trust", trust)
+    set_arcs("memory", memory)
+    trust, fields = reference_hard_decision_outcome(graph, orgs, arcs, params, system, resolved, broke_down)
+    set_arcs("trust", trust)
+    system.update(fields)
 
-    # =========================================================================================
-    # Phase 0a. Leader turnover (7.11), organisations in index order. [R1]
-    # =========================================================================================
-    if rho_T > 0:
-        for i in nodes:
-            if not active[i]:
-                continue
-            if reference_uniform(key, t, i, 2) < rho_T:
-                experience[i] = 0.0
-                belief[i] = x_0
-                for j in neighbours(i):
-                    trust[(i, j)] = (1 - lambda_T) * trust[(i, j)]
-                    trust[(j, i)] = (1 - lambda_T) * trust[(j, i)]
-
-    # =========================================================================================
-    # Phase 0b. A hard decision may open (7.13).
-    # =========================================================================================
-    if not decision_open and n_A > 0:
-        if reference_uniform(key, t, 0, 3) < rho_D:
-            rank = math.floor(reference_uniform(key, t, 1, 3) * n_A)
-            active_in_order = [i for i in nodes if active[i]]
-            decision_loser = active_in_order[rank]
-            decision_age = 0
-            decision_open = True
-
-    # Start-of-step (post-turnover) quantities used from here on.
-    committed = {i: orgs[i]["committed"] for i in nodes}
-    engagement = {i: orgs[i]["engagement"] for i in nodes}
-    at_table = {
-        i: active[i] and orgs[i]["committed"] == 1.0 and orgs[i]["engagement"] >= 1 for i in nodes
-    }
-    q_bar = {i: mean_trust(i, trust) for i in nodes}
-    sigma = {i: stress(orgs[i]["balance"], orgs[i]["budget"]) for i in nodes}
-
-    # =========================================================================================
-    # Phase 0c. Sign-up to the control total at the start of a financial year (7.15). [R11]
-    # =========================================================================================
-    if regime == CONTROL_TOTAL and (t - 1) % 12 == 0:
-        sigma_total = 0.0
-        for i in nodes:
-            if active[i]:
-                sigma_total = sigma_total + sigma[i]
-        sigma_bar = sigma_total / n_A if n_A > 0 else 0.0
-        n_table = 0
-        n_agree = 0
-        for i in nodes:
-            if not at_table[i]:
-                continue
-            n_table += 1
-            P_i = q_bar[i] * (1 - sigma_bar)
-            r_i = r_S * (1 - sigma[i])
-            if p_link * (1 - P_i) <= r_i:
-                n_agree += 1
-        signed_up = n_table > 0 and n_agree / n_table >= signup_share
-
-    # =========================================================================================
-    # Phase 1. Derived organisation quantities (7.1, 7.3, 7.5, 7.6, 7.10, 7.11) and votes (7.13).
-    # =========================================================================================
-    omega = {}
-    a_lens = {}
-    b_lens = {}
-    h = {}  # effective leader capacity h_i (7.11, replaces 7.5) [R3]
-    push = {}  # Delta_i (7.5)
-    for i in nodes:
-        o = orgs[i]
-        omega[i] = reference_omega(o["power"], o["affiliation"], o["achievement"])
-        a_lens[i] = _value(I_R, omega[i]) - _value(I_T, omega[i])
-        b_lens[i] = _value(I_S, omega[i]) - _value(I_P, omega[i])
-        p_i = o["pressure"]
-        h[i] = o["capacity"] * (1 - c_I * p_i) * (1 - omega_W * W) * (1 - nu * (1 - experience[i]))
-        r = o["principal"]
-        s_r = strength[r]
-        phi_r = focus[r]
-        push[i] = s_r * (phi_r - (1 - phi_r) * (1 + kappa_I * p_i)) - w_sigma * sigma[i]
-
-    sum_h = 0.0
-    for i in nodes:
-        if active[i]:
-            sum_h = sum_h + h[i]
-    mean_h = sum_h / n_A if n_A > 0 else 0.0
-    # 7.11: without a lead (-1) or with an inactive lead, h_lead is read as the mean of h over
-    # active organisations.
-    if 0 <= lead < n and active[lead]:
-        h_lead = h[lead]
-    else:
-        h_lead = mean_h
-    if n_A > 0:
-        H = chi_L * h_lead + (1 - chi_L) * mean_h
-    else:
-        H = 0.0
-
-    # Votes on an open hard decision (7.13), from start-of-step values. Voters are the active
-    # organisations with engagement >= 2; one that is not committed does not support (and draws
-    # no random number).
-    votes = {}  # voter -> True (supports) / False
-    if decision_open:
-        for i in nodes:
-            if not (active[i] and engagement[i] >= 2):
-                continue
-            if committed[i] != 1.0:
-                votes[i] = False
-                continue
-            o = orgs[i]
-            is_loser = 1.0 if i == decision_loser else 0.0
-            S_i = (
-                (q_bar[i] - theta_V)
-                + w_N * (belief[i] - 0.5)
-                + w_S * Psi
-                - lambda_D * (1 - o["altruism"]) * is_loser
-            )
-            if tau_V != 0:
-                S_i = S_i + tau_V * _logistic(reference_uniform(key, t, i, 4))
-            votes[i] = S_i > 0
-
-    # =========================================================================================
-    # Phase 2. Decisions on every arc (7.2), gated by 7.10, from start-of-step trust.
-    # =========================================================================================
-    action = {}
-    for i in nodes:
-        o = orgs[i]
-        alpha = o["altruism"]
-        r_i = o["principal"]
-        for j in neighbours(i):
-            if not (is_live(i, j) and at_table[i]):
-                action[(i, j)] = 0  # no random number is drawn
-                continue
-            k = arc_index[(i, j)]
-            q = trust[(i, j)]
-            r_j = orgs[j]["principal"]
-            # Conflict of misaligned regulators; r is the arc owner's (i's) principal.
-            if r_i != r_j and r_i < 2 and r_j < 2:
-                gamma = -chi * strength[r_i] * (1 - focus[r_i])
-            else:
-                gamma = 0.0
-            A = (
-                (1 - alpha) * (q * a_lens[i] + (1 - q) * b_lens[i])
-                + alpha * (q * a_Y + (1 - q) * b_Y)
-                + push[i]
-                + gamma
-            )
-            if tau == 0:
-                # No random number is used; a tie (A == 0) means acting for itself.
-                x = A
-            else:
-                u = reference_uniform(key, t, k, 0)
-                x = A + tau * _logistic(u)
-            action[(i, j)] = 1 if x > 0 else 0
-
-    # =========================================================================================
-    # Phase 3. Payoffs (7.4, pooled matrix of 7.15), over live arcs. [R4]
-    # =========================================================================================
-    pay = {}
-    for i in nodes:
-        total = 0.0
-        for j in neighbours(i):
-            if not is_live(i, j):
-                continue
-            pi_k = arcs[(i, j)]["stake"] * _payoff(matrix, action[(i, j)], action[(j, i)])
-            total = total + pi_k
-        pay[i] = total
-
-    # =========================================================================================
-    # Phase 4. Trust and memory on every live arc (7.3, 7.7). The loss multiplier uses the
-    # memory before its update.
-    # =========================================================================================
-    new_trust = dict(trust)
-    new_memory = {arc: arcs[arc]["memory"] for arc in arcs}
-    for i in nodes:
-        o = orgs[i]
-        for j in neighbours(i):
-            if not is_live(i, j):
-                continue
-            arc = arcs[(i, j)]
-            q = trust[(i, j)]
-            mem = arc["memory"]
-            e = action[(j, i)]
-            if e == 1:
-                g = o["gain_rate"] * (1 - kappa_d * arc["distance"]) * min(h[i], h[j])
-                new_trust[(i, j)] = q + g * (1 - q)
-            else:
-                loss = min(1.0, o["loss_rate"] * (1 + lam * mem))
-                new_trust[(i, j)] = q - loss * q
-            new_memory[(i, j)] = mu * mem + (1 - mu) * (1 - e)
-
-    # =========================================================================================
-    # Phase 4b. The hard decision resolves or breaks down (7.13). [R5, R6]
-    # =========================================================================================
-    new_committed = dict(committed)
-    resolved = 0
-    broke_down = 0
-    walked_away = []  # voters that walk away at a breakdown (applied in phase 9)
-    latency = math.nan
-    if decision_open:
-        n_voters = len(votes)
-        n_support = 0
-        for i in sorted(votes):
-            if votes[i]:
-                n_support += 1
-        if n_voters > 0:
-            if statutory:
-                is_resolved = n_support / n_voters >= majority
-            else:
-                is_resolved = n_support == n_voters
-        else:
-            is_resolved = False
-        if is_resolved:
-            for i in nodes:
-                for j in neighbours(i):
-                    if is_live(i, j):
-                        new_trust[(i, j)] = new_trust[(i, j)] + g_D * (1 - new_trust[(i, j)])
-            resolved = 1
-            latency = float(decision_age + 1)
-            decisions_resolved = decisions_resolved + 1
-            decision_open = False
-            decision_age = 0
-            decision_loser = -1
-        else:
-            decision_age = decision_age + 1
-            if decision_age >= patience:
-                for i in nodes:
-                    for j in neighbours(i):
-                        if is_live(i, j):
-                            new_trust[(i, j)] = (1 - l_D) * new_trust[(i, j)]
-                if not statutory and conditional:
-                    for i in sorted(votes):
-                        if not votes[i]:
-                            walked_away.append(i)
-                broke_down = 1
-                decisions_failed = decisions_failed + 1
-                decision_open = False
-                decision_age = 0
-                decision_loser = -1
-
-    # =========================================================================================
-    # Phase 5. Finances (7.4, 7.15), then year-end transfers and sustainability funding.
-    # =========================================================================================
-    net = {}
-    for i in nodes:
-        if not active[i]:
-            net[i] = 0.0  # [R3]
-            continue
-        o = orgs[i]
-        B = o["budget"]
-        invest = 1.0 if t <= T_I else 0.0
-        returns = 1.0 if L_I < t <= T_I + L_I else 0.0
-        net[i] = (
-            pay[i]
-            - B * o["cost_pressure"] / 12
-            - omega_C * W * B / 12
-            - f_I * B / 12 * invest
-            + rho_I * f_I * B / 12 * returns
-        )
-    if regime == POOLED:
-        total_net = 0.0
-        total_budget = 0.0
-        for i in nodes:
-            if active[i]:
-                total_net = total_net + net[i]
-                total_budget = total_budget + orgs[i]["budget"]
-        pooled = {}
-        for i in nodes:
-            if active[i]:
-                pooled[i] = orgs[i]["budget"] * total_net / total_budget
-        for i in pooled:
-            net[i] = pooled[i]
-
-    balance = {}
-    year_balance = {i: orgs[i]["year_balance"] for i in nodes}
-    for i in nodes:
-        if active[i]:
-            balance[i] = orgs[i]["balance"] + net[i]
-        else:
-            balance[i] = orgs[i]["balance"]
-
-    transfers_total = 0.0
-    funding_total = 0.0
+    # Phase 5. Finances (7.4, 7.15): pooling, balances, and at a year end transfers and funding.
+    net = reference_pooling(orgs, params, net)
+    set_orgs("balance", reference_balances(orgs, net))
+    transfers = 0.0
+    funding = 0.0
     if t % 12 == 0:
-        # Year results before any gift. [R8]
-        y = {i: balance[i] - year_balance[i] for i in nodes if active[i]}
-        if transfers_on and (regime == POOLED or (regime == CONTROL_TOTAL and signed_up)):
-            given = {i: 0.0 for i in nodes}
-            received = {i: 0.0 for i in nodes}
-            trust_raised = []
-            for i in nodes:
-                if not active[i] or not y[i] > 0:
-                    continue
-                G_i = g_T * orgs[i]["altruism"] * y[i]
-                weight_sum = 0.0
-                for j in neighbours(i):
-                    if is_live(i, j) and y[j] < 0:
-                        weight_sum = weight_sum + new_trust[(i, j)] * (-y[j])
-                if weight_sum == 0 or G_i == 0:
-                    continue  # nothing is given [R9]
-                given[i] = G_i
-                transfers_total = transfers_total + G_i
-                for j in neighbours(i):
-                    if is_live(i, j) and y[j] < 0:
-                        amount = G_i * new_trust[(i, j)] * (-y[j]) / weight_sum
-                        if amount > 0:
-                            received[j] = received[j] + amount
-                            trust_raised.append((j, i))
-            for i in nodes:
-                if active[i]:
-                    balance[i] = balance[i] - given[i] + received[i]
-            for j, i in trust_raised:
-                new_trust[(j, i)] = new_trust[(j, i)] + g_G * (1 - new_trust[(j, i)])
-        # Sustainability funding (7.15): own_i from the year result after the transfers, sys from
-        # the year results (unchanged by the zero-sum transfers; taken before them [R10]).
-        y_after = {i: balance[i] - year_balance[i] for i in nodes if active[i]}
-        y_system = 0.0
-        for i in nodes:
-            if active[i]:
-                y_system = y_system + y[i]
-        sys_met = 1.0 if y_system >= 0 else 0.0
-        for i in nodes:
-            if not active[i]:
-                continue
-            F_i = f_S * orgs[i]["budget"]
-            own = 1.0 if y_after[i] >= 0 else 0.0
-            if regime == POOLED:
-                payment = F_i * sys_met
-            elif regime == CONTROL_TOTAL and signed_up:
-                payment = F_i * ((1 - p_link) * own + p_link * sys_met)
-            else:
-                payment = F_i * own
-            balance[i] = balance[i] + payment
-            funding_total = funding_total + payment
-            year_balance[i] = balance[i]
+        balance, year_balance, trust, transfers, funding = reference_year_end(graph, orgs, arcs, params, system["signed_up"] == 1.0)
+        set_orgs("balance", balance)
+        set_orgs("year_balance", year_balance)
+        set_arcs("trust", trust)
 
-    system_balance = 0.0
-    for i in nodes:
-        if active[i]:
-            system_balance = system_balance + balance[i]
+    # Phase 6. Regulator interventions and pressure (7.5), from the balances after finance.
+    intervened, pressure = reference_interventions(orgs, params, key, t)
+    set_orgs("pressure", pressure)
 
-    # =========================================================================================
-    # Phase 6. Regulator interventions and pressure (7.5), using balances after finance.
-    # =========================================================================================
-    intervened = {}
-    new_pressure = {}
-    for i in nodes:
-        o = orgs[i]
-        if not active[i]:
-            intervened[i] = 0
-            new_pressure[i] = o["pressure"]
-            continue
-        r = o["principal"]
-        rho_r = rate[r]
-        eligible = rho_r > 0 and balance[i] < 0
-        if system_assessment:
-            eligible = eligible and system_balance < 0
-        if eligible:
-            prob = rho_r * min(1.0, (-balance[i] / o["budget"]) / delta_I)
-            intervened[i] = 1 if reference_uniform(key, t, i, 1) < prob else 0
-        else:
-            intervened[i] = 0
-        new_pressure[i] = 1.0 if intervened[i] == 1 else psi * o["pressure"]
+    # Phase 7. Altruism (7.6), with p' and σ'.
+    set_orgs("altruism", reference_altruism(graph, orgs, params, action))
 
-    # =========================================================================================
-    # Phase 7. Altruism (7.6), with p' and sigma' (after finance); w over live arcs.
-    # =========================================================================================
-    sigma_new = {i: stress(balance[i], orgs[i]["budget"]) for i in nodes}
-    new_altruism = {}
-    for i in nodes:
-        o = orgs[i]
-        if not active[i]:
-            new_altruism[i] = o["altruism"]
-            continue
-        n_live = 0
-        mutual = 0
-        for j in neighbours(i):
-            if is_live(i, j):
-                n_live += 1
-                if action[(i, j)] == 1 and action[(j, i)] == 1:
-                    mutual += 1
-        w = mutual / n_live if n_live > 0 else 0.0
-        alpha = o["altruism"]
-        new_altruism[i] = alpha + eta_plus * (1 - alpha) * w - eta_minus * alpha * max(new_pressure[i], sigma_new[i])
+    # Phase 8. Beliefs (7.12), from start-of-step beliefs.
+    set_orgs("belief", reference_beliefs(graph, orgs, params, action, h, h_lead))
 
-    # =========================================================================================
-    # Phase 8. Beliefs and the shared narrative (7.12), from start-of-step beliefs.
-    # =========================================================================================
-    new_belief = dict(belief)
-    for i in nodes:
-        if not active[i]:
-            continue
-        x_i = belief[i]
-        build = (
-            beta
-            * ((1 - chi_L) * h[i] + chi_L * h_lead)
-            * _engagement_weight(engagement[i])
-            * committed[i]
-            * (1 - x_i)
-        )
-        n_live = 0
-        close_sum = 0.0
-        for j in neighbours(i):
-            if not is_live(i, j):
-                continue
-            n_live += 1
-            x_j = belief[j]
-            if action[(i, j)] * action[(j, i)] == 1 and abs(x_j - x_i) < eps_N:
-                close_sum = close_sum + (x_j - x_i)
-        mix = (mu_N / n_live) * close_sum if n_live > 0 else 0.0
-        new_belief[i] = clip(x_i + build + mix - delta_N * x_i, 0.0, 1.0)
-    belief_sum = 0.0
-    for i in nodes:
-        if active[i]:
-            belief_sum = belief_sum + new_belief[i]
-    shared_narrative = _mean(belief_sum, n_A)
+    # Phase 9. Commitment (7.13) [R6, R7], with q̄' (all trust changes of the step are done).
+    mean_trust_after = reference_mean_trust(graph, orgs, arcs)
+    set_orgs("committed", reference_commitment(orgs, params, mean_trust_after, votes, broke_down))
 
-    # Mean trust after the step (all trust changes of the step are done).
-    q_bar_new = {i: mean_trust(i, new_trust) for i in nodes}
-
-    # =========================================================================================
-    # Phase 9. Commitment (7.13), conditional commitment under informal governance only; then
-    # every voter that walked away at a breakdown in this step gets committed' = 0. [R6, R7]
-    # =========================================================================================
-    if conditional and not statutory:
-        for i in nodes:
-            if not active[i] or orgs[i]["unwilling"] == 1.0:
-                continue
-            if committed[i] == 1.0:
-                if q_bar_new[i] < theta_C or sigma_new[i] > sigma_C:
-                    new_committed[i] = 0.0
-            else:
-                if q_bar_new[i] >= theta_C + m_C and sigma_new[i] <= sigma_C:
-                    new_committed[i] = 1.0
-        for i in walked_away:
-            new_committed[i] = 0.0
-
-    # =========================================================================================
     # Phase 10. Local authority engagement and political pressure (7.14).
-    # =========================================================================================
-    new_political = {i: orgs[i]["political"] for i in nodes}
-    new_engagement = dict(engagement)
-    for i in nodes:
-        if not active[i] or orgs[i]["kind"] != LOCAL_AUTHORITY:
-            continue
-        pi_i = orgs[i]["political"]
-        new_political[i] = pi_i + delta_pi * (pi_0 - pi_i)
-        score = q_bar_new[i] - w_pi * new_political[i]
-        if la_dynamic:
-            if engagement[i] == 3:
-                new_engagement[i] = 3.0 if score >= theta_P else 1.0
-            elif score < theta_A:
-                new_engagement[i] = 0.0
-            elif score < theta_F:
-                new_engagement[i] = 1.0
-            else:
-                new_engagement[i] = 2.0
+    political, engagement = reference_engagement(orgs, params, mean_trust_after)
+    set_orgs("political", political)
+    set_orgs("engagement", engagement)
 
-    # =========================================================================================
     # Phase 11. Winter pressure decays, leaders settle (7.11, 7.16).
-    # =========================================================================================
-    new_W = psi_W * W
-    new_experience = dict(experience)
-    for i in nodes:
-        if active[i]:
-            new_experience[i] = experience[i] + rho_e * (1 - experience[i])
+    system["winter"] = reference_winter_decays(params, W)
+    set_orgs("experience", reference_leaders_settle(orgs, params))
 
-    # =========================================================================================
-    # Phase 12. Integration progress and outputs (7.8), over live arcs and active organisations.
-    # =========================================================================================
-    m_L = 0
-    sum_c = 0
-    sum_mutual = 0
-    sum_trust = 0.0
-    sum_mutual_trust = 0.0
-    kind_sum = [[0.0] * N_KINDS for _ in range(N_KINDS)]
-    kind_count = [[0] * N_KINDS for _ in range(N_KINDS)]
-    for i in nodes:
-        kind_i = orgs[i]["kind"]
-        for j in neighbours(i):
-            if not is_live(i, j):
-                continue
-            m_L += 1
-            c_k = action[(i, j)]
-            c_rev = action[(j, i)]
-            trust_new = new_trust[(i, j)]
-            sum_c += c_k
-            sum_mutual += c_k * c_rev
-            sum_trust = sum_trust + trust_new
-            sum_mutual_trust = sum_mutual_trust + c_k * c_rev * trust_new
-            kind_j = orgs[j]["kind"]
-            kind_sum[kind_i][kind_j] = kind_sum[kind_i][kind_j] + trust_new
-            kind_count[kind_i][kind_j] += 1
-
-    inc = (1 / m_L) * sum_mutual_trust if m_L > 0 else 0.0
-    new_progress = max(0.0, (1 - delta_p) * progress + inc + g_P * (resolved - broke_down))
-
-    system_surplus = 0.0
-    n_deficit = 0
-    n_interventions = 0
-    sum_altruism = 0.0
-    sum_pressure = 0.0
-    n_committed = 0
-    la_sum = 0.0
-    la_count = 0
-    for i in nodes:
-        if not active[i]:
-            continue
-        system_surplus = system_surplus + net[i]
-        if balance[i] < 0:
-            n_deficit += 1
-        n_interventions += intervened[i]
-        sum_altruism = sum_altruism + new_altruism[i]
-        sum_pressure = sum_pressure + new_pressure[i]
-        if new_committed[i] == 1.0:
-            n_committed += 1
-        if orgs[i]["kind"] == LOCAL_AUTHORITY:
-            la_sum = la_sum + new_engagement[i]
-            la_count += 1
-
-    # --- new state ---------------------------------------------------------------------------
-    new_orgs = {}
-    for i in nodes:
-        row = dict(orgs[i])
-        row["balance"] = balance[i]
-        row["pressure"] = new_pressure[i]
-        row["altruism"] = new_altruism[i]
-        row["committed"] = new_committed[i]
-        row["engagement"] = new_engagement[i]
-        row["political"] = new_political[i]
-        row["belief"] = new_belief[i]
-        row["experience"] = new_experience[i]
-        row["year_balance"] = year_balance[i]
-        row["intervened"] = intervened[i]
-        row["net"] = net[i]
-        row["effective_capacity"] = h[i]
-        new_orgs[i] = row
-
-    new_arcs = {}
-    for arc in arcs:
-        row = dict(arcs[arc])
-        row["trust"] = new_trust[arc]
-        row["memory"] = new_memory[arc]
-        row["action"] = action[arc]
-        new_arcs[arc] = row
-
-    new_system = dict(system)
-    new_system["progress"] = new_progress
-    new_system["winter"] = new_W
-    new_system["safety"] = Psi
-    new_system["signed_up"] = 1.0 if signed_up else 0.0
-    new_system["decision_open"] = 1.0 if decision_open else 0.0
-    new_system["decision_age"] = float(decision_age)
-    new_system["decision_loser"] = float(decision_loser)
-    new_system["decisions_resolved"] = decisions_resolved
-    new_system["decisions_failed"] = decisions_failed
-    new_system["lead"] = float(lead)
-
-    outputs = {
-        "collaboration_rate": _mean(sum_c, m_L),
-        "mutual_rate": _mean(sum_mutual, m_L),
-        "mean_trust": _mean(sum_trust, m_L),
-        "system_surplus": system_surplus,
-        "system_balance": system_balance,
-        "n_deficit": n_deficit,
-        "interventions": n_interventions,
-        "integration_progress": new_progress,
-        "mean_altruism": _mean(sum_altruism, n_A),
-        "mean_pressure": _mean(sum_pressure, n_A),
-        "mean_capacity": _mean(sum_h, n_A),
-        "shared_narrative": shared_narrative,
-        "committed_share": _mean(n_committed, n_A),
-        "decision_open": new_system["decision_open"],
-        "decisions_resolved": decisions_resolved,
-        "decisions_failed": decisions_failed,
+    # Phase 12. Integration progress and outputs (7.8).
+    month = {
+        "transfers": transfers,
+        "sustainability_funding": funding,
         "decision_latency": latency,
-        "signed_up": new_system["signed_up"],
-        "transfers": transfers_total,
-        "sustainability_funding": funding_total,
-        "la_engagement": _mean(la_sum, la_count),
         "winter_pressure": W,
         "safety": Psi,
         "leadership_capacity": H,
-        "active_organisations": n_A,
-        "joint_working": inc,
-        "trust_by_kind": [
-            [_mean(kind_sum[a][b], kind_count[a][b]) for b in range(N_KINDS)] for a in range(N_KINDS)
-        ],
     }
-    return new_orgs, new_arcs, new_system, outputs
+    progress, outputs = reference_outputs(graph, orgs, arcs, params, system, action, net, intervened, h, month, resolved, broke_down)
+    system["progress"] = progress
+
+    for i in nodes:
+        orgs[i]["intervened"] = intervened[i]
+        orgs[i]["net"] = net[i]
+        orgs[i]["effective_capacity"] = h[i]  # [R3]
+    set_arcs("action", action)
+    for name in ("decision_open", "decision_age", "decision_loser", "signed_up"):
+        system[name] = float(system[name])
+    return orgs, arcs, system, outputs

@@ -17,8 +17,8 @@ import networkx as nx
 import numpy as np
 from hypothesis import strategies as st
 
-from ics_abm.engine.state import SYSTEM_FIELDS, Arcs, Organisations, Params
 from ics_abm.engine.graph import arc_sources, graph_from_networkx
+from ics_abm.engine.state import SYSTEM_FIELDS, Arcs, Organisations, Params
 
 unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
 LOCAL_AUTHORITY = 4
@@ -293,3 +293,53 @@ def to_arrays(system: dict):
     for name in ("finance_regime", "patience", "invest_lag", "invest_months"):
         p[name] = int(p[name])
     return orgs, graph, arcs, Params(**p), state_array(system["state"]), keys
+
+
+@st.composite
+def submodel_cases(draw, max_organisations: int = 8) -> dict:
+    """A system (as :func:`systems`) plus arbitrary values for what a step derives before a submodel reads it.
+
+    So that each submodel can be tested on its own, on inputs independent of the earlier phases
+    of the step: this step's decisions ``action`` (0/1 on every arc), effective capacities
+    ``capacity`` (``h_i``), regulator pushes ``push`` (``Δ_i``), lens differences ``lens_a`` and
+    ``lens_b``, start-of-step mean trust ``mean_trust`` (``q̄_i``), net results ``net`` (£m),
+    interventions ``intervened`` (0/1), votes ``votes`` (−1 not a voter, 0 against, 1 for; only
+    active members with engagement >= 2 vote, and one that is not committed votes against), the
+    hard decision's ``outcome`` ("none", "resolved" or "broke_down"), the lead's capacity
+    ``lead_capacity`` and the month's reported values ``monthly`` (transfers, funding, latency,
+    winter, safety, leadership capacity).
+    """
+    system = draw(systems(max_organisations))
+    n = system["graph"].number_of_nodes()
+    arcs = sorted(system["arcs"])
+
+    def per_org(strategy):
+        return {i: draw(strategy) for i in range(n)}
+
+    def vote(row):
+        if row["active"] != 1.0 or row["engagement"] < 2.0:
+            return -1
+        return draw(st.integers(0, 1)) if row["committed"] == 1.0 else 0
+
+    return {
+        **system,
+        "action": {arc: draw(st.integers(0, 1)) for arc in arcs},
+        "capacity": per_org(unit),
+        "push": per_org(st.floats(min_value=-0.5, max_value=0.5)),
+        "lens_a": per_org(st.floats(min_value=-1.0, max_value=1.0)),
+        "lens_b": per_org(st.floats(min_value=-1.0, max_value=1.0)),
+        "mean_trust": per_org(unit),
+        "net": per_org(st.floats(min_value=-50.0, max_value=50.0)),
+        "intervened": per_org(st.integers(0, 1)),
+        "votes": {i: vote(system["orgs"][i]) for i in range(n)},
+        "outcome": draw(st.sampled_from(("none", "resolved", "broke_down"))),
+        "lead_capacity": draw(unit),
+        "monthly": {
+            "transfers": draw(st.floats(0.0, 10.0)),
+            "sustainability_funding": draw(st.floats(0.0, 10.0)),
+            "decision_latency": draw(st.one_of(st.just(float("nan")), st.integers(1, 1200).map(float))),
+            "winter_pressure": draw(unit),
+            "safety": draw(unit),
+            "leadership_capacity": draw(unit),
+        },
+    }

@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from ics_abm import __version__
 import ics_abm.cli as cli_module
+from ics_abm import __version__
 from ics_abm.cli import run as run_module
 from ics_abm.output import results as results_module
 from ics_abm.output.results import TABLES, read_manifest

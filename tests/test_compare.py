@@ -58,7 +58,7 @@ def comparison(files):
 
 
 def test_compare_is_exported_and_returns_the_summary(files):
-    summary = ics_abm.experiments.comparison.run(files["tiny"], [files["aligned"]], replicates=2, steps=3, seed=1)
+    summary = ics_abm.compare(files["tiny"], [files["aligned"]], replicates=2, steps=3, seed=1)
     assert list(summary.columns) == SUMMARY_COLUMNS
     assert set(summary["option"]) == {"tiny", "aligned"}
 

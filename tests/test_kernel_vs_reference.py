@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from ics_abm.metrics import METRICS, ORG_TRAJECTORY_FIELDS
-from ics_abm.engine.step import advance
-from ics_abm.scenario.kinds import KINDS
 from ics_abm.engine.state import ORG_FLOAT_FIELDS, SYSTEM_FIELDS, make_workspace
+from ics_abm.engine.step import advance
+from ics_abm.metrics import METRICS, ORG_TRAJECTORY_FIELDS
+from ics_abm.scenario.kinds import KINDS
 from tests import reference
 from tests.reference import reference_step
 from tests.strategies import systems, to_arrays
@@ -361,6 +361,25 @@ def _transfer_edge_cases():
                               and h[0][1][(3, 2)]["trust"] > 0.5 and h[0][3]["transfers"] > 0)
 
 
+def _transfer_brings_receiver_to_balance():
+    # 7.15: own_i is taken from the year result after the transfers. Org 0 gives its whole surplus
+    # (altruism 1, transfer share 1) to its one partner in deficit, 1, whose year result goes from
+    # -4 to +6: under a signed control total 1 is then paid the unlinked share of its funding too.
+    orgs = {0: {"balance": 10.0, "year_balance": 0.0, "altruism": 1.0},
+            1: {"balance": -4.0, "year_balance": 0.0},
+            2: {"balance": 1.0, "year_balance": 0.0, "altruism": 0.0}}
+    system = _system(3, [(0, 1), (1, 2)], orgs=orgs, t=12, trust=0.5,
+                     params={"finance_regime": 1, "transfers": True, "transfer_share": 1.0, "sustainability_share": 0.05,
+                             "linked_share": 0.5},
+                     state={"signed_up": 1.0})
+    for arc in system["arcs"].values():
+        arc["stake"] = 0.0
+    for row in system["orgs"].values():
+        row["cost_pressure"] = 0.0
+    # 1's balance: -4 + 10 + F (own met, system met) = 6 + 0.05 * 10.
+    return system, lambda h: h[0][0][1]["balance"] == pytest.approx(6.5) and h[0][3]["transfers"] == pytest.approx(10.0)
+
+
 def _withdrawn_voter_blocks_consensus():
     system = _system(4, _complete(4), orgs={3: {"committed": 0.0}},
                      params={"decision_rate": 1.0, "support_threshold": 0.3, "patience": 1, "conditional": True,
@@ -378,6 +397,7 @@ PINNED = {
     "patience_boundary_age4": _patience_boundary(4.0),
     "patience_boundary_age5": _patience_boundary(5.0),
     "transfer_edge_cases": _transfer_edge_cases,
+    "transfer_brings_receiver_to_balance": _transfer_brings_receiver_to_balance,
     "withdrawn_voter_blocks_consensus": _withdrawn_voter_blocks_consensus,
     "decision_resolved_informal": _decision_resolved_informal,
     "decision_statutory_majority": _decision_statutory_majority,

@@ -45,7 +45,7 @@ def test_importing_the_figure_modules_leaves_the_backend_alone():
         "import ics_abm.demo.figures\n"
         "print(matplotlib.get_backend())"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "svg"
 
@@ -57,7 +57,7 @@ def test_the_command_line_chooses_agg():
         "try:\n    ics_abm.cli.main()\nexcept SystemExit:\n    pass\n"
         "import matplotlib; print(matplotlib.get_backend())"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1].lower() == "agg"
 

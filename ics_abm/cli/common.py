@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import math
-import re
 from collections.abc import Callable, Iterator
 
 import typer
 
-__all__ = ["EXIT_BAD_INPUT", "bad_input_is_an_error", "fail", "number", "progress", "safe_name", "sentence"]
+__all__ = ["EXIT_BAD_INPUT", "bad_input_is_an_error", "fail", "number", "progress", "sentence"]
 
 #: Exit code for bad input (the same as command-line usage errors).
 EXIT_BAD_INPUT = 2
@@ -65,8 +64,3 @@ def progress(unit: str, total: int, show: bool | None) -> Iterator[Callable[...,
 def number(value: float | None, spec: str = ".2f") -> str:
     """``value`` formatted with ``spec``, or ``"undefined"`` for a missing or NaN value."""
     return "undefined" if value is None or math.isnan(value) else format(value, spec)
-
-
-def safe_name(name: str, fallback: str = "scenario") -> str:
-    """``name`` made safe as one folder name (a name, never a path)."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or fallback

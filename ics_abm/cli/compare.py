@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from ics_abm.cli.common import bad_input_is_an_error, number, progress, safe_name
+from ics_abm.cli.common import bad_input_is_an_error, number, progress
+from ics_abm.output.directory import safe_name
 
 __all__ = ["compare_command"]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from ics_abm.demo.branching import OUTCOMES, Branches, compare
 from ics_abm.demo.figures import charts_figure, futures_figure, network_figure, to_png
 from ics_abm.demo.levers import describe_levers
 from ics_abm.demo.snapshot import Snapshot, take_snapshot
-from ics_abm.output.directory import write_bytes, write_directory
+from ics_abm.output.directory import safe_name, write_bytes, write_directory
 from ics_abm.output.files import write_text
 from ics_abm.scenario.kinds import KIND_LABELS
 from ics_abm.scenario.loading import organisation_counts
@@ -121,8 +120,7 @@ def session_summary(model, snap: Snapshot, branches: Branches | None = None, *, 
 
 
 def _folder_name(snap: Snapshot, saved: datetime.datetime) -> str:
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", snap.scenario).strip("._") or "scenario"
-    return f"session-{saved:%Y%m%d-%H%M%S}-{safe}-seed{snap.seed}-month{snap.month}"
+    return f"session-{saved:%Y%m%d-%H%M%S}-{safe_name(snap.scenario)}-seed{snap.seed}-month{snap.month}"
 
 
 def export_session(model, out_dir: str | os.PathLike, branches: Branches | None = None, *,

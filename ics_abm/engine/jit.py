@@ -37,12 +37,12 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numba
 from numba.core.caching import FunctionCache, IndexDataCacheFile
 
-__all__ = ["SERIAL", "PARALLEL", "INLINE", "ENGINE_FINGERPRINT", "Variants", "inline", "kernel", "variants"]
+__all__ = ["SERIAL", "PARALLEL", "INLINE", "ENGINE_FINGERPRINT", "engine_fingerprint", "Variants", "inline", "kernel", "variants"]
 
 _CACHE = os.environ.get("ICS_ABM_NUMBA_CACHE", "1") != "0"
 
@@ -54,9 +54,9 @@ PARALLEL: dict = {**SERIAL, "parallel": True}
 INLINE: dict = {**SERIAL, "inline": "always"}
 
 
-def _engine_fingerprint() -> str:
-    """sha256 of the source of every module of ics_abm.engine (paths and bytes, in path order)."""
-    root = Path(__file__).resolve().parent
+def engine_fingerprint(root: Path | None = None) -> str:
+    """sha256 of the source of every module below ``root`` (default: ics_abm.engine), paths and bytes in path order."""
+    root = Path(__file__).resolve().parent if root is None else root
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         digest.update(path.relative_to(root).as_posix().encode())
@@ -65,7 +65,12 @@ def _engine_fingerprint() -> str:
 
 
 #: Hash of the engine's source: part of every engine kernel's cache stamp.
-ENGINE_FINGERPRINT = _engine_fingerprint()
+ENGINE_FINGERPRINT = engine_fingerprint()
+
+
+def _module_fingerprint() -> str:
+    # Read at each cache's creation (not bound at import), so a test can stand in another engine.
+    return ENGINE_FINGERPRINT
 
 
 class _EngineCache(FunctionCache):
@@ -77,7 +82,7 @@ class _EngineCache(FunctionCache):
         self._cache_file = IndexDataCacheFile(
             cache_path=self._cache_path,
             filename_base=f"{self._impl.filename_base}.{variant}",
-            source_stamp=(own_stamp, ENGINE_FINGERPRINT),
+            source_stamp=(own_stamp, _module_fingerprint()),
         )
 
 
@@ -105,8 +110,8 @@ def kernel(function):
 class Variants(NamedTuple):
     """The serial and ``parallel=True`` compilations of one source; same numbers, bit for bit."""
 
-    serial: object
-    parallel: object
+    serial: Any  # numba dispatchers
+    parallel: Any
 
 
 def variants(function) -> Variants:

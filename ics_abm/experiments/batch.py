@@ -179,7 +179,7 @@ class BatchTrajectory(NamedTuple):
     Attributes
     ----------
     system : ndarray of float64, shape (R, S, len(METRICS))
-        System outputs per run and month, columns as in :data:`ics_abm.engine.step.METRICS`.
+        System outputs per run and month, columns as in :data:`ics_abm.metrics.METRICS`.
     trust_by_kind : ndarray of float64, shape (R, S, 6, 6)
         Mean trust from kind ``a`` to kind ``b`` per run and month; NaN where there are no arcs.
     organisations : list of ndarray of float64, shape (S, n_r, len(ORG_TRAJECTORY_FIELDS))
@@ -295,7 +295,7 @@ def system_table(scenario, seeds: Sequence[int], steps: int | None = None, *, pa
     -------
     pandas.DataFrame, shape (len(seeds) * steps, 2 + len(METRICS))
         ``run`` (the run's position in ``seeds``), ``step`` and the metrics of
-        :data:`ics_abm.engine.step.METRICS` (counts as int64, as in :func:`ics_abm.run`'s system
+        :data:`ics_abm.metrics.METRICS` (counts as int64, as in :func:`ics_abm.run`'s system
         table), in run order then month order; run ``r``'s rows equal the ``step`` and metric
         columns of ``run(scenario_r, seeds[r], steps).system`` bit for bit.
 

@@ -10,7 +10,7 @@ get ics_abm without glue:
 * :func:`results` reads a finished ``ics-abm sweep`` (resumable, distributed) in the
   ``(experiments, outcomes)`` form that EMA's analysis functions take.
 
-Each outcome is the mean of a metric of :data:`ics_abm.engine.step.METRICS` over the last ``last``
+Each outcome is the mean of a metric of :data:`ics_abm.metrics.METRICS` over the last ``last``
 months of a run. EMA names must be Python identifiers, so ``"legacy.strength"`` is called
 ``legacy_strength`` in EMA and mapped back to the scenario path (EMA's ``variable_name``).
 
@@ -151,7 +151,7 @@ def model(
         Dotted scenario path -> ``(lower, upper)`` (a real or whole-number range, by the field's
         type) or a list of options (categorical).
     outcomes : sequence of str, optional
-        Metrics of :data:`ics_abm.engine.step.METRICS` (default: all), each a ``ScalarOutcome``.
+        Metrics of :data:`ics_abm.metrics.METRICS` (default: all), each a ``ScalarOutcome``.
     steps : int, optional
         Months per run (default: the scenario's).
     last : int

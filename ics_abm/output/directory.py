@@ -34,6 +34,7 @@ __all__ = [
     "fsync_path",
     "remove_dead_temporaries",
     "replace_directory",
+    "safe_name",
     "write_atomically",
     "write_bytes",
     "write_directory",
@@ -48,6 +49,11 @@ _TEMPORARY = re.compile(r"^\..+\.(?P<host>[^.]+)-(?P<pid>\d+)-[0-9a-f]+\.tmp$")
 
 class ResultsError(ValueError):
     """A results directory that cannot be written or read; its text is one sentence."""
+
+
+def safe_name(name: str, fallback: str = "scenario") -> str:
+    """``name`` made safe as one file or folder name (a name, never a path), or ``fallback``."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or fallback
 
 
 # --------------------------------------------------------------------------------------------

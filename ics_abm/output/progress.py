@@ -38,7 +38,12 @@ class ProgressBar:
 
 def _columns(unit: str, rate: bool) -> tuple:
     from rich.progress import (
-        BarColumn, MofNCompleteColumn, ProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+        BarColumn,
+        MofNCompleteColumn,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
     )
     from rich.text import Text
 

@@ -194,11 +194,11 @@ def _tagged_union(loc: tuple, schema: dict) -> tuple[tuple, dict]:
             mapping = items.get("discriminator", {}).get("mapping", {})
             if loc[i + 2] in mapping:
                 member = _resolve({"$ref": mapping[loc[i + 2]]}, schema)
-                return loc[: i + 2] + loc[i + 3 :], {**member, "$defs": schema.get("$defs", {})}
+                return loc[: i + 2] + loc[i + 3 :], {**(member or {}), "$defs": schema.get("$defs", {})}
     return loc, schema
 
 
-def _describe_error(err: dict, schema: dict) -> tuple[str | None, str]:
+def _describe_error(err: Any, schema: dict) -> tuple[str | None, str]:
     """One pydantic error dict -> (dotted field, problem without the final period)."""
     kind = err["type"]
     loc = tuple(err["loc"])

@@ -18,7 +18,7 @@ resolved by the model (``docs/model.md`` section 7.5), not here.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, get_args
 
 from pydantic import (
     AfterValidator,
@@ -353,9 +353,9 @@ class Scenario(Section):
 # The per-kind models must follow kinds.KINDS exactly (names and order).
 if tuple(Organisations.model_fields) != KINDS or tuple(Kinds.model_fields) != KINDS:
     raise RuntimeError("Organisations and Kinds fields must match ics_abm.scenario.kinds.KINDS")
-if tuple(Regulation.model_fields["regime"].annotation.__args__) != REGIMES:
+if get_args(Regulation.model_fields["regime"].annotation) != REGIMES:
     raise RuntimeError("Regulation.regime must list REGIMES")
-if tuple(Finance.model_fields["regime"].annotation.__args__) != FINANCE_REGIMES:
+if get_args(Finance.model_fields["regime"].annotation) != FINANCE_REGIMES:
     raise RuntimeError("Finance.regime must list FINANCE_REGIMES")
 
 

@@ -10,6 +10,7 @@ show in Jupyter as a cell's value.
 from __future__ import annotations
 
 import math
+import textwrap
 import warnings
 
 import numpy as np
@@ -19,11 +20,16 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ics_abm.experiments.paired import grouped_intervals
-from ics_abm.metrics import label as metric_label
+from ics_abm.metrics import label
 
-__all__ = ["draw_bands", "plot_final_outcomes", "plot_trajectories"]
+__all__ = ["axis_label", "draw_bands", "plot_final_outcomes", "plot_trajectories"]
 
 _MEASURE_LABELS = {"final": "final month", "last_12_mean": "mean of last 12 months"}
+
+
+def axis_label(metric: str) -> str:
+    """The metric's label with its unit (:func:`ics_abm.metrics.label`), wrapped to fit a small panel."""
+    return textwrap.fill(label(metric), 28)
 
 
 def draw_bands(ax: Axes, bands: pd.DataFrame, hue: str, order: list[str], palette: dict[str, tuple]) -> None:
@@ -41,10 +47,10 @@ def draw_bands(ax: Axes, bands: pd.DataFrame, hue: str, order: list[str], palett
     palette : dict
         Colour of each group.
     """
-    for label in order:
-        part = bands[bands[hue] == label]
-        ax.plot(part["step"], part["mean"], color=palette[label], label=label, linewidth=1.6)
-        ax.fill_between(part["step"], part["low"], part["high"], color=palette[label], alpha=0.2, linewidth=0)
+    for group in order:
+        part = bands[bands[hue] == group]
+        ax.plot(part["step"], part["mean"], color=palette[group], label=group, linewidth=1.6)
+        ax.fill_between(part["step"], part["low"], part["high"], color=palette[group], alpha=0.2, linewidth=0)
 
 
 def _palette(labels: list[str]) -> dict[str, tuple]:
@@ -80,7 +86,7 @@ def plot_trajectories(comparison) -> Figure:
     for ax, metric in zip(axes, comparison.outcomes, strict=False):
         bands = grouped_intervals(comparison.trajectories, ["option", "step"], metric)
         draw_bands(ax, bands, "option", labels, palette)
-        ax.set(xlabel="Month", ylabel=metric_label(metric), title=metric.replace("_", " "))
+        ax.set(xlabel="Month", ylabel=axis_label(metric), title=metric.replace("_", " "))
     handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="outside lower center", ncols=min(len(labels), 4), title="option")
     fig.suptitle(
@@ -125,7 +131,7 @@ def plot_final_outcomes(comparison, measure: str = "final") -> Figure:
         sns.stripplot(data=part, x="option", y=measure, hue="option", order=labels, palette=palette,
                       ax=left, size=3, jitter=0.2, legend=False)
         title = f"{metric.replace('_', ' ')}: {_MEASURE_LABELS[measure]}"
-        left.set(xlabel="", ylabel=metric_label(metric), title=title)
+        left.set(xlabel="", ylabel=axis_label(metric), title=title)
         wide = part.pivot(index="replicate", columns="option", values=measure)
         diffs = wide[others].sub(wide[base], axis=0).melt(var_name="option", value_name="difference")
         sns.stripplot(data=diffs, x="option", y="difference", hue="option", order=others, palette=palette,

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
 from ics_abm.experiments.comparison.run import WINDOW, Comparison
 from ics_abm.experiments.paired import CONFIDENCE
-from ics_abm.output.directory import write_directory
+from ics_abm.output.directory import safe_name, write_directory
 from ics_abm.output.files import save_png, write_table, write_text
 from ics_abm.output.manifest import environment, finish_manifest, now_utc, provenance
 from ics_abm.scenario.loading import scenario_hash, scenario_to_dict
@@ -33,10 +32,6 @@ INTERVAL_METHOD = (
     f"{CONFIDENCE:.0%} Student t interval over replicates; differences are paired by replicate "
     "(option minus base on the same seed)"
 )
-
-
-def _file_label(label: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", label).strip("._") or "scenario"
 
 
 def _option_record(option) -> dict:
@@ -114,7 +109,7 @@ def write_comparison(
         write_table(comparison.trajectories, directory, "trajectories", reproducible)
         for number, option in enumerate(comparison.options):  # numbered: base first, names cannot clash
             if option.text is not None:
-                write_text(directory / "scenarios" / f"{number}-{_file_label(option.label)}.toml", option.text)
+                write_text(directory / "scenarios" / f"{number}-{safe_name(option.label)}.toml", option.text)
         save_png(plot_trajectories(comparison), directory / "trajectories.png", DPI)
         save_png(plot_final_outcomes(comparison), directory / "final_outcomes.png", DPI)
         finish_manifest(directory, manifest)

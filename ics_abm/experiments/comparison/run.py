@@ -11,7 +11,7 @@ replicates (:mod:`ics_abm.experiments.paired`): far more precisely than from ind
 Three tables, all tidy:
 
 * ``trajectories``: one row per option, replicate and month, with every metric of
-  :data:`ics_abm.engine.step.METRICS` (the run's ``system`` table, labelled);
+  :data:`ics_abm.metrics.METRICS` (the run's ``system`` table, labelled);
 * ``table`` (the *outcomes*): one row per option, replicate and outcome metric, with the value at
   the final month (``final``) and the mean over the last 12 months (``last_12_mean``; over every
   month if the run is shorter);
@@ -107,7 +107,7 @@ class Comparison:
 
 
 def check_outcomes(outcomes: Sequence[str] | None) -> tuple[str, ...]:
-    """The outcome metrics to report, checked against :data:`ics_abm.engine.step.METRICS`.
+    """The outcome metrics to report, checked against :data:`ics_abm.metrics.METRICS`.
 
     Parameters
     ----------

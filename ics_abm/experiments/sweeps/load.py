@@ -3,7 +3,7 @@
 Rows are sorted by ``run_id`` then ``step``, whatever order the batches finished in. Columns::
 
     run_id point_id policy_id sample_id replicate root_seed spawn_key seed
-    <each varied parameter, named by its dotted path>  step  <each metric of ics_abm.engine.step.METRICS>
+    <each varied parameter, named by its dotted path>  step  <each metric of ics_abm.metrics.METRICS>
 """
 
 from __future__ import annotations

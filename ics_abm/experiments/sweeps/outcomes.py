@@ -1,7 +1,7 @@
 """Scalar outcomes of runs: the mean of a metric over the last months of each run.
 
 Sensitivity analyses and EMA Workbench need one number per run. ics_abm's is the mean of a
-metric of :data:`ics_abm.engine.step.METRICS` over the last ``last`` months (``last=1``: the final
+metric of :data:`ics_abm.metrics.METRICS` over the last ``last`` months (``last=1``: the final
 month; the default 12 smooths month-to-month noise over the final year).
 """
 

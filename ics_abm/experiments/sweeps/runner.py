@@ -17,7 +17,6 @@ import collections
 import concurrent.futures as cf
 import os
 import platform
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ from ics_abm.experiments.sweeps.design import Design, build_design
 from ics_abm.experiments.sweeps.errors import SweepError
 from ics_abm.experiments.sweeps.executors import Engine, open_engine
 from ics_abm.experiments.sweeps.spec import SweepSpec, read_sweep
-from ics_abm.output.directory import remove_dead_temporaries, write_atomically
+from ics_abm.output.directory import remove_dead_temporaries, safe_name, write_atomically
 from ics_abm.output.files import write_text
 from ics_abm.output.manifest import now_utc, versions
 from ics_abm.output.progress import progress_bar
@@ -89,8 +88,7 @@ class SweepResult:
 
 def default_out(name: str) -> Path:
     """``results/sweep-<name>``, with the name made safe as a folder name."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "sweep"
-    return Path("results") / f"sweep-{safe}"
+    return Path("results") / f"sweep-{safe_name(name, 'sweep')}"
 
 
 # --------------------------------------------------------------------------------------------

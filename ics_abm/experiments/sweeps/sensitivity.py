@@ -43,7 +43,7 @@ def analyse(
     out : str or os.PathLike
         A finished sweep with a ``sobol`` or ``morris`` design.
     metric : str
-        A metric of :data:`ics_abm.engine.step.METRICS`.
+        A metric of :data:`ics_abm.metrics.METRICS`.
     last : int
         The outcome of a run is the mean of ``metric`` over its last ``last`` months.
     conf_level : float

@@ -13,10 +13,9 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
-from ics_abm.experiments.comparison.figures import draw_bands
+from ics_abm.experiments.comparison.figures import axis_label, draw_bands
 from ics_abm.experiments.paired import grouped_intervals
 from ics_abm.experiments.validation.runner import FactResult
-from ics_abm.metrics import label as metric_label
 
 __all__ = ["plot_fact", "plot_forest", "oriented_effect"]
 
@@ -110,7 +109,7 @@ def plot_fact(result: FactResult) -> Figure:
             months = fact.outcome_of(arm).months
             if months is not None and fact.outcome_of(arm).metric == metric:
                 ax.axvspan(months[0] - 0.5, months[1] + 0.5, color=palette[arm.label], alpha=0.12, linewidth=0)
-        ax.set(xlabel="Month", ylabel=metric_label(metric), title=metric.replace("_", " "))
+        ax.set(xlabel="Month", ylabel=axis_label(metric), title=metric.replace("_", " "))
         ax.legend(fontsize="x-small", loc="best")
     right = axes[0][-1]
     diffs = result.b - result.a

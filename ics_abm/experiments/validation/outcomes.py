@@ -48,7 +48,7 @@ class Outcome:
     metric : str or None
         The system metric whose trajectory illustrates the outcome in the report (``None``: none).
     reads : tuple of str
-        The system metrics ``measure`` reads (checked against :data:`ics_abm.engine.step.METRICS`).
+        The system metrics ``measure`` reads (checked against :data:`ics_abm.metrics.METRICS`).
     last_month : int
         The latest month ``measure`` needs (0 if it needs none, or only the final month).
     months : tuple of (int, int) or None
