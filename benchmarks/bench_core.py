@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.reference, the independent implementation
 
 from ics_abm import ICSModel, __version__, load_scenario, run  # noqa: E402
+from ics_abm.engine.graph import arc_sources
+from ics_abm.engine.state import SYSTEM_FIELDS, Arcs, Organisations  # noqa: E402
 from ics_abm.engine.step import advance  # noqa: E402
 from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict  # noqa: E402
-from ics_abm.engine.state import SYSTEM_FIELDS, Arcs, Organisations  # noqa: E402
-from ics_abm.engine.graph import arc_sources
 from tests.reference import reference_step  # noqa: E402
 
 

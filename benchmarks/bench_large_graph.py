@@ -106,12 +106,11 @@ def _one_month(kernel):
 
 def measure(organisations: int, degree: float, steps: int) -> dict:
     """One size, in this process."""
-    from ics_abm.engine.step import advance_steps
-    from ics_abm.engine.initial import StateTemplate
-    from ics_abm.engine.initial import build_initial_state
-    from ics_abm.metrics import METRICS, ORG_TRAJECTORY_FIELDS
     from ics_abm.engine.checks import check_state
+    from ics_abm.engine.initial import StateTemplate, build_initial_state
     from ics_abm.engine.state import make_workspace
+    from ics_abm.engine.step import advance_steps
+    from ics_abm.metrics import METRICS, ORG_TRAJECTORY_FIELDS
 
     scenario = scaled_scenario(organisations, degree)
     started = time.perf_counter()

@@ -34,10 +34,10 @@ sys.path.insert(0, str(ROOT))  # tests.reference (the independent implementation
 
 from benchmarks._machine import describe, load, timed
 from ics_abm import load_scenario, run, run_batch
-from ics_abm.experiments.batch import advance_batch, system_table
+from ics_abm.engine.graph import arc_sources
 from ics_abm.engine.initial import build_initial_state
 from ics_abm.engine.state import SYSTEM_FIELDS, Organisations
-from ics_abm.engine.graph import arc_sources
+from ics_abm.experiments.batch import advance_batch, system_table
 from tests.reference import reference_step
 
 

@@ -8,20 +8,20 @@ Mesa agent that holds only its row index: reading or setting ``agent.altruism`` 
 
 from __future__ import annotations
 
+import copy
+
 import mesa
 import networkx as nx
 import numpy as np
 
-import copy
-
-from ics_abm.engine.initial import ENGAGEMENT_STATES, build_initial_state, resolve_params
 from ics_abm.engine.events import apply_event, make_event
-from ics_abm.metrics import METRICS, ORG_TRAJECTORY_FIELDS
-from ics_abm.engine.step import advance
-from ics_abm.scenario.kinds import KINDS, PRINCIPALS
+from ics_abm.engine.graph import arc_sources
+from ics_abm.engine.initial import ENGAGEMENT_STATES, build_initial_state, resolve_params
 from ics_abm.engine.regulation import blend_regimes, resolve_regime
 from ics_abm.engine.state import SYSTEM_FIELDS, make_workspace
-from ics_abm.engine.graph import arc_sources
+from ics_abm.engine.step import advance
+from ics_abm.metrics import METRICS, ORG_TRAJECTORY_FIELDS
+from ics_abm.scenario.kinds import KINDS, PRINCIPALS
 
 __all__ = ["ICSModel", "Organisation"]
 

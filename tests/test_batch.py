@@ -17,14 +17,13 @@ import pandas as pd
 import pytest
 
 from ics_abm import ICSModel, load_scenario, run
+from ics_abm.engine.block_model import block_model_edges, csr_from_edges, python_random
+from ics_abm.engine.graph import graph_from_edges
+from ics_abm.engine.initial import StateTemplate, build_initial_state
 from ics_abm.experiments.batch import advance_batch, run_batch
-from ics_abm.engine.initial import StateTemplate
-from ics_abm.engine.initial import build_initial_state
 from ics_abm.metrics import METRICS, ORG_TRAJECTORY_FIELDS
 from ics_abm.scenario.kinds import KINDS
-from ics_abm.engine.block_model import block_model_edges, csr_from_edges, python_random
 from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict
-from ics_abm.engine.graph import graph_from_edges
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))

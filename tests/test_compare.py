@@ -18,8 +18,8 @@ from scipy import stats
 import ics_abm
 from ics_abm import ScenarioError, load_scenario, run
 from ics_abm.experiments.comparison.run import DEFAULT_OUTCOMES, MEASURES, check_outcomes, run_comparison, summarise
-from ics_abm.metrics import METRICS
 from ics_abm.experiments.sweeps.seeds import replicate_seeds
+from ics_abm.metrics import METRICS
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = """\

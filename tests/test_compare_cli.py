@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 import ics_abm.cli as cli_module
 from ics_abm.experiments.comparison.run import DEFAULT_OUTCOMES, MEASURES
-from ics_abm.scenario.loading import scenario_hash
 from ics_abm.experiments.sweeps.seeds import replicate_seeds
+from ics_abm.scenario.loading import scenario_hash
 from tests.files import leftovers, sha256
 
 REPO = Path(__file__).resolve().parents[1]

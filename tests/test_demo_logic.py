@@ -27,8 +27,8 @@ from ics_abm.demo.session import DEMO_EVENTS, DemoModel, parse_seed
 from ics_abm.demo.snapshot import take_snapshot
 from ics_abm.demo.tables import headline_html, money, trust_table_html
 from ics_abm.engine.events import EVENT_KINDS
-from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS
 from ics_abm.scenario.errors import ScenarioError
+from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS
 from ics_abm.scenario.loading import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,10 +10,10 @@ import pytest
 
 import ics_abm
 from ics_abm.experiments import ema
-from ics_abm.scenario.loading import load_scenario, scenario_from_dict
 from ics_abm.experiments.sweeps.outcomes import final_mean
 from ics_abm.experiments.sweeps.parameters import with_values
 from ics_abm.experiments.sweeps.seeds import replicate_seeds
+from ics_abm.scenario.loading import load_scenario, scenario_from_dict
 from tests.sweep_helpers import TINY_SCENARIO, write_sweep
 
 with warnings.catch_warnings():

@@ -9,9 +9,9 @@ import pytest
 
 from ics_abm import ICSModel, ScenarioError, load_scenario, run
 from ics_abm.engine.events import EVENT_KINDS
+from ics_abm.engine.state import SYSTEM_FIELDS
 from ics_abm.scenario.kinds import KINDS
 from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict
-from ics_abm.engine.state import SYSTEM_FIELDS
 
 SMALL = {
     "scenario": {"name": "small", "steps": 24},

@@ -8,11 +8,11 @@ import pyarrow.dataset as ds
 import pytest
 
 import ics_abm
-from ics_abm.metrics import METRICS
-from ics_abm.scenario.loading import scenario_from_dict
 from ics_abm.experiments.sweeps import dataset, read_design, read_sweep
 from ics_abm.experiments.sweeps.parameters import with_values
 from ics_abm.experiments.sweeps.store import batch_path
+from ics_abm.metrics import METRICS
+from ics_abm.scenario.loading import scenario_from_dict
 from tests.sweep_helpers import write_sweep
 
 BODY = """\

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from ics_abm.engine.classic_games import STRATEGIES, classic_system
-from ics_abm.metrics import METRICS
-from ics_abm.engine.step import advance
 from ics_abm.engine.state import SYSTEM_FIELDS
+from ics_abm.engine.step import advance
+from ics_abm.metrics import METRICS
 
 NEUTRAL = (1.0, 1.0, 1.0)
 POWER = (1.0, 0.0, 0.0)  # acts for itself under the donation game

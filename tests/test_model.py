@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from ics_abm import KINDS, ICSModel, Organisation, load_scenario, run
-from ics_abm.scenario.loading import organisation_counts
 from ics_abm.engine.graph import arc_sources
+from ics_abm.scenario.loading import organisation_counts
 
 DEFAULT = "scenarios/default.toml"
 

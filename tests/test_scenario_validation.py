@@ -15,10 +15,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS
-from ics_abm.scenario.schema import Scenario
 from ics_abm.scenario.errors import ScenarioError
-from ics_abm.scenario.loading import load_scenario, organisation_counts, scenario_from_dict, scenario_hash, scenario_to_dict, validate_files
+from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS
+from ics_abm.scenario.loading import (
+    load_scenario,
+    organisation_counts,
+    scenario_from_dict,
+    scenario_hash,
+    scenario_to_dict,
+    validate_files,
+)
+from ics_abm.scenario.schema import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_TOML = REPO / "scenarios" / "default.toml"

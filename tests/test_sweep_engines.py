@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 import ics_abm
 import ics_abm.cli as cli_module
-from ics_abm.metrics import METRICS
 from ics_abm.experiments.sweeps import executors
 from ics_abm.experiments.sweeps.store import batch_files
+from ics_abm.metrics import METRICS
 from tests.sweep_helpers import file_hashes, rows_per_run, sorted_table, write_sweep
 
 SMALL = """\

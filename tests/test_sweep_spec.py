@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 import ics_abm.cli as cli_module
-from ics_abm.scenario.errors import ScenarioError
 from ics_abm.experiments.sweeps import SweepError, read_sweep
+from ics_abm.scenario.errors import ScenarioError
 from tests.sweep_helpers import write_sweep
 
 runner = CliRunner()

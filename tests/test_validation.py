@@ -15,13 +15,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from ics_abm import ScenarioError, run
 import ics_abm.cli as cli_module
-from ics_abm.metrics import METRICS
-from ics_abm.scenario.kinds import KINDS
+from ics_abm import ScenarioError, run
 from ics_abm.experiments.paired import grouped_intervals, mean_interval, paired_difference
-from ics_abm.run import RunResult
-from ics_abm.scenario.loading import scenario_from_dict
 from ics_abm.experiments.sweeps.seeds import replicate_seeds
 from ics_abm.experiments.validation import (
     FACTS,
@@ -38,6 +34,10 @@ from ics_abm.experiments.validation import (
 )
 from ics_abm.experiments.validation import facts as facts_module
 from ics_abm.experiments.validation import outcomes as oc
+from ics_abm.metrics import METRICS
+from ics_abm.run import RunResult
+from ics_abm.scenario.kinds import KINDS
+from ics_abm.scenario.loading import scenario_from_dict
 from tests.files import sha256
 
 TINY = {"scenario": {"name": "tiny"}, "organisations": {"acute": 2, "commissioner": 1, "local_authority": 2}}

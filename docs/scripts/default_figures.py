@@ -26,9 +26,9 @@ import pandas as pd
 
 from ics_abm import ICSModel, load_scenario, run
 from ics_abm.engine.initial import kind_attributes, pair_tables
+from ics_abm.engine.state import SYSTEM_FIELDS
 from ics_abm.scenario.kinds import KINDS
 from ics_abm.scenario.loading import organisation_counts, scenario_from_dict, scenario_to_dict
-from ics_abm.engine.state import SYSTEM_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "scenarios" / "default.toml"

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS
 from ics_abm.engine.regulation import REGIMES
-from ics_abm.scenario.schema import Scenario
+from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS
 from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict
+from ics_abm.scenario.schema import Scenario
 
 __all__ = ["AS_PRESET", "Levers", "apply_levers", "LEVER_CONTROLS", "describe_levers"]
 

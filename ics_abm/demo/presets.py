@@ -11,9 +11,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ics_abm.scenario.schema import Scenario
 from ics_abm.scenario.errors import ScenarioError
 from ics_abm.scenario.loading import load_scenario
+from ics_abm.scenario.schema import Scenario
 
 __all__ = ["Preset", "Catalogue", "find_catalogue", "default_presets_dir"]
 

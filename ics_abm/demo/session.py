@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import threading
 
-from ics_abm.engine.events import EVENT_KINDS
-from ics_abm.model import ICSModel
 from ics_abm.demo.layout import stable_layout
 from ics_abm.demo.levers import AS_PRESET, Levers, apply_levers
 from ics_abm.demo.presets import Catalogue, find_catalogue
+from ics_abm.engine.events import EVENT_KINDS
+from ics_abm.model import ICSModel
 
 __all__ = ["DemoModel", "DEMO_EVENTS", "parse_seed", "lock_of"]
 

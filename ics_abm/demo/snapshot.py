@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ics_abm.engine.graph import arc_sources
 from ics_abm.demo.layout import stable_layout
 from ics_abm.demo.session import lock_of
+from ics_abm.engine.graph import arc_sources
 
 __all__ = ["Snapshot", "take_snapshot"]
 

@@ -12,9 +12,9 @@ import matplotlib
 import numpy as np
 import pandas as pd
 
-from ics_abm.scenario.kinds import KIND_LABELS
 from ics_abm.demo.figures import EVENT_SHORT, KIND_SHORT
 from ics_abm.demo.snapshot import Snapshot
+from ics_abm.scenario.kinds import KIND_LABELS
 
 __all__ = ["money", "title_html", "headline_html", "trust_table_html", "event_log_html", "compare_html"]
 

@@ -15,8 +15,8 @@ from typing import NamedTuple
 import networkx as nx
 import numpy as np
 
-from ics_abm.engine.state import EXTENSIONS_OFF, Arcs, Graph, Organisations, Params, empty_organisations, new_system
 from ics_abm.engine.graph import arc_sources, graph_from_networkx
+from ics_abm.engine.state import EXTENSIONS_OFF, Arcs, Graph, Organisations, Params, empty_organisations, new_system
 
 __all__ = ["Strategy", "STRATEGIES", "AXELROD_PAYOFFS", "ORDINAL_PAYOFFS", "classic_system", "motive_profile_for"]
 

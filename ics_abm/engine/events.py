@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ics_abm.engine.submodels import leadership
-from ics_abm.scenario.kinds import KINDS
-from ics_abm.scenario.schema import Event
-from ics_abm.scenario.errors import ScenarioError
-from ics_abm.scenario.loading import scenario_from_dict
-from ics_abm.engine.state import SYSTEM_FIELDS
 from ics_abm.engine.graph import arc_sources
+from ics_abm.engine.state import SYSTEM_FIELDS
+from ics_abm.engine.submodels import leadership
+from ics_abm.scenario.errors import ScenarioError
+from ics_abm.scenario.kinds import KINDS
+from ics_abm.scenario.loading import scenario_from_dict
+from ics_abm.scenario.schema import Event
 
 __all__ = ["EVENT_KINDS", "make_event", "apply_event", "shock_buffer"]
 

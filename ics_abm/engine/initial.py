@@ -16,12 +16,12 @@ from typing import NamedTuple
 import networkx as nx
 import numpy as np
 
-from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS, PAIR_TABLES, PRINCIPALS, pair_key, pair_matrix
+from ics_abm.engine.block_model import BlockModel, csr_from_edges
+from ics_abm.engine.graph import arc_sources
 from ics_abm.engine.regulation import resolve_regime
 from ics_abm.engine.state import Arcs, Graph, Organisations, Params, empty_organisations, new_system
 from ics_abm.scenario.base import FINANCE_REGIMES
-from ics_abm.engine.block_model import BlockModel, csr_from_edges
-from ics_abm.engine.graph import arc_sources
+from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS, PAIR_TABLES, PRINCIPALS, pair_key, pair_matrix
 
 __all__ = [
     "ENGAGEMENT_STATES",

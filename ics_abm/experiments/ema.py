@@ -169,8 +169,8 @@ def model(
     ema_workbench.Model or ema_workbench.ReplicatorModel
     """
     from ics_abm.metrics import METRICS
-    from ics_abm.scenario.schema import Scenario
     from ics_abm.scenario.loading import load_scenario, scenario_to_dict
+    from ics_abm.scenario.schema import Scenario
 
     ema = _workbench()
     if not isinstance(scenario, Scenario):
@@ -206,8 +206,8 @@ def model_from_sweep(sweep_file: str | os.PathLike, *, outcomes: Sequence[str] |
     uncertainties, ``[uncertainties.values]`` categorical ones. The sweep file's design is not
     used: EMA samples the parameters itself.
     """
-    from ics_abm.scenario.loading import scenario_from_dict
     from ics_abm.experiments.sweeps.spec import read_sweep
+    from ics_abm.scenario.loading import scenario_from_dict
 
     spec = read_sweep(sweep_file)
     return model(
@@ -240,9 +240,9 @@ def results(out: str | os.PathLike, metrics: Sequence[str] | None = None, last: 
     outcomes : dict of str to ndarray of float64, shape (n_runs,)
         Metric -> outcome of each run, aligned with ``experiments``.
     """
-    from ics_abm.metrics import METRICS
     from ics_abm.experiments.sweeps.load import read_manifest
     from ics_abm.experiments.sweeps.outcomes import run_outcomes
+    from ics_abm.metrics import METRICS
 
     manifest = read_manifest(out)
     metrics = list(METRICS) if metrics is None else list(metrics)

@@ -27,7 +27,6 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ics_abm.scenario.kinds import KINDS
 from ics_abm.scenario.base import (  # noqa: F401  (re-exported names of the schema)
     FINANCE_REGIMES,
     MAX_ORGANISATIONS,
@@ -40,6 +39,7 @@ from ics_abm.scenario.base import (  # noqa: F401  (re-exported names of the sch
     Section,
 )
 from ics_abm.scenario.events import Event
+from ics_abm.scenario.kinds import KINDS
 from ics_abm.scenario.mechanisms import Commitment, Governance, Leadership, LocalAuthority, Narrative, Shocks
 
 __all__ = [

@@ -7,7 +7,6 @@ optimally motivating incentive ``omega`` on the normalised payoff scale (Merrick
 
 from __future__ import annotations
 
-
 from numba import prange
 
 from ics_abm.engine.jit import inline

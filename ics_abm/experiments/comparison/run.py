@@ -32,12 +32,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ics_abm.metrics import METRICS
 from ics_abm.experiments.paired import CONFIDENCE, mean_interval, paired_difference
-from ics_abm.run import run
-from ics_abm.scenario.schema import Scenario
-from ics_abm.scenario.loading import load_scenario, scenario_from_dict
 from ics_abm.experiments.sweeps.seeds import replicate_seeds
+from ics_abm.metrics import METRICS
+from ics_abm.run import run
+from ics_abm.scenario.loading import load_scenario, scenario_from_dict
+from ics_abm.scenario.schema import Scenario
 
 __all__ = [
     "DEFAULT_OUTCOMES",

@@ -148,10 +148,10 @@ def simulate_one_by_one(base: dict, runs: Sequence[RunSpec], steps: int) -> pd.D
         ``run_id, step`` and the metrics of :data:`ics_abm.metrics.METRICS`, in run order then
         month order. Same runs give the same numbers, bit for bit, in any process.
     """
+    from ics_abm.experiments.sweeps.parameters import with_values
     from ics_abm.metrics import METRICS
     from ics_abm.run import run
     from ics_abm.scenario.loading import scenario_from_dict
-    from ics_abm.experiments.sweeps.parameters import with_values
 
     frames = []
     scenario, point = None, None

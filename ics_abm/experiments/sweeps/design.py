@@ -263,10 +263,10 @@ def build_design(spec: SweepSpec) -> Design:
 
 def _check_points(design: Design) -> None:
     """Every point must be a valid scenario (values were checked one at a time when read)."""
-    from ics_abm.scenario.errors import ScenarioError
-    from ics_abm.scenario.loading import scenario_from_dict
     from ics_abm.experiments.sweeps.errors import SweepError
     from ics_abm.experiments.sweeps.parameters import with_values
+    from ics_abm.scenario.errors import ScenarioError
+    from ics_abm.scenario.loading import scenario_from_dict
 
     spec = design.spec
     if len(spec.parameters) < 2:

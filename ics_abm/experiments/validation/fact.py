@@ -20,10 +20,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS
-from ics_abm.scenario.schema import Scenario
-from ics_abm.scenario.loading import load_scenario, scenario_from_dict, scenario_to_dict
 from ics_abm.experiments.validation.outcomes import Outcome
+from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS
+from ics_abm.scenario.loading import load_scenario, scenario_from_dict, scenario_to_dict
+from ics_abm.scenario.schema import Scenario
 
 __all__ = ["Arm", "StylizedFact", "DIRECTIONS", "TAGS", "for_each_kind", "kind_default", "with_changes"]
 

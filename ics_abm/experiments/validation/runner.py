@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 
 from ics_abm.experiments.paired import PairedDifference, paired_difference
-from ics_abm.run import RunResult, run
-from ics_abm.scenario.schema import Scenario
-from ics_abm.scenario.loading import scenario_to_dict
 from ics_abm.experiments.sweeps.seeds import replicate_seeds
 from ics_abm.experiments.validation.fact import StylizedFact
+from ics_abm.run import RunResult, run
+from ics_abm.scenario.loading import scenario_to_dict
+from ics_abm.scenario.schema import Scenario
 
 __all__ = ["MIN_SEEDS", "FactResult", "run_fact", "select", "summary_table", "outcomes_table", "validate"]
 
