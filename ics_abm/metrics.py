@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -43,41 +44,99 @@ class Metric(NamedTuple):
         What it is, in plain words.
     integer : bool
         Stored as int64 in tables (counts and 0/1 flags).
+    plain : str
+        Its name in a sentence of a briefing ("mean trust"); empty: the name with spaces.
+    low, high : float
+        The range the quantity can take in any run (``-inf``/``inf`` when unbounded); intervals
+        of a comparison never leave it.
+    better : int
+        ``1`` if more is better for the system, ``-1`` if less is, ``0`` if neither is judged.
+    headline : str
+        The measure a briefing reports: ``"final"`` (the final month), ``"last_12_mean"`` (the
+        mean of the last 12 months, for a noisy monthly rate) or ``"total"`` (the sum over every
+        month, for a flow).
+    total : str
+        Plain name of the sum over months ("months signed up to the control total"); empty if
+        the sum means nothing (a level, not a flow).
+    total_unit : str
+        Unit of that sum.
+    never : str
+        What it means that the headline is zero in every run ("never signs up to the control
+        total"), written after "the system"; empty: no special phrase.
     """
 
     name: str
     unit: str
     meaning: str
     integer: bool = False
-
+    plain: str = ""
+    low: float = -math.inf
+    high: float = math.inf
+    better: int = 0
+    headline: str = "final"
+    total: str = ""
+    total_unit: str = ""
+    never: str = ""
 
 _SYSTEM = (
-    Metric("collaboration_rate", "share of arcs", "share of relationships (each direction) in which the organisation collaborated this month"),
-    Metric("mutual_rate", "share of relationships", "share of relationships in which both partners collaborated this month"),
-    Metric("mean_trust", "[0, 1]", "mean trust over the live relationships, after the month"),
-    Metric("system_surplus", "£m per month", "sum of the organisations' net financial results this month"),
-    Metric("system_balance", "£m", "sum of the organisations' cumulative financial balances"),
-    Metric("n_deficit", "organisations", "organisations with a negative balance", integer=True),
-    Metric("interventions", "per month", "regulator interventions this month", integer=True),
-    Metric("integration_progress", "trusted joint-working index", "stock of trusted joint working, eroding slowly when collaboration stops"),
-    Metric("mean_altruism", "[0, 1]", "mean weight leaders put on the system's payoff (the system hat)"),
-    Metric("mean_pressure", "[0, 1]", "mean regulator pressure on organisations"),
-    Metric("mean_capacity", "[0, 1]", "mean effective leader capacity for system work used this month"),
-    Metric("shared_narrative", "[0, 1]", "mean belief in the system's shared purpose"),
-    Metric("committed_share", "[0, 1]", "share of active organisations committed to system working"),
-    Metric("decision_open", "0/1", "1 if a hard decision is open after the month", integer=True),
-    Metric("decisions_resolved", "count", "hard decisions resolved so far", integer=True),
-    Metric("decisions_failed", "count", "hard decisions that broke down so far", integer=True),
-    Metric("decision_latency", "months", "months taken by a hard decision resolved this month (NaN if none)"),
-    Metric("signed_up", "0/1", "1 if the system is signed up to the control total this year", integer=True),
-    Metric("transfers", "£m", "money given in end-of-year altruistic transfers this month"),
-    Metric("sustainability_funding", "£m", "sustainability funding paid this month"),
-    Metric("la_engagement", "0-3", "mean engagement of active local authorities: 0 absent, 1 partner, 2 full, 3 lead (NaN if none)"),
-    Metric("winter_pressure", "[0, 1]", "winter pressure used this month"),
-    Metric("safety", "[0, 1]", "psychological safety of the system's meetings"),
-    Metric("leadership_capacity", "[0, 1]", "the system's leadership capacity used this month"),
-    Metric("active_organisations", "count", "organisations that are members of the system after the month", integer=True),
-    Metric("joint_working", "[0, 1]", "trusted joint working added this month (before decay and hard decisions)"),
+    Metric("collaboration_rate", "share of arcs", "share of relationships (each direction) in which the organisation collaborated this month",
+           plain="collaboration rate", low=0.0, high=1.0, better=1, headline="last_12_mean"),
+    Metric("mutual_rate", "share of relationships", "share of relationships in which both partners collaborated this month",
+           plain="mutual collaboration rate", low=0.0, high=1.0, better=1, headline="last_12_mean"),
+    Metric("mean_trust", "[0, 1]", "mean trust over the live relationships, after the month",
+           plain="mean trust", low=0.0, high=1.0, better=1),
+    Metric("system_surplus", "£m per month", "sum of the organisations' net financial results this month",
+           plain="system surplus", better=1, headline="last_12_mean", total="system surplus", total_unit="£m"),
+    Metric("system_balance", "£m", "sum of the organisations' cumulative financial balances",
+           plain="system balance", better=1),
+    Metric("n_deficit", "organisations", "organisations with a negative balance", integer=True,
+           plain="organisations in deficit", low=0.0, better=-1, never="has no organisation in deficit"),
+    Metric("interventions", "per month", "regulator interventions this month", integer=True,
+           plain="regulator interventions per month", low=0.0, better=-1, headline="total",
+           total="regulator interventions", total_unit="interventions", never="has no regulator intervention"),
+    Metric("integration_progress", "trusted joint-working index", "stock of trusted joint working, eroding slowly when collaboration stops",
+           plain="integration progress", low=0.0, better=1),
+    Metric("mean_altruism", "[0, 1]", "mean weight leaders put on the system's payoff (the system hat)",
+           plain="mean altruism", low=0.0, high=1.0, better=1),
+    Metric("mean_pressure", "[0, 1]", "mean regulator pressure on organisations",
+           plain="mean regulator pressure", low=0.0, high=1.0, better=-1, headline="last_12_mean"),
+    Metric("mean_capacity", "[0, 1]", "mean effective leader capacity for system work used this month",
+           plain="leaders' capacity for system work", low=0.0, high=1.0),
+    Metric("shared_narrative", "[0, 1]", "mean belief in the system's shared purpose",
+           plain="belief in a shared purpose", low=0.0, high=1.0, better=1),
+    Metric("committed_share", "[0, 1]", "share of active organisations committed to system working",
+           plain="share of organisations committed", low=0.0, high=1.0, better=1),
+    Metric("decision_open", "0/1", "1 if a hard decision is open after the month", integer=True,
+           plain="a hard decision open", low=0.0, high=1.0),
+    Metric("decisions_resolved", "count", "hard decisions resolved so far", integer=True,
+           plain="hard decisions resolved", low=0.0, better=1, never="resolves no hard decision"),
+    Metric("decisions_failed", "count", "hard decisions that broke down so far", integer=True,
+           plain="hard decisions broken down", low=0.0, better=-1, never="has no hard decision break down"),
+    Metric("decision_latency", "months", "months taken by a hard decision resolved this month (NaN if none)",
+           plain="months to resolve a hard decision", low=0.0, better=-1, headline="last_12_mean"),
+    Metric("signed_up", "0/1", "1 if the system is signed up to the control total this year", integer=True,
+           plain="signed up to the control total", low=0.0, high=1.0, better=1, headline="total",
+           total="months signed up to the control total", total_unit="months", never="never signs up to the control total"),
+    Metric("transfers", "£m", "money given in end-of-year altruistic transfers this month",
+           plain="transfers between partners", low=0.0, better=1, headline="total",
+           total="money transferred between partners", total_unit="£m", never="makes no transfer between partners"),
+    Metric("sustainability_funding", "£m", "sustainability funding paid this month",
+           plain="sustainability funding", low=0.0, better=1, headline="total",
+           total="sustainability funding received", total_unit="£m", never="receives no sustainability funding"),
+    Metric("la_engagement", "0-3", "mean engagement of active local authorities: 0 absent, 1 partner, 2 full, 3 lead (NaN if none)",
+           plain="local-authority engagement", low=0.0, high=3.0, better=1),
+    Metric("winter_pressure", "[0, 1]", "winter pressure used this month", plain="winter pressure", low=0.0, high=1.0),
+    Metric("safety", "[0, 1]", "psychological safety of the system's meetings",
+           plain="psychological safety", low=0.0, high=1.0, better=1),
+    Metric("leadership_capacity", "[0, 1]", "the system's leadership capacity used this month",
+           plain="leadership capacity", low=0.0, high=1.0, better=1),
+    Metric("active_organisations", "count", "organisations that are members of the system after the month", integer=True,
+           plain="member organisations", low=0.0),
+    Metric("joint_working", "[0, 1]", "trusted joint working added this month (before decay and hard decisions)",
+           plain="joint working added", low=0.0, high=1.0, better=1, headline="last_12_mean"),
+    Metric("reinvested", "£m", "surplus above the cap an organisation may hold, spent on services at a year end (7.15)",
+           plain="surplus reinvested in services", low=0.0, headline="total",
+           total="surplus reinvested in services", total_unit="£m", never="reinvests no surplus"),
 )
 
 #: Every system output of a month, by name, in the kernel's column order (docs/model.md, 7.8).

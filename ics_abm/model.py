@@ -20,6 +20,7 @@ from ics_abm.engine.initial import ENGAGEMENT_STATES, build_initial_state, resol
 from ics_abm.engine.regulation import blend_regimes, resolve_regime
 from ics_abm.engine.state import SYSTEM_FIELDS, make_workspace
 from ics_abm.engine.step import advance
+from ics_abm.limits import MAX_SEED, whole_number
 from ics_abm.metrics import METRICS, ORG_TRAJECTORY_FIELDS
 from ics_abm.scenario.kinds import KINDS, PRINCIPALS
 
@@ -167,9 +168,7 @@ class ICSModel(mesa.Model):
     """
 
     def __init__(self, scenario, seed: int | None = None, *, parallel: bool = False, agents: bool = True):
-        seed = int(scenario.scenario.seed if seed is None else seed)
-        if seed < 0:
-            raise ValueError(f"seed must be a whole number >= 0, got {seed}")
+        seed = whole_number(scenario.scenario.seed if seed is None else seed, "seed", 0, MAX_SEED)
         super().__init__(rng=seed)
         self.seed = seed
         self.scenario_config = scenario
@@ -190,6 +189,7 @@ class ICSModel(mesa.Model):
         self._system: list[np.ndarray] = []
         self._trust_by_kind: list[np.ndarray] = []
         self._organisation_rows: list[np.ndarray] = []
+        self._live_pairs: list[np.ndarray] = []  # per month: live arcs per ordered pair of kinds
         self._views: dict[int, Organisation] = {}
         if agents:
             for i in range(self.organisations.kind.shape[0]):
@@ -231,6 +231,7 @@ class ICSModel(mesa.Model):
         self._system.extend(trajectory.system)
         self._trust_by_kind.extend(trajectory.trust_by_kind)
         self._organisation_rows.extend(trajectory.organisations)
+        self._live_pairs.extend([self._pair_counts(live=True)] * int(months))  # events act between spans only
 
     def _before_month(self, month: int) -> None:
         """Apply the events scheduled for ``month`` and move regulators along a regime change."""
@@ -362,9 +363,10 @@ class ICSModel(mesa.Model):
 
     def trust_by_kind_history(self):
         """Mean trust per month and ordered pair of kinds, tidy (one row per step and pair)."""
-        from ics_abm.output.tables import trust_by_kind_frame
+        from ics_abm.output.tables import trust_by_kind_frame as frame
 
-        return trust_by_kind_frame(np.array(self._trust_by_kind).reshape(-1, 6, 6), self._pair_counts(), self._labels())
+        return frame(np.array(self._trust_by_kind).reshape(-1, 6, 6), np.array(self._live_pairs).reshape(-1, 6, 6),
+                     self._labels())
 
     def organisation_history(self):
         """Organisation outputs per month, tidy (one row per step and organisation)."""
@@ -381,10 +383,13 @@ class ICSModel(mesa.Model):
     def _labels(self) -> dict[str, object]:
         return {"scenario": self.scenario_config.scenario.name, "seed": self.seed}
 
-    def _pair_counts(self) -> np.ndarray:
-        counts = np.zeros((6, 6), dtype=np.int64)
-        source = arc_sources(self.graph)
-        np.add.at(counts, (self.organisations.kind[source], self.organisations.kind[self.graph.target]), 1)
+    def _pair_counts(self, live: bool = False) -> np.ndarray:
+        """Arcs per ordered pair of kinds; ``live``: only those between active organisations."""
+        counts, source, target = np.zeros((6, 6), dtype=np.int64), arc_sources(self.graph), self.graph.target
+        if live:
+            keep = (self.organisations.active[source] == 1.0) & (self.organisations.active[target] == 1.0)
+            source, target = source[keep], target[keep]
+        np.add.at(counts, (self.organisations.kind[source], self.organisations.kind[target]), 1)
         return counts
 
 

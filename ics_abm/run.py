@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -9,9 +10,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ics_abm._version import __version__
+from ics_abm.limits import MAX_SEED, MAX_STEPS, check_run_size, whole_number
 from ics_abm.model import ICSModel
+from ics_abm.scenario.errors import ScenarioError
+from ics_abm.scenario.schema import Scenario
 
-__all__ = ["RunResult", "run"]
+__all__ = ["RunResult", "checked_arguments", "run"]
 
 #: Months simulated per kernel call when reporting progress (does not change results).
 _CHUNK = 12
@@ -39,6 +43,34 @@ class RunResult:
     metadata: dict = field(default_factory=dict)
 
 
+def checked_arguments(scenario, seed, steps, source: str | None = None) -> tuple[Scenario, int, int]:
+    """The arguments of :func:`run` checked (see there), defaults filled in.
+
+    ``source`` names the scenario in messages (default: its file, or ``scenario '<name>'``).
+
+    Returns
+    -------
+    (Scenario, int, int)
+        The scenario (loaded if a path was given), the seed and the months.
+    """
+    from ics_abm.scenario.loading import expected_arcs, load_scenario, organisation_counts
+
+    if isinstance(scenario, (str, os.PathLike)):
+        source = source or os.fspath(scenario)
+        scenario = load_scenario(scenario)
+    elif not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario must be a Scenario (ics_abm.load_scenario) or the path of a scenario file, "
+                        f"got {type(scenario).__name__}")
+    seed = whole_number(scenario.scenario.seed if seed is None else seed, "seed", 0, MAX_SEED)
+    steps = whole_number(scenario.scenario.steps if steps is None else steps, "steps", 1, MAX_STEPS)
+    name = source or f"scenario '{scenario.scenario.name}'"
+    try:
+        check_run_size(sum(organisation_counts(scenario).values()), steps, name, arcs=expected_arcs(scenario))
+    except ValueError as exc:  # as ics-abm validate reports it: a ScenarioError about the organisations
+        raise ScenarioError(name, str(exc).removeprefix(f"{name}: "), "organisations") from None
+    return scenario, seed, steps
+
+
 def run(
     scenario,
     seed: int | None = None,
@@ -51,12 +83,13 @@ def run(
 
     Parameters
     ----------
-    scenario : ics_abm.scenario.schema.Scenario
-        A validated scenario (:func:`ics_abm.load_scenario`).
+    scenario : ics_abm.scenario.schema.Scenario, str or os.PathLike
+        A validated scenario (:func:`ics_abm.load_scenario`), or the path of a scenario file.
     seed : int, optional
-        Seed of the model's generator (default: the scenario's ``scenario.seed``).
+        Seed of the model's generator, 0 to 2**64 - 1 (default: the scenario's ``scenario.seed``).
+        Only whole numbers are accepted (not ``True``, ``1.5`` or ``"3"``).
     steps : int, optional
-        Months to simulate (default: the scenario's ``scenario.steps``).
+        Months to simulate, 1 to 100,000 (default: the scenario's ``scenario.steps``).
     parallel : bool
         Use the parallel kernel (identical results).
     progress : callable, optional
@@ -67,6 +100,17 @@ def run(
     RunResult
         Same scenario + seed + steps gives identical tables.
 
+    Raises
+    ------
+    TypeError
+        If ``scenario`` is neither a scenario nor a path, or ``seed`` or ``steps`` is not a whole number.
+    ValueError
+        If ``seed`` or ``steps`` is out of range.
+    ics_abm.ScenarioError
+        If ``scenario`` is a path that is not a valid scenario file, or the run would need more
+        memory than a laptop has to spare (:func:`ics_abm.limits.check_run_size`; lifted by
+        ``ICS_ABM_ALLOW_LARGE=1``).
+
     Examples
     --------
     >>> from ics_abm import load_scenario, run
@@ -76,9 +120,7 @@ def run(
     """
     from ics_abm.scenario.loading import scenario_to_dict
 
-    steps = int(scenario.scenario.steps if steps is None else steps)
-    if steps < 1:
-        raise ValueError(f"steps must be a whole number >= 1, got {steps}")
+    scenario, seed, steps = checked_arguments(scenario, seed, steps)
     started = time.perf_counter()
     model = ICSModel(scenario, seed, parallel=parallel, agents=False)
     done = 0

@@ -81,6 +81,14 @@ R12 Pooled payoffs: ``Params`` from a scenario already carries ``S̃ = T̃ = (S 
     equal values: ``(x + x)/2 == x`` exactly), so that it is correct for either input.
 R13 Organisation states of inactive organisations (belief, experience, commitment, engagement,
     political pressure, year balance, pressure, altruism, balance) do not change in a step.
+R14 The lens (7.1) and the system's lens (7.2) read the perceived payoffs ``(R, S, T, P)`` with
+    ``S``, ``T`` the scenario's payoffs, which ``Params`` carries as ``lens_sucker`` and
+    ``lens_temptation`` (7.15: under ``pooled`` the perceived payoffs keep ``S`` and ``T``; only
+    the material matrix of 7.4 is replaced, [R12]).
+R15 ``w_P`` (``pooled_system_weight``) and ``ρ_P`` (``pooled_share``) act only under ``pooled``
+    (7.2: "``w_P = 0`` under every other regime"), whatever ``Params`` carries.
+R16 The surplus cap of 7.15 applies to active organisations only [R13], under every regime, at
+    every year end; ``u_S = inf`` switches it off.
 """
 
 from __future__ import annotations
@@ -111,10 +119,12 @@ __all__ = [
     # 7.1, 7.2
     "reference_omega",
     "reference_payoff_matrix",
+    "reference_perceived_payoffs",
     "reference_normalised_payoffs",
     "reference_lens",
     "reference_motive_lens",
     "reference_system_lens",
+    "reference_maturity",
     "reference_decisions",
     # 7.11
     "reference_leader_turnover",
@@ -177,12 +187,13 @@ SYSTEM_FIELDS = (
     "decisions_resolved",
     "decisions_failed",
     "lead",
+    "decision_loss",
 )
 
 SEPARATE, CONTROL_TOTAL, POOLED = 0, 1, 2
 
 # Random streams of 7.9.
-STREAM_DECISION, STREAM_INTERVENTION, STREAM_TURNOVER, STREAM_HARD_DECISION, STREAM_VOTE = 0, 1, 2, 3, 4
+STREAM_DECISION, STREAM_INTERVENTION, STREAM_TURNOVER, STREAM_HARD_DECISION, STREAM_VOTE, STREAM_CROWDING = 0, 1, 2, 3, 4, 5
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,7 +354,7 @@ def reference_stress(balance: float, budget: float, params) -> float:
 
 
 def reference_mean_stress(orgs, params) -> float:
-    """7.15: ``σ̄``, the mean stress over active organisations (0 when there is none)."""
+    """7.12, 7.15: ``σ̄``, the mean stress over active organisations (0 when there is none)."""
     total = 0.0
     n_A = 0
     for i in sorted(orgs):
@@ -385,12 +396,23 @@ def reference_system_balance(orgs) -> float:
     return total
 
 
-def reference_interventions(orgs, params, key: int, t: int) -> tuple[dict[int, int], dict[int, float]]:
+def reference_maturity(params, progress: float) -> float:
+    """7.5: the system's maturity ``M = min(1, progress/P_M)``."""
+    return min(1.0, progress / params["maturity_progress"])
+
+
+def reference_interventions(orgs, params, key: int, t: int, progress: float) -> tuple[dict[int, int], dict[int, float]]:
     """7.5 (phase 6): interventions and pressure, from the balances after finance (``orgs``).
+
+    An eligible organisation is intervened on with probability
+    ``π_i = ρ_r·(1 − ε_A·M)·min(1, (−bal'_i/B_i)/δ_I)`` (earned autonomy), ``M`` the maturity of
+    :func:`reference_maturity` at ``progress``, the integration progress at the start of the step.
 
     Returns ``(intervened, pressure')``; inactive organisations are never intervened on and keep
     their pressure [R13].
     """
+    epsilon_A = params["autonomy"]
+    M = reference_maturity(params, progress)
     delta_I = params["intervention_threshold"]
     psi = params["pressure_decay"]
     system_assessment = bool(params["system_assessment"])
@@ -408,7 +430,7 @@ def reference_interventions(orgs, params, key: int, t: int) -> tuple[dict[int, i
         if system_assessment:
             eligible = eligible and system_balance < 0
         if eligible:
-            prob = rho_r * min(1.0, (-o["balance"] / o["budget"]) / delta_I)
+            prob = rho_r * (1 - epsilon_A * M) * min(1.0, (-o["balance"] / o["budget"]) / delta_I)
             intervened[i] = 1 if reference_uniform(key, t, i, STREAM_INTERVENTION) < prob else 0
         else:
             intervened[i] = 0
@@ -450,9 +472,15 @@ def reference_payoff_matrix(params) -> tuple[float, float, float, float]:
     return R, S, T, P
 
 
+def reference_perceived_payoffs(params) -> tuple[float, float, float, float]:
+    """7.1, 7.2, 7.15 ``(R, S, T, P)`` as the motive lens sees them: the scenario's payoffs, also
+    under a pooled budget ("the perceived payoffs (7.1, 7.2) keep ``S`` and ``T``") [R14]."""
+    return params["reward"], params["lens_sucker"], params["lens_temptation"], params["punishment"]
+
+
 def reference_normalised_payoffs(params) -> tuple[float, float, float, float, float]:
-    """7.1 / 7.2: ``(I_R, I_S, I_T, I_P, I_M)`` with ``I_M = I((S + T)/2)``."""
-    R, S, T, P = reference_payoff_matrix(params)
+    """7.1 / 7.2: ``(I_R, I_S, I_T, I_P, I_M)`` of the perceived payoffs, ``I_M = I((S + T)/2)`` [R14]."""
+    R, S, T, P = reference_perceived_payoffs(params)
     x_lo = min(R, S, T, P)
     x_hi = max(R, S, T, P)
     I_R = _normalise(R, x_lo, x_hi)
@@ -493,20 +521,36 @@ def reference_system_lens(params) -> tuple[float, float]:
 # ---------------------------------------------------------------------------------------------
 
 
-def reference_decisions(graph, orgs, arcs, params, a_lens, b_lens, push, key: int, t: int) -> dict[tuple[int, int], int]:
-    """7.2, 7.10 (phase 2): ``c_k`` on every arc, from start-of-step trust.
+def reference_decisions(graph, orgs, arcs, params, a_lens, b_lens, push, h, key: int, t: int) -> dict[tuple[int, int], int]:
+    """7.2, 7.10 (phase 2): ``c_k`` on every arc, from start-of-step trust and beliefs.
 
-    ``a_lens``, ``b_lens``: the lens differences of 7.1; ``push``: ``Δ_i`` of 7.5.
-    ``c_k = 0`` if ``k`` is not live or ``i`` is not at the table (no random number drawn);
-    otherwise ``c_k = [A_k + τ·ε_k > 0]``.
+    ``a_lens``, ``b_lens``: the lens differences of 7.1; ``push``: ``Δ_i`` of 7.5; ``h``: the
+    effective capacities of this month (7.11). The perceived advantage is
+
+        A_k = (1 − α̃_i)·[q·a_i + (1 − q)·b_i] + α̃_i·[q·a_Y + (1 − q)·b_Y]
+              + φ_F·q·(I_R − I_P) + w_x·(x_i − 0.5) + Δ_i + Γ_k,   α̃_i = α_i + w_P·(1 − α_i)
+
+    (``w_P`` only under ``pooled`` [R15]; ``x_i`` the start-of-step belief, measured from the
+    midpoint 0.5 of the belief scale). ``c_k = 0`` if ``k`` is not live or ``i`` is not at the table (no
+    random number drawn); otherwise ``c_k = [A_k + τ·ε_k > 0]``, and then an organisation that
+    would collaborate is crowded out (``c_k = 0``) if ``U(key, t, k, 5) < c_O·(1 − h_i)``, the
+    number drawn only when it would collaborate and ``c_O·(1 − h_i) > 0``.
     """
     tau = params["noise"]
+    phi_F = params["future_weight"]
+    w_x = params["purpose_weight"]
+    c_O = params["crowding_out"]
+    w_P = params["pooled_system_weight"] if int(params["finance_regime"]) == POOLED else 0.0
+    I_R, _, _, I_P, _ = reference_normalised_payoffs(params)
     a_Y, b_Y = reference_system_lens(params)
     arc_index = reference_arc_index(graph)
     action = {}
     for i in _nodes(graph):
         o = orgs[i]
         alpha = o["altruism"]
+        alpha_tilde = alpha + w_P * (1 - alpha)
+        x_i = o["belief"]
+        crowding = c_O * (1 - h[i])
         for j in _neighbours(graph, i):
             if not (reference_is_live(orgs, i, j) and reference_at_table(orgs, i)):
                 action[(i, j)] = 0  # no random number is drawn
@@ -514,8 +558,10 @@ def reference_decisions(graph, orgs, arcs, params, a_lens, b_lens, push, key: in
             q = arcs[(i, j)]["trust"]
             gamma = reference_conflict(params, o["principal"], orgs[j]["principal"])
             A = (
-                (1 - alpha) * (q * a_lens[i] + (1 - q) * b_lens[i])
-                + alpha * (q * a_Y + (1 - q) * b_Y)
+                (1 - alpha_tilde) * (q * a_lens[i] + (1 - q) * b_lens[i])
+                + alpha_tilde * (q * a_Y + (1 - q) * b_Y)
+                + phi_F * q * (I_R - I_P)
+                + w_x * (x_i - 0.5)
                 + push[i]
                 + gamma
             )
@@ -525,7 +571,12 @@ def reference_decisions(graph, orgs, arcs, params, a_lens, b_lens, push, key: in
             else:
                 u = reference_uniform(key, t, arc_index[(i, j)], STREAM_DECISION)
                 x = A + tau * _logistic(u)
-            action[(i, j)] = 1 if x > 0 else 0
+            would_collaborate = x > 0
+            if would_collaborate and crowding > 0:
+                # Crowding out (M26): the day job leaves no time for it this month.
+                if reference_uniform(key, t, arc_index[(i, j)], STREAM_CROWDING) < crowding:
+                    would_collaborate = False
+            action[(i, j)] = 1 if would_collaborate else 0
     return action
 
 
@@ -616,19 +667,37 @@ def reference_leaders_settle(orgs, params) -> dict[int, float]:
 
 
 def reference_open_hard_decision(orgs, params, system, key: int, t: int) -> dict:
-    """7.13 (phase 0b): if none is open, one opens when ``U(key, t, 0, 3) < ρ_D``.
+    """7.13 (phase 0b): if none is open, one opens when ``U(key, t, 0, 3) < ρ_D·M``.
 
-    The loser is the active organisation of rank ``⌊U(key, t, 1, 3)·n_A⌋`` in index order; no
-    decision opens when ``n_A = 0``. Returns the decision fields ``{"decision_open",
-    "decision_age", "decision_loser"}`` after phase 0 (unchanged when nothing opens [R5]).
+    ``M`` is the maturity of 7.5 at the start-of-step progress. The loser is drawn in proportion
+    to budget among the active NHS providers (principal ``provider_regulator``; among all active
+    organisations if their budgets sum to 0): the first eligible organisation in index order whose
+    cumulative budget exceeds ``U(key, t, 1, 3)`` times the eligible total, the last eligible one if
+    none does. The size of the loss is ``L = U(key, t, 2, 3)``. No decision opens when ``n_A = 0``.
+    Returns the decision fields ``{"decision_open", "decision_age", "decision_loser",
+    "decision_loss"}`` after phase 0 (unchanged when nothing opens [R5]).
     """
-    fields = {name: system[name] for name in ("decision_open", "decision_age", "decision_loser")}
+    names = ("decision_open", "decision_age", "decision_loser", "decision_loss")
+    fields = {name: system[name] for name in names}
     n_A = reference_active_count(orgs)
+    M = reference_maturity(params, system["progress"])
     if system["decision_open"] != 1.0 and n_A > 0:
-        if reference_uniform(key, t, 0, STREAM_HARD_DECISION) < params["decision_rate"]:
-            rank = math.floor(reference_uniform(key, t, 1, STREAM_HARD_DECISION) * n_A)
-            active_in_order = [i for i in sorted(orgs) if orgs[i]["active"] == 1.0]
-            fields["decision_loser"] = float(active_in_order[rank])
+        if reference_uniform(key, t, 0, STREAM_HARD_DECISION) < params["decision_rate"] * M:
+            active = [i for i in sorted(orgs) if orgs[i]["active"] == 1.0]
+            providers = [i for i in active if orgs[i]["principal"] == 0]
+            provider_budget = sum(orgs[i]["budget"] for i in providers)
+            eligible = providers if provider_budget > 0 else active
+            total = sum(orgs[i]["budget"] for i in eligible)
+            target = reference_uniform(key, t, 1, STREAM_HARD_DECISION) * total
+            loser = eligible[-1]
+            cumulative = 0.0
+            for i in eligible:
+                cumulative = cumulative + orgs[i]["budget"]
+                if target < cumulative:
+                    loser = i
+                    break
+            fields["decision_loser"] = float(loser)
+            fields["decision_loss"] = reference_uniform(key, t, 2, STREAM_HARD_DECISION)
             fields["decision_age"] = 0.0
             fields["decision_open"] = 1.0
     return fields
@@ -639,7 +708,8 @@ def reference_votes(orgs, params, system, mean_trust, key: int, t: int) -> dict[
 
     Voters are the active organisations with ``engagement ≥ 2``; a voter that is not committed
     does not support (and draws no random number). A committed voter supports if
-    ``S_i = (q̄_i − θ_V) + w_N·(x_i − 0.5) + w_S·Ψ − λ_D·(1 − α_i)·[i = loser] + τ_V·ε_i > 0``.
+    ``S_i = (q̄_i − θ_V) + w_N·(x_i − 0.5) + w_S·Ψ − λ_D·L·(1 − α_i)·[i = loser] + τ_V·ε_i > 0``,
+    ``L`` the size of the decision's loss.
     ``mean_trust`` is ``q̄`` (7.10); beliefs are read from ``orgs``. Returns ``{voter: supports}``
     (empty when no decision is open).
     """
@@ -661,7 +731,7 @@ def reference_votes(orgs, params, system, mean_trust, key: int, t: int) -> dict[
             votes[i] = False
             continue
         is_loser = 1.0 if i == loser else 0.0
-        S_i = (mean_trust[i] - theta_V) + w_N * (o["belief"] - 0.5) + w_S * Psi - lambda_D * (1 - o["altruism"]) * is_loser
+        S_i = (mean_trust[i] - theta_V) + w_N * (o["belief"] - 0.5) + w_S * Psi - lambda_D * system["decision_loss"] * (1 - o["altruism"]) * is_loser
         if tau_V != 0:
             S_i = S_i + tau_V * _logistic(reference_uniform(key, t, i, STREAM_VOTE))
         votes[i] = S_i > 0
@@ -700,13 +770,15 @@ def reference_vote_count(params, system, votes) -> tuple[bool, bool, float, floa
 def reference_hard_decision_outcome(graph, orgs, arcs, params, system, resolved: bool, broke_down: bool):
     """7.13 (phase 4b): a resolved decision raises trust on every live arc, one that broke down cuts it.
 
-    ``trust'_k ← trust'_k + g_D·(1 − trust'_k)`` (resolved) or ``trust'_k ← (1 − l_D)·trust'_k``
-    (broke down); the decision closes (age 0, loser −1 [R5]) and is counted.
+    With the decision's size ``s = 2·L``: ``trust'_k ← trust'_k + min(1, s·g_D)·(1 − trust'_k)``
+    (resolved) or ``trust'_k ← (1 − min(1, s·l_D))·trust'_k`` (broke down); the decision closes
+    (age 0, loser −1, loss 0 [R5]) and is counted.
 
     Returns ``(trust, fields)``: the trust of every arc, and the system fields that changed.
     """
-    g_D = params["resolved_trust_gain"]
-    l_D = params["breakdown_trust_loss"]
+    s = 2 * system["decision_loss"]
+    g_D = min(1.0, s * params["resolved_trust_gain"])
+    l_D = min(1.0, s * params["breakdown_trust_loss"])
     trust = {arc: row["trust"] for arc, row in arcs.items()}
     fields = {}
     if not (resolved or broke_down):
@@ -721,6 +793,7 @@ def reference_hard_decision_outcome(graph, orgs, arcs, params, system, resolved:
     fields["decision_open"] = 0.0
     fields["decision_age"] = 0.0
     fields["decision_loser"] = -1.0
+    fields["decision_loss"] = 0.0
     if resolved:
         fields["decisions_resolved"] = system["decisions_resolved"] + 1
     else:
@@ -828,7 +901,8 @@ def reference_net_results(orgs, params, pay, W: float, t: int) -> dict[int, floa
 
 
 def reference_pooling(orgs, params, net) -> dict[int, float]:
-    """7.15 (phase 5): under ``pooled``, ``net_i ← B_i·(Σ_{j active} net_j)/(Σ_{j active} B_j)``."""
+    """7.15 (phase 5): under ``pooled`` [R15], for active ``i``,
+    ``net_i ← (1 − ρ_P)·net_i + ρ_P·B_i·(Σ_{j active} net_j)/(Σ_{j active} B_j)``."""
     if int(params["finance_regime"]) != POOLED:
         return dict(net)
     total_net = 0.0
@@ -837,10 +911,11 @@ def reference_pooling(orgs, params, net) -> dict[int, float]:
         if orgs[i]["active"] == 1.0:
             total_net = total_net + net[i]
             total_budget = total_budget + orgs[i]["budget"]
+    rho_P = params["pooled_share"]
     pooled = dict(net)
     for i in sorted(orgs):
         if orgs[i]["active"] == 1.0:
-            pooled[i] = orgs[i]["budget"] * total_net / total_budget
+            pooled[i] = (1 - rho_P) * net[i] + rho_P * orgs[i]["budget"] * total_net / total_budget
     return pooled
 
 
@@ -885,17 +960,19 @@ def reference_sign_up(orgs, params, mean_trust, signed_up: float, t: int) -> flo
 
 
 def reference_year_end(graph, orgs, arcs, params, signed_up: bool):
-    """7.15 (phase 5, ``t`` divisible by 12): altruistic transfers, then sustainability funding [R8-R10].
+    """7.15 (phase 5, ``t`` divisible by 12): altruistic transfers, then sustainability funding,
+    then the surplus cap ``bal_i ← min(bal_i, u_S·B_i)`` [R8-R10, R16].
 
     Reads the balances after this month's net and the trust after phases 4 and 4b (``orgs``,
     ``arcs``), and the start-of-step altruism.
 
-    Returns ``(balance, year_balance, trust, transfers, funding)``: new dicts over all
-    organisations / arcs, and the totals given and paid (£m).
+    Returns ``(balance, year_balance, trust, transfers, funding, reinvested)``: new dicts over all
+    organisations / arcs, and the totals given, paid and spent on services above the cap (£m).
     """
     regime = int(params["finance_regime"])
     p_link = params["linked_share"]
     f_S = params["sustainability_share"]
+    u_S = params["surplus_cap"]
     g_T = params["transfer_share"]
     g_G = params["transfer_trust_gain"]
     nodes = _nodes(graph)
@@ -957,8 +1034,18 @@ def reference_year_end(graph, orgs, arcs, params, signed_up: bool):
             payment = F_i * own
         balance[i] = balance[i] + payment
         funding_total = funding_total + payment
+
+    # A capped budget: after the funding, any balance above u_S·B_i is spent on services [R16].
+    reinvested_total = 0.0
+    for i in nodes:
+        if not active[i]:
+            continue
+        cap = u_S * orgs[i]["budget"]
+        if balance[i] > cap:
+            reinvested_total = reinvested_total + (balance[i] - cap)
+            balance[i] = cap
         year_balance[i] = balance[i]
-    return balance, year_balance, trust, transfers_total, funding_total
+    return balance, year_balance, trust, transfers_total, funding_total, reinvested_total
 
 
 # ---------------------------------------------------------------------------------------------
@@ -966,9 +1053,9 @@ def reference_year_end(graph, orgs, arcs, params, signed_up: bool):
 # ---------------------------------------------------------------------------------------------
 
 
-def reference_loss_rate(params, loss_rate: float, memory: float) -> float:
-    """7.3, 7.7: ``l_k = min(1, γ⁻_i·(1 + λ·mem_k))``."""
-    return min(1.0, loss_rate * (1 + params["legacy_weight"] * memory))
+def reference_loss_rate(params, loss_rate: float, together: float, memory: float) -> float:
+    """7.3, 7.7: ``l_k = min(1, γ⁻_i·min(h_i, h_j)·(1 + λ·mem_k))``; ``together`` is ``min(h_i, h_j)``."""
+    return min(1.0, loss_rate * together * (1 + params["legacy_weight"] * memory))
 
 
 def reference_memory(params, memory: float, e: int) -> float:
@@ -980,13 +1067,16 @@ def reference_memory(params, memory: float, e: int) -> float:
 def reference_trust_update(graph, orgs, arcs, params, action, h):
     """7.3, 7.7 (phase 4): trust and memory on every live arc, from this step's decisions.
 
-    ``e = c_k'``; if ``e = 1``: ``trust' = trust + g_k·(1 − trust)``,
-    ``g_k = γ⁺_i·(1 − κ_d·d_k)·min(h_i, h_j)``; else ``trust' = trust − l_k·trust``. The loss uses
-    the memory before its update. ``h`` is the effective capacity of 7.11.
+    ``e = c_k'``; if ``e = 1``: ``trust'' = trust + g_k·(1 − trust)``,
+    ``g_k = γ⁺_i·(1 − κ_d·d_k)·min(h_i, h_j)``; else ``trust'' = trust − l_k·trust`` with ``l_k`` of
+    :func:`reference_loss_rate`. Then, if both ``i`` and ``j`` are at the table (7.10), contact:
+    ``trust' = trust'' + γ_C·(1 − κ_d·d_k)·min(h_i, h_j)·(1 − trust'')``. The loss uses the memory
+    before its update. ``h`` is the effective capacity of 7.11.
 
     Returns ``(trust, memory)``, new dicts over all arcs.
     """
     kappa_d = params["distance_drag"]
+    gamma_C = params["contact_rate"]
     trust = {arc: row["trust"] for arc, row in arcs.items()}
     memory = {arc: row["memory"] for arc, row in arcs.items()}
     for i in _nodes(graph):
@@ -998,12 +1088,17 @@ def reference_trust_update(graph, orgs, arcs, params, action, h):
             q = arc["trust"]
             mem = arc["memory"]
             e = action[(j, i)]
+            together = min(h[i], h[j])
             if e == 1:
-                g = o["gain_rate"] * (1 - kappa_d * arc["distance"]) * min(h[i], h[j])
-                trust[(i, j)] = q + g * (1 - q)
+                g = o["gain_rate"] * (1 - kappa_d * arc["distance"]) * together
+                q_new = q + g * (1 - q)
             else:
-                loss = reference_loss_rate(params, o["loss_rate"], mem)
-                trust[(i, j)] = q - loss * q
+                loss = reference_loss_rate(params, o["loss_rate"], together, mem)
+                q_new = q - loss * q
+            if reference_at_table(orgs, i) and reference_at_table(orgs, j):
+                # Contact (M2): partners who both sit at the table build trust by meeting.
+                q_new = q_new + gamma_C * (1 - kappa_d * arc["distance"]) * together * (1 - q_new)
+            trust[(i, j)] = q_new
             memory[(i, j)] = reference_memory(params, mem, e)
     return trust, memory
 
@@ -1046,14 +1141,17 @@ def reference_altruism(graph, orgs, params, action) -> dict[int, float]:
 # ---------------------------------------------------------------------------------------------
 
 
-def reference_beliefs(graph, orgs, params, action, h, h_lead: float) -> dict[int, float]:
+def reference_beliefs(graph, orgs, params, action, h, h_lead: float, mean_stress: float) -> dict[int, float]:
     """7.12 (phase 8): beliefs from start-of-step beliefs (``orgs``), for active ``i`` [R13].
 
-    ``build_i = β·[(1 − χ_L)·h_i + χ_L·h_ℓ]·w_E(engagement_i)·committed_i·(1 − x_i)``,
+    ``build_i = (β·[(1 − χ_L)·h_i + χ_L·h_ℓ] + β_B·σ̄)·w_E(engagement_i)·committed_i·(1 − x_i)``
+    with ``σ̄`` = ``mean_stress``, the mean stress of active organisations at the start of the step
+    (the burning platform),
     ``mix_i = (μ/|L(i)|)·Σ_{k ∈ L(i), c_k·c_k' = 1, |x_j − x_i| < ε} (x_j − x_i)``,
     ``x'_i = clip(x_i + build_i + mix_i − δ_N·x_i, 0, 1)``.
     """
     beta = params["build_rate"]
+    beta_B = params["burning_platform"]
     chi_L = params["concentration"]
     mu_N = params["convergence"]
     eps_N = params["confidence_bound"]
@@ -1065,7 +1163,7 @@ def reference_beliefs(graph, orgs, params, action, h, h_lead: float) -> dict[int
         if o["active"] != 1.0:
             belief[i] = x_i
             continue
-        build = beta * ((1 - chi_L) * h[i] + chi_L * h_lead) * reference_engagement_weight(o["engagement"]) * o["committed"] * (1 - x_i)
+        build = (beta * ((1 - chi_L) * h[i] + chi_L * h_lead) + beta_B * mean_stress) * reference_engagement_weight(o["engagement"]) * o["committed"] * (1 - x_i)
         n_live = 0
         close_sum = 0.0
         for j in _neighbours(graph, i):
@@ -1134,22 +1232,22 @@ def reference_winter_decays(params, W: float) -> float:
 # ---------------------------------------------------------------------------------------------
 
 
-def reference_integration_progress(params, progress: float, inc: float, resolved: bool, broke_down: bool) -> float:
-    """7.8: ``progress' = max(0, (1 − δ_p)·progress + inc + g_P·(resolved − broke_down))``."""
+def reference_integration_progress(params, progress: float, inc: float, resolved: bool, broke_down: bool, size: float) -> float:
+    """7.8: ``progress' = max(0, (1 − δ_p)·progress + inc + s·g_P·(resolved − broke_down))``, ``s`` the size of the decision that closed."""
     delta_p = params["progress_decay"]
     g_P = params["resolved_progress"]
-    return max(0.0, (1 - delta_p) * progress + inc + g_P * ((1 if resolved else 0) - (1 if broke_down else 0)))
+    return max(0.0, (1 - delta_p) * progress + inc + size * g_P * ((1 if resolved else 0) - (1 if broke_down else 0)))
 
 
-def reference_outputs(graph, orgs, arcs, params, system, action, net, intervened, h, month, resolved, broke_down):
+def reference_outputs(graph, orgs, arcs, params, system, action, net, intervened, h, month, resolved, broke_down, size):
     """7.8 (phase 12): integration progress and the outputs of the step, over live arcs and active organisations.
 
     ``orgs``, ``arcs`` and ``system`` hold the state after phases 0-11 (``trust'``, ``bal'``,
     ``α'``, ``p'``, ``x'``, ``committed'``, ``E'``, the decision fields); ``action``, ``net``,
     ``intervened`` and ``h`` are this step's decisions, net results, interventions and effective
     capacities; ``month`` holds what earlier phases report: "transfers", "sustainability_funding",
-    "decision_latency", "winter_pressure" (``W`` used in this step), "safety" and
-    "leadership_capacity" (``H``).
+    "decision_latency", "winter_pressure" (``W`` used in this step), "safety",
+    "leadership_capacity" (``H``) and "reinvested" (7.15).
 
     Returns ``(progress', outputs)``; ``outputs`` holds every metric of the 7.8 table and
     "trust_by_kind" (6×6 nested lists).
@@ -1179,7 +1277,7 @@ def reference_outputs(graph, orgs, arcs, params, system, action, net, intervened
             kind_count[kind_i][kind_j] += 1
 
     inc = (1 / m_L) * sum_mutual_trust if m_L > 0 else 0.0
-    new_progress = reference_integration_progress(params, system["progress"], inc, resolved, broke_down)
+    new_progress = reference_integration_progress(params, system["progress"], inc, resolved, broke_down, size)
 
     n_A = 0
     system_surplus = 0.0
@@ -1240,6 +1338,7 @@ def reference_outputs(graph, orgs, arcs, params, system, action, net, intervened
         "leadership_capacity": month["leadership_capacity"],
         "active_organisations": n_A,
         "joint_working": inc,
+        "reinvested": month["reinvested"],
         "trust_by_kind": [[_mean(kind_sum[a][b], kind_count[a][b]) for b in range(N_KINDS)] for a in range(N_KINDS)],
     }
     return new_progress, outputs
@@ -1309,6 +1408,8 @@ def reference_step(graph, orgs, arcs, params, system, key, t):
     system.update(reference_open_hard_decision(orgs, params, system, key, t))
     start = reference_start_of_step(graph, orgs, arcs)
     system["signed_up"] = reference_sign_up(orgs, params, start["mean_trust"], system["signed_up"], t)
+    progress_start = system["progress"]  # 7.5: maturity is read from start-of-step progress
+    mean_stress = reference_mean_stress(orgs, params)  # 7.12: σ̄ at the start of the step
 
     # Phase 1. Derived quantities (7.1, 7.5, 7.11) and the votes on an open hard decision (7.13).
     h = reference_effective_capacity(orgs, params, W)
@@ -1319,8 +1420,8 @@ def reference_step(graph, orgs, arcs, params, system, key, t):
     resolved, broke_down, latency, age = reference_vote_count(params, system, votes)
     system["decision_age"] = age
 
-    # Phase 2. Decisions on every arc (7.2, 7.10), from start-of-step trust.
-    action = reference_decisions(graph, orgs, arcs, params, a_lens, b_lens, push, key, t)
+    # Phase 2. Decisions on every arc (7.2, 7.10), from start-of-step trust and beliefs.
+    action = reference_decisions(graph, orgs, arcs, params, a_lens, b_lens, push, h, key, t)
 
     # Phase 3. Payoffs (7.4, pooled matrix of 7.15) [R4] and the month's net results (7.15).
     pay = reference_payoffs(graph, orgs, arcs, params, action)
@@ -1330,6 +1431,7 @@ def reference_step(graph, orgs, arcs, params, system, key, t):
     trust, memory = reference_trust_update(graph, orgs, arcs, params, action, h)
     set_arcs("trust", trust)
     set_arcs("memory", memory)
+    size = 2 * system["decision_loss"]  # 7.13: the size of a decision that closes, before it closes
     trust, fields = reference_hard_decision_outcome(graph, orgs, arcs, params, system, resolved, broke_down)
     set_arcs("trust", trust)
     system.update(fields)
@@ -1339,21 +1441,22 @@ def reference_step(graph, orgs, arcs, params, system, key, t):
     set_orgs("balance", reference_balances(orgs, net))
     transfers = 0.0
     funding = 0.0
+    reinvested = 0.0
     if t % 12 == 0:
-        balance, year_balance, trust, transfers, funding = reference_year_end(graph, orgs, arcs, params, system["signed_up"] == 1.0)
+        balance, year_balance, trust, transfers, funding, reinvested = reference_year_end(graph, orgs, arcs, params, system["signed_up"] == 1.0)
         set_orgs("balance", balance)
         set_orgs("year_balance", year_balance)
         set_arcs("trust", trust)
 
     # Phase 6. Regulator interventions and pressure (7.5), from the balances after finance.
-    intervened, pressure = reference_interventions(orgs, params, key, t)
+    intervened, pressure = reference_interventions(orgs, params, key, t, progress_start)
     set_orgs("pressure", pressure)
 
     # Phase 7. Altruism (7.6), with p' and σ'.
     set_orgs("altruism", reference_altruism(graph, orgs, params, action))
 
     # Phase 8. Beliefs (7.12), from start-of-step beliefs.
-    set_orgs("belief", reference_beliefs(graph, orgs, params, action, h, h_lead))
+    set_orgs("belief", reference_beliefs(graph, orgs, params, action, h, h_lead, mean_stress))
 
     # Phase 9. Commitment (7.13) [R6, R7], with q̄' (all trust changes of the step are done).
     mean_trust_after = reference_mean_trust(graph, orgs, arcs)
@@ -1376,8 +1479,9 @@ def reference_step(graph, orgs, arcs, params, system, key, t):
         "winter_pressure": W,
         "safety": Psi,
         "leadership_capacity": H,
+        "reinvested": reinvested,
     }
-    progress, outputs = reference_outputs(graph, orgs, arcs, params, system, action, net, intervened, h, month, resolved, broke_down)
+    progress, outputs = reference_outputs(graph, orgs, arcs, params, system, action, net, intervened, h, month, resolved, broke_down, size)
     system["progress"] = progress
 
     for i in nodes:

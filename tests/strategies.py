@@ -7,8 +7,16 @@ numbers that often hit a year end (``t % 12 == 0``) or a year start (``t % 12 ==
 few steps a comparison runs. The states are *reachable* where the specification constrains
 them: unwilling organisations are never committed, only local authorities leave engagement 2,
 other kinds have no political pressure, an open decision's age is below the patience, a closed
-one has age 0 and loser −1, and under a pooled budget ``sucker == temptation`` (the replacement
-of 7.15 is applied when parameters are resolved, so ``Params`` carries it).
+one has age 0 and loser −1 (and loss 0), and under a pooled budget ``sucker == temptation`` (the
+replacement of 7.15 is applied when parameters are resolved, so ``Params`` carries it) while
+``lens_sucker``/``lens_temptation`` keep the drawn payoffs (the lens keeps ``S`` and ``T``), and
+``pooled_share`` and ``pooled_system_weight`` are 0 unless the budget is pooled (as
+``ics_abm.engine.initial.resolve_params`` gives them).
+
+The parameters added in version 0.3 (shadow of the future, purpose pull, crowding out, contact,
+earned autonomy, burning platform, partial pooling, surplus cap) are drawn over their whole
+ranges, often at 0 (off) and at their edges (1, a surplus cap of 0 or ``inf``, a maturity
+progress below or above the drawn progress), so that every branch of the new rules is taken.
 """
 
 from __future__ import annotations
@@ -102,6 +110,15 @@ def _payoffs_in_force(payoffs, regime):
     return R, S, T, P
 
 
+def _spread(payoffs) -> float:
+    return max(payoffs) - min(payoffs)
+
+
+def _edges_or(strategy, *edges):
+    """The strategy, or one of the edge values, often."""
+    return st.one_of(st.sampled_from(edges), strategy)
+
+
 @st.composite
 def params_dicts(draw, t: int | None = None) -> dict:
     """Rule parameters as the reference takes them (plain Python).
@@ -110,12 +127,13 @@ def params_dicts(draw, t: int | None = None) -> dict:
     (7.15) start or end near it, so that its boundaries are crossed.
     """
     regime = draw(st.integers(0, 2))
-    payoffs = draw(
+    drawn = draw(
         st.lists(st.floats(min_value=-5.0, max_value=5.0), min_size=4, max_size=4).filter(
-            lambda p: max(_payoffs_in_force(p, regime)) - min(_payoffs_in_force(p, regime)) > 1e-2
+            lambda p: _spread(_payoffs_in_force(p, regime)) > 1e-2 and _spread(p) > 1e-2
         )
     )
-    payoffs = _payoffs_in_force(payoffs, regime)  # pooled: Params carries S~ = T~ (7.15)
+    payoffs = _payoffs_in_force(drawn, regime)  # pooled: Params carries S~ = T~ (7.15)
+    pooled = regime == 2
     regulated = st.tuples(st.floats(0.0, 2.0), st.floats(0.0, 2.0))
     strength = draw(regulated)
     focus = draw(st.tuples(unit, unit))
@@ -135,8 +153,14 @@ def params_dicts(draw, t: int | None = None) -> dict:
         "sucker": payoffs[1],
         "temptation": payoffs[2],
         "punishment": payoffs[3],
+        "lens_sucker": drawn[1],  # 7.15: the lens keeps S and T
+        "lens_temptation": drawn[2],
         "noise": draw(_zero_or(st.floats(min_value=0.0, max_value=1.0))),
+        "crowding_out": draw(_edges_or(unit, 0.0, 1.0)),
+        "future_weight": draw(_zero_or(st.one_of(st.floats(0.0, 1.0), st.floats(0.0, 10.0)))),
+        "purpose_weight": draw(_zero_or(st.one_of(st.floats(0.0, 1.0), st.floats(0.0, 10.0)))),
         "distance_drag": draw(unit),
+        "contact_rate": draw(_edges_or(unit, 0.0, 1.0)),
         "legacy_weight": draw(st.floats(0.0, 10.0)),
         "memory_retention": draw(unit),
         "altruism_growth": draw(unit),
@@ -152,6 +176,8 @@ def params_dicts(draw, t: int | None = None) -> dict:
         "capacity_cost": draw(unit),
         "pressure_decay": draw(unit),
         "system_assessment": draw(st.booleans()),
+        "autonomy": draw(_edges_or(unit, 0.0, 1.0)),
+        "maturity_progress": draw(st.one_of(st.floats(0.5, 60.0), st.floats(1e-3, 1000.0))),
         "progress_decay": draw(unit),
         # 7.11 leadership
         "concentration": draw(unit),
@@ -165,6 +191,7 @@ def params_dicts(draw, t: int | None = None) -> dict:
         "convergence": draw(_zero_or(unit)),
         "confidence_bound": draw(unit),
         "narrative_decay": draw(_zero_or(unit)),
+        "burning_platform": draw(_edges_or(unit, 0.0, 1.0)),
         # 7.13 hard decisions, governance and commitment
         "statutory": draw(st.booleans()),
         "decision_rate": draw(st.one_of(st.just(0.0), st.just(1.0), unit)),
@@ -203,6 +230,9 @@ def params_dicts(draw, t: int | None = None) -> dict:
         "invest_return": draw(st.one_of(st.floats(0.0, 3.0), st.floats(0.0, 100.0))),
         "invest_lag": invest_lag,
         "invest_months": invest_months,
+        "pooled_share": draw(_edges_or(unit, 0.0, 1.0)) if pooled else 0.0,
+        "pooled_system_weight": draw(_edges_or(unit, 0.0, 1.0)) if pooled else 0.0,
+        "surplus_cap": draw(st.one_of(st.just(float("inf")), st.just(0.0), st.floats(0.0, 0.05), unit)),
         # 7.16 shocks
         "winter_capacity_loss": draw(unit),
         "winter_cost": draw(st.one_of(st.floats(0.0, 0.1), unit)),
@@ -215,7 +245,7 @@ def system_states(draw, n: int, patience: int) -> dict:
     """The system state of SYSTEM_FIELDS for ``n`` organisations (floats; indices -1 = none)."""
     is_open = n > 0 and draw(st.booleans())
     return {
-        "progress": draw(st.floats(0.0, 50.0)),
+        "progress": draw(st.one_of(st.just(0.0), st.floats(0.0, 50.0))),
         "winter": draw(_zero_or(unit)),
         "safety": draw(unit),
         "signed_up": draw(_flag(1, 1)),
@@ -225,6 +255,9 @@ def system_states(draw, n: int, patience: int) -> dict:
         "decisions_resolved": float(draw(st.integers(0, 20))),
         "decisions_failed": float(draw(st.integers(0, 20))),
         "lead": float(draw(st.integers(-1, n - 1))) if n > 0 else -1.0,
+        # The kernel's size of the open decision's loss, in (0, 1) (ics_abm.engine.state); not in
+        # docs/model.md 7.13, so the reference carries it through unchanged.
+        "decision_loss": draw(st.floats(1e-6, 1.0, exclude_max=True)) if is_open else 0.0,
     }
 
 
@@ -307,7 +340,8 @@ def submodel_cases(draw, max_organisations: int = 8) -> dict:
     active members with engagement >= 2 vote, and one that is not committed votes against), the
     hard decision's ``outcome`` ("none", "resolved" or "broke_down"), the lead's capacity
     ``lead_capacity`` and the month's reported values ``monthly`` (transfers, funding, latency,
-    winter, safety, leadership capacity).
+    winter, safety, leadership capacity, surplus reinvested), and the mean stress at the start of
+    the step ``mean_stress`` (``σ̄``, 7.12).
     """
     system = draw(systems(max_organisations))
     n = system["graph"].number_of_nodes()
@@ -334,6 +368,7 @@ def submodel_cases(draw, max_organisations: int = 8) -> dict:
         "votes": {i: vote(system["orgs"][i]) for i in range(n)},
         "outcome": draw(st.sampled_from(("none", "resolved", "broke_down"))),
         "lead_capacity": draw(unit),
+        "mean_stress": draw(_edges_or(unit, 0.0, 1.0)),
         "monthly": {
             "transfers": draw(st.floats(0.0, 10.0)),
             "sustainability_funding": draw(st.floats(0.0, 10.0)),
@@ -341,5 +376,6 @@ def submodel_cases(draw, max_organisations: int = 8) -> dict:
             "winter_pressure": draw(unit),
             "safety": draw(unit),
             "leadership_capacity": draw(unit),
+            "reinvested": draw(st.one_of(st.just(0.0), st.floats(0.0, 10.0))),
         },
     }

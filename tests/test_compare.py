@@ -1,4 +1,4 @@
-"""Policy comparison from Python (ics_abm.experiments.comparison.run): common random numbers, tables, statistics.
+"""Policy comparison from Python (ics_abm.experiments.comparison.run): common random numbers, long tables, statistics.
 
 Runs are small (a 4-organisation system, 12 months, 3 replicates) and compare options with each
 other, never with stored numbers: the model's numbers change as mechanisms are added.
@@ -13,11 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 import ics_abm
 from ics_abm import ScenarioError, load_scenario, run
-from ics_abm.experiments.comparison.run import DEFAULT_OUTCOMES, MEASURES, check_outcomes, run_comparison, summarise
+from ics_abm.experiments.comparison.outcomes import DOMAINS, measures_of
+from ics_abm.experiments.comparison.run import DEFAULT_OUTCOMES, check_outcomes, run_comparison, summarise
+from ics_abm.experiments.comparison.summary import CONTRAST_COLUMNS, SUMMARY_COLUMNS
 from ics_abm.experiments.sweeps.seeds import replicate_seeds
 from ics_abm.metrics import METRICS
 
@@ -34,11 +35,9 @@ local_authority = 1
 """
 TINY_ALIGNED = TINY.replace('name = "tiny"', 'name = "tiny_aligned"') + '\n[regulation]\nregime = "aligned"\n'
 STEPS, REPLICATES = 12, 3
-TABLE_COLUMNS = ["option", "replicate", "seed", "outcome", *MEASURES]
-SUMMARY_COLUMNS = [
-    "option", "outcome", "measure", "replicates", "mean", "mean_low", "mean_high",
-    "difference", "difference_low", "difference_high", "effect_size",
-]
+TABLE_COLUMNS = ["option", "replicate", "seed", "outcome", "measure", "value"]
+TRAJECTORY_COLUMNS = ["option", "replicate", "seed", "step", "outcome", "value"]
+ROWS_PER_REPLICATE = sum(len(measures_of(o)) for o in DEFAULT_OUTCOMES)  # outcome-measure pairs
 
 
 @pytest.fixture(scope="module")
@@ -57,10 +56,12 @@ def comparison(files):
     return run_comparison(files["tiny"], [files["copy"], files["aligned"]], replicates=REPLICATES, steps=STEPS, seed=11)
 
 
-def test_compare_is_exported_and_returns_the_summary(files):
-    summary = ics_abm.compare(files["tiny"], [files["aligned"]], replicates=2, steps=3, seed=1)
-    assert list(summary.columns) == SUMMARY_COLUMNS
-    assert set(summary["option"]) == {"tiny", "aligned"}
+def test_compare_is_exported_and_returns_the_comparison(files):
+    result = ics_abm.compare(files["tiny"], [files["aligned"]], replicates=2, steps=3, seed=1)
+    assert list(result.summary.columns) == SUMMARY_COLUMNS
+    assert set(result.summary["option"]) == {"tiny", "aligned"}
+    assert list(result.contrasts.columns) == CONTRAST_COLUMNS
+    assert run_comparison is ics_abm.compare  # the name of version 0.1
 
 
 def test_identical_options_on_common_random_numbers_give_identical_outcomes(comparison):
@@ -72,13 +73,13 @@ def test_identical_options_on_common_random_numbers_give_identical_outcomes(comp
     defined = rows["mean"].notna()
     assert (rows.loc[defined, "difference"] == 0.0).all()
     assert (rows.loc[defined, "difference_low"] == 0.0).all() and (rows.loc[defined, "difference_high"] == 0.0).all()
+    assert (rows.loc[defined, "same"] == REPLICATES).all() and (rows.loc[defined, "superiority"] == 0.5).all()
 
 
 def test_identical_trajectories_too(comparison):
     traj = comparison.trajectories
-    metrics = list(METRICS)
-    a = traj.loc[traj["option"] == "tiny", metrics].to_numpy()
-    b = traj.loc[traj["option"] == "copy", metrics].to_numpy()
+    a = traj.loc[traj["option"] == "tiny", "value"].to_numpy()
+    b = traj.loc[traj["option"] == "copy", "value"].to_numpy()
     np.testing.assert_array_equal(a, b)
 
 
@@ -93,10 +94,13 @@ def test_replicate_r_of_every_option_uses_the_same_spawned_seed(comparison, file
     for replicate, seed in enumerate(seeds):
         system = run(aligned, seed=seed, steps=STEPS).system
         table = comparison.table
-        row = table[(table["option"] == "aligned") & (table["replicate"] == replicate)
-                    & (table["outcome"] == "mean_trust")]
-        assert row["final"].item() == system["mean_trust"].iloc[-1]
-        assert row["last_12_mean"].item() == system["mean_trust"].iloc[-12:].mean()
+        rows = table[(table["option"] == "aligned") & (table["replicate"] == replicate)
+                     & (table["outcome"] == "mean_trust")].set_index("measure")["value"]
+        assert rows["final"] == system["mean_trust"].iloc[-1]
+        assert rows["last_12_mean"] == pytest.approx(system["mean_trust"].iloc[-12:].mean(), rel=1e-12)
+        interventions = table[(table["option"] == "aligned") & (table["replicate"] == replicate)
+                              & (table["outcome"] == "interventions") & (table["measure"] == "total")]
+        assert interventions["value"].item() == system["interventions"].sum()
 
 
 def test_a_different_option_differs(comparison):
@@ -105,46 +109,72 @@ def test_a_different_option_differs(comparison):
 
 
 def test_table_shapes_and_columns(comparison):
-    n_outcomes = len(DEFAULT_OUTCOMES)
     assert list(comparison.table.columns) == TABLE_COLUMNS
-    assert comparison.table.shape == (3 * REPLICATES * n_outcomes, len(TABLE_COLUMNS))
+    assert comparison.table.shape == (3 * REPLICATES * ROWS_PER_REPLICATE, len(TABLE_COLUMNS))
     assert list(comparison.summary.columns) == SUMMARY_COLUMNS
-    assert comparison.summary.shape == (3 * n_outcomes * len(MEASURES), len(SUMMARY_COLUMNS))
-    assert list(comparison.trajectories.columns[:2]) == ["option", "replicate"]
-    assert set(METRICS) <= set(comparison.trajectories.columns)
-    assert len(comparison.trajectories) == 3 * REPLICATES * STEPS
+    assert comparison.summary.shape == (3 * ROWS_PER_REPLICATE, len(SUMMARY_COLUMNS))
+    assert list(comparison.contrasts.columns) == CONTRAST_COLUMNS
+    assert comparison.contrasts.shape == (3 * 2 * ROWS_PER_REPLICATE, len(CONTRAST_COLUMNS))  # every ordered pair
+    assert list(comparison.trajectories.columns) == TRAJECTORY_COLUMNS
+    assert set(comparison.trajectories["outcome"]) == set(METRICS)
+    assert len(comparison.trajectories) == 3 * REPLICATES * STEPS * len(METRICS)
     assert list(dict.fromkeys(comparison.summary["option"])) == ["tiny", "copy", "aligned"]
 
 
-def test_summary_statistics_are_paired_t_intervals(comparison):
-    table = comparison.table.query("outcome == 'mean_trust'")
-    wide = table.pivot(index="replicate", columns="option", values="final")
+def test_flows_have_a_total_and_levels_do_not(comparison):
+    measures = comparison.table.groupby("outcome")["measure"].unique().map(set)
+    assert measures["signed_up"] == {"final", "last_12_mean", "total"}
+    assert measures["mean_trust"] == {"final", "last_12_mean"}
+
+
+def test_summary_statistics_are_paired_bootstrap_intervals(comparison):
+    table = comparison.table.query("outcome == 'mean_trust' and measure == 'final'")
+    wide = table.pivot(index="replicate", columns="option", values="value")
     diff = (wide["aligned"] - wide["tiny"]).to_numpy()
-    half = stats.t.ppf(0.975, diff.size - 1) * diff.std(ddof=1) / math.sqrt(diff.size)
     row = comparison.summary.query("option == 'aligned' and outcome == 'mean_trust' and measure == 'final'").iloc[0]
     assert row["difference"] == pytest.approx(diff.mean(), abs=1e-12)
-    assert (row["difference_low"], row["difference_high"]) == pytest.approx((diff.mean() - half, diff.mean() + half))
-    assert row["effect_size"] == pytest.approx(diff.mean() / diff.std(ddof=1))
+    assert diff.min() <= row["difference_low"] <= row["difference_high"] <= diff.max()
+    assert (row["higher"], row["lower"], row["same"]) == ((diff > 0).sum(), (diff < 0).sum(), (diff == 0).sum())
     level = wide["aligned"].to_numpy()
-    half = stats.t.ppf(0.975, level.size - 1) * level.std(ddof=1) / math.sqrt(level.size)
-    assert (row["mean_low"], row["mean_high"]) == pytest.approx((level.mean() - half, level.mean() + half))
+    assert level.min() <= row["mean_low"] <= row["mean"] <= row["mean_high"] <= level.max()
+
+
+def test_every_pair_is_compared_and_mirrored(comparison):
+    contrasts = comparison.contrasts.set_index(["option", "reference", "outcome", "measure"])
+    there = contrasts.loc[("aligned", "copy", "mean_trust", "final")]
+    back = contrasts.loc[("copy", "aligned", "mean_trust", "final")]
+    assert there["difference"] == -back["difference"]
+    assert (there["difference_low"], there["difference_high"]) == (-back["difference_high"], -back["difference_low"])
+    assert (there["higher"], there["lower"]) == (back["lower"], back["higher"])
+    assert there["superiority"] == pytest.approx(1 - back["superiority"])
+    # against the base, the contrasts table and the summary agree
+    summary = comparison.summary.set_index(["option", "outcome", "measure"])
+    for column in ("difference", "difference_low", "difference_high", "higher", "p_value"):
+        assert contrasts.loc[("aligned", "tiny", "mean_trust", "final"), column] == \
+            summary.loc[("aligned", "mean_trust", "final"), column]
 
 
 def test_summarise_on_a_hand_made_table():
     table = pd.DataFrame({
-        "option": ["base"] * 3 + ["x"] * 3, "replicate": [0, 1, 2] * 2, "seed": [5, 6, 7] * 2,
-        "outcome": "m", "final": [1.0, 2.0, 3.0, 2.0, 2.0, 5.0], "last_12_mean": [0.0, 0.0, 0.0, 1.0, 1.0, 1.0],
+        "option": ["base"] * 6 + ["x"] * 6, "replicate": [0, 1, 2] * 4, "seed": [5, 6, 7] * 4, "outcome": "m",
+        "measure": (["final"] * 3 + ["last_12_mean"] * 3) * 2,
+        "value": [1.0, 2.0, 3.0, 0.0, 0.0, 0.0, 2.0, 2.0, 5.0, 1.0, 1.0, 1.0],
     })
     summary = summarise(table, "base").set_index(["option", "measure"])
     assert summary.loc[("x", "final"), "difference"] == pytest.approx(1.0)  # (1 + 0 + 2) / 3
+    assert summary.loc[("x", "final"), ["higher", "lower", "same"]].tolist() == [2, 0, 1]
     assert summary.loc[("x", "last_12_mean"), ["difference", "difference_low", "difference_high"]].tolist() == [1, 1, 1]
     assert math.isinf(summary.loc[("x", "last_12_mean"), "effect_size"])  # every difference is +1
+    assert summary.loc[("x", "last_12_mean"), "p_value"] == pytest.approx(0.25)  # exact sign test, 3 of 3
 
 
 def test_reproducible_and_extendable(files):
     one = run_comparison(files["tiny"], [files["aligned"]], replicates=2, steps=6, seed=4)
     two = run_comparison(files["tiny"], [files["aligned"]], replicates=3, steps=6, seed=4)
     pd.testing.assert_frame_equal(one.table, two.table[two.table["replicate"] < 2].reset_index(drop=True))
+    again = run_comparison(files["tiny"], [files["aligned"]], replicates=2, steps=6, seed=4)
+    pd.testing.assert_frame_equal(one.summary, again.summary)  # the bootstrap has a fixed seed
+    pd.testing.assert_frame_equal(one.contrasts, again.contrasts)
 
 
 def test_chosen_outcomes_and_default_horizon(files):
@@ -152,6 +182,14 @@ def test_chosen_outcomes_and_default_horizon(files):
     assert set(result.table["outcome"]) == {"mean_trust"}
     assert result.steps == 12  # the base scenario's steps
     assert result.trajectories["step"].max() == 12
+
+
+def test_domains_choose_the_default_outcomes(files):
+    result = run_comparison(files["tiny"], [files["aligned"]], replicates=2, steps=2, domain="finance")
+    assert result.outcomes == DOMAINS["finance"]
+    assert {"signed_up", "transfers"} <= set(result.outcomes)
+    assert {"signed_up", "transfers", "interventions", "n_deficit", "mean_trust", "collaboration_rate",
+            "integration_progress"} <= set(DEFAULT_OUTCOMES)
 
 
 def test_labels_are_unique(files, tmp_path):
@@ -171,9 +209,10 @@ def test_progress_is_reported_per_run(files):
     ("kwargs", "message"),
     [
         ({"replicates": 1}, "replicates must be a whole number >= 2"),
-        ({"steps": 0}, "steps must be a whole number >= 1, got 0"),
-        ({"seed": -1}, "seed must be a whole number >= 0, got -1"),
+        ({"steps": 0}, "steps must be a whole number"),  # the bounds are ics_abm.limits'
+        ({"seed": -1}, "seed must be a whole number"),
         ({"outcomes": ["mean_trusts"]}, "outcome 'mean_trusts' is not a metric (did you mean 'mean_trust'?)"),
+        ({"domain": "finances"}, "domain 'finances' is not known (did you mean 'finance'?)"),
     ],
 )
 def test_bad_arguments_are_one_sentence(files, kwargs, message):
@@ -188,6 +227,16 @@ def test_no_option_is_refused(files):
         run_comparison(files["tiny"], [])
     with pytest.raises(ValueError, match="at least one option"):
         run_comparison(files["tiny"], files["aligned"])  # a single path, not a list
+
+
+def test_another_system_is_refused(files, tmp_path):
+    bigger = tmp_path / "bigger.toml"
+    bigger.write_text(TINY.replace("acute = 2", "acute = 3"), encoding="utf-8")
+    with pytest.raises(ValueError) as info:
+        run_comparison(files["tiny"], [files["aligned"], bigger], replicates=2, steps=2)
+    message = str(info.value)
+    assert "option 'bigger' is not the same system as the base 'tiny' ([organisations] differs: acute 2 vs 3)" in message
+    assert "\n" not in message
 
 
 def test_a_bad_scenario_file_reports_the_scenario_error(files, tmp_path):

@@ -1,8 +1,9 @@
-"""``ics-abm compare`` end to end: the regulation options, files written, bad input."""
+"""``ics-abm compare`` end to end: the regulation options, files written, the briefing, bad input."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -10,16 +11,18 @@ import pytest
 from typer.testing import CliRunner
 
 import ics_abm.cli as cli_module
-from ics_abm.experiments.comparison.run import DEFAULT_OUTCOMES, MEASURES
+from ics_abm.experiments.comparison.outcomes import DEFAULT_OUTCOMES, DOMAINS, measures_of
 from ics_abm.experiments.sweeps.seeds import replicate_seeds
+from ics_abm.metrics import METRICS
 from ics_abm.scenario.loading import scenario_hash
 from tests.files import leftovers, sha256
 
 REPO = Path(__file__).resolve().parents[1]
 REGULATION = [REPO / "scenarios" / f"{name}.toml" for name in ("default", "aligned_regulators", "single_oversight")]
 EXPECTED_FILES = {
-    "outcomes.parquet", "outcomes.csv", "summary.parquet", "summary.csv", "trajectories.parquet",
-    "trajectories.csv", "trajectories.png", "final_outcomes.png", "manifest.json",
+    "outcomes.parquet", "outcomes.csv", "summary.parquet", "summary.csv", "contrasts.parquet", "contrasts.csv",
+    "trajectories.parquet", "trajectories.csv", "trajectories.png", "final_outcomes.png", "manifest.json",
+    "briefing.html", "briefing.md",
     "scenarios/0-default.toml", "scenarios/1-aligned_regulators.toml", "scenarios/2-single_oversight.toml",
 }
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -42,31 +45,49 @@ def assert_clean_failure(result, code: int = 2) -> str:
 @pytest.fixture(scope="module")
 def regulation_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("compare") / "regulation"
-    result = invoke(*REGULATION, "--replicates", 3, "--steps", 12, "--seed", 5, "--out", out)
+    result = invoke(*REGULATION, "--replicates", 3, "--steps", 12, "--seed", 5, "--out", out, "--report")
     return result, out
 
 
 def test_regulation_options_end_to_end(regulation_run):
     result, out = regulation_run
     assert result.exit_code == 0, result.output
-    assert f"Results written to {out}" in result.output
+    assert f"Results written to {out} (briefing.html, briefing.md)" in result.output
+    for option in ("aligned_regulators", "single_oversight"):  # a verdict per option, in words
+        assert re.search(rf"^{option}: ", result.output, flags=re.MULTILINE), result.output
+    assert "paired runs" in result.output and "t interval" not in result.output
     files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert files == EXPECTED_FILES
     assert leftovers(out.parent) == []
 
 
-def test_tables_have_every_option_and_replicate(regulation_run):
+def test_tables_are_long_with_every_option_and_replicate(regulation_run):
     _, out = regulation_run
+    rows_per_replicate = sum(len(measures_of(o)) for o in DEFAULT_OUTCOMES)
     outcomes = pd.read_parquet(out / "outcomes.parquet")
-    assert list(outcomes.columns) == ["option", "replicate", "seed", "outcome", *MEASURES]
-    assert len(outcomes) == 3 * 3 * len(DEFAULT_OUTCOMES)
+    assert list(outcomes.columns) == ["option", "replicate", "seed", "outcome", "measure", "value"]
+    assert len(outcomes) == 3 * 3 * rows_per_replicate
     assert list(dict.fromkeys(outcomes["option"])) == ["default", "aligned_regulators", "single_oversight"]
     summary = pd.read_csv(out / "summary.csv")
-    assert len(summary) == 3 * len(DEFAULT_OUTCOMES) * len(MEASURES)
+    assert list(summary.columns[:3]) == ["option", "outcome", "measure"]
+    assert len(summary) == 3 * rows_per_replicate
     base = summary[summary["option"] == "default"]
     assert (base["difference"] == 0).all() and (base["difference_low"] == 0).all()
+    contrasts = pd.read_parquet(out / "contrasts.parquet")
+    pairs = set(zip(contrasts["option"], contrasts["reference"]))
+    assert ("aligned_regulators", "single_oversight") in pairs and ("single_oversight", "aligned_regulators") in pairs
     trajectories = pd.read_parquet(out / "trajectories.parquet")
-    assert len(trajectories) == 3 * 3 * 12
+    assert list(trajectories.columns) == ["option", "replicate", "seed", "step", "outcome", "value"]
+    assert len(trajectories) == 3 * 3 * 12 * len(METRICS)
+
+
+def test_briefing_has_a_verdict_per_option(regulation_run):
+    _, out = regulation_run
+    markdown = (out / "briefing.md").read_text(encoding="utf-8")
+    for option in ("aligned_regulators", "single_oversight"):
+        assert f"**{option}: " in markdown
+    html = (out / "briefing.html").read_text(encoding="utf-8")
+    assert html.count("data:image/png;base64,") == 2
 
 
 def test_figures_are_pngs(regulation_run):
@@ -87,7 +108,9 @@ def test_manifest_records_scenarios_seeds_steps_and_version(regulation_run):
         assert record["scenario_text"] == text and record["scenario_sha256"] == scenario_hash(text)
     for name, entry in manifest["files"].items():
         assert sha256(out / name) == entry["sha256"]
-    assert "t interval" in manifest["interval"]
+    assert "bootstrap" in manifest["interval"]
+    assert "--report" in manifest["command"]
+    assert {"briefing.html", "briefing.md"} <= set(manifest["files"])
 
 
 def test_existing_output_is_refused_before_running(regulation_run):
@@ -112,6 +135,7 @@ def test_force_replaces(tmp_path):
         (["--steps", "0"], "--steps must be a whole number >= 1, got 0."),
         (["--seed", "-3"], "--seed must be a whole number >= 0, got -3."),
         (["--outcome", "mean_trusts"], "did you mean 'mean_trust'?"),
+        (["--domain", "finances"], "domain 'finances' is not known (did you mean 'finance'?)"),
     ],
 )
 def test_bad_numbers_and_names(tmp_path, args, expected):
@@ -124,6 +148,21 @@ def test_one_file_is_not_a_comparison(tmp_path):
     line = assert_clean_failure(invoke(REGULATION[0], "--out", tmp_path / "x"))
     assert "expected a base scenario file and at least one option file, got 1 file(s)." in line
     assert_clean_failure(invoke("--out", tmp_path / "x"))
+
+
+def test_without_report_there_is_no_briefing_and_a_domain_chooses_outcomes(tmp_path):
+    out = tmp_path / "finance"
+    result = invoke(*REGULATION[:2], "--replicates", 2, "--steps", 3, "--domain", "finance", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert not (out / "briefing.html").exists()
+    assert list(dict.fromkeys(pd.read_parquet(out / "outcomes.parquet")["outcome"])) == list(DOMAINS["finance"])
+
+
+def test_another_system_is_refused_before_running(tmp_path):
+    dorset = REPO / "scenarios" / "ics_dorset.toml"
+    line = assert_clean_failure(invoke(REGULATION[0], dorset, "--replicates", 2, "--out", tmp_path / "x"))
+    assert "option 'ics_dorset' is not the same system as the base 'default'" in line
+    assert not (tmp_path / "x").exists()
 
 
 def test_bad_scenario_file_reuses_the_scenario_error(tmp_path):

@@ -39,8 +39,9 @@ LAYERS = {
     "demo": {"scenario", "engine", "model", "run", "output", "experiments"},
 }
 #: Modules any layer may import: the metric table, the version, the old-path aliases, and the
-#: conversion of output arrays to tidy tables (it depends on nothing but the metric table and kinds).
-LEAVES = {"ics_abm.metrics", "ics_abm._version", "ics_abm._compat", "ics_abm.output.tables"}
+#: conversion of output arrays to tidy tables (it depends on nothing but the metric table and kinds), and
+#: the bounds on input sizes and seeds (the standard library only).
+LEAVES = {"ics_abm.metrics", "ics_abm._version", "ics_abm._compat", "ics_abm.output.tables", "ics_abm.limits"}
 
 
 def _module_name(path: Path) -> str:

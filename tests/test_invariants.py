@@ -22,6 +22,8 @@ unit = st.floats(0.0, 1.0)
 @st.composite
 def scenario_dicts(draw):
     counts = {kind: draw(st.integers(0, 6)) for kind in KINDS}
+    if not any(counts.values()):  # a scenario needs at least one organisation (issue 15)
+        counts[draw(st.sampled_from(KINDS))] = 1
     return {
         "scenario": {"name": "random"},
         "organisations": counts,
@@ -84,7 +86,9 @@ def test_state_stays_valid(data, seed):
     for array in (*orgs, *arcs):
         assert not np.any(np.isnan(array))
     n = orgs.kind.size
-    defined = ["system_surplus", "system_balance", "n_deficit", "interventions", "integration_progress", "transfers", "sustainability_funding"]
+    defined = ["system_surplus", "system_balance", "n_deficit", "interventions", "integration_progress", "transfers", "sustainability_funding",
+               "reinvested"]
+    assert (history["reinvested"] >= 0).all()
     assert not history[defined].isna().any().any()
     # Means are NaN exactly when taken over nothing (no active organisation, no live arc).
     nobody = history["active_organisations"] == 0
@@ -95,8 +99,10 @@ def test_state_stays_valid(data, seed):
     assert history["n_deficit"].between(0, n).all() and history["interventions"].between(0, n).all()
     assert (history["mutual_rate"].dropna() <= history["collaboration_rate"].dropna() + 1e-12).all()
     # 7.4, 7.15: unless a financial shock takes money out, the balances of all organisations
-    # change by exactly the recorded monthly surpluses plus sustainability funding (transfers,
-    # pooling and first-move gifts are zero-sum; inactive organisations' balances are frozen).
+    # change by exactly the recorded monthly surpluses plus sustainability funding minus the
+    # surplus above the cap spent on services (transfers, pooling and first-move gifts are
+    # zero-sum; inactive organisations' balances are frozen).
     if not any(event["kind"] == "financial_shock" for event in data["events"]):
-        expected = balance_before + history["system_surplus"].sum() + history["sustainability_funding"].sum()
+        expected = (balance_before + history["system_surplus"].sum() + history["sustainability_funding"].sum()
+                    - history["reinvested"].sum())
         assert np.isclose(orgs.balance.sum(), expected, rtol=1e-9, atol=1e-9)

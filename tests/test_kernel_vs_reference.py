@@ -28,10 +28,12 @@ STEPS = 3
 TOLERANCE = 1e-9
 
 # Calibrated-looking defaults with every mechanism of 7.10-7.16 switched off (7.0: then the model
-# is the one of 7.1-7.8); pinned cases switch mechanisms on one at a time.
+# is the one of 7.1-7.8), and the 0.3 rules of 7.2, 7.3 and 7.5 at their defaults; pinned cases
+# switch mechanisms on one at a time.
 _PARAMS = {
     "reward": 2.0, "sucker": -1.0, "temptation": 3.0, "punishment": 0.0, "noise": 0.05,
-    "distance_drag": 0.5, "legacy_weight": 0.5, "memory_retention": 0.94, "altruism_growth": 0.02,
+    "lens_sucker": -1.0, "lens_temptation": 3.0, "crowding_out": 0.3, "future_weight": 0.2, "purpose_weight": 0.3,
+    "contact_rate": 0.03, "autonomy": 0.8, "maturity_progress": 20.0, "distance_drag": 0.5, "legacy_weight": 0.5, "memory_retention": 0.94, "altruism_growth": 0.02,
     "altruism_erosion": 0.05, "stress_scale": 0.05, "stress_weight": 0.1, "strength": (0.05, 0.05, 0.0),
     "focus": (0.2, 0.35, 0.0), "rate": (0.2, 0.2, 0.0), "conflict": 1.0, "intervention_threshold": 0.02,
     "intervention_push": 1.0, "capacity_cost": 0.5, "pressure_decay": 0.8, "system_assessment": False,
@@ -41,7 +43,7 @@ _PARAMS = {
     "settling_rate": 0.1,
     # 7.12
     "narrative_initial": 0.3, "build_rate": 0.05, "convergence": 0.3, "confidence_bound": 0.3,
-    "narrative_decay": 0.01,
+    "narrative_decay": 0.01, "burning_platform": 0.0,
     # 7.13
     "statutory": False, "decision_rate": 0.0, "patience": 6, "support_threshold": 0.4,
     "narrative_weight": 0.5, "safety_weight": 0.2, "loss_weight": 0.5, "vote_noise": 0.0, "majority": 0.5,
@@ -54,6 +56,7 @@ _PARAMS = {
     "finance_regime": 0, "linked_share": 0.5, "sustainability_share": 0.0, "risk_tolerance": 0.3,
     "signup_share": 0.5, "transfers": False, "transfer_share": 0.5, "transfer_trust_gain": 0.2,
     "invest_share": 0.0, "invest_return": 1.5, "invest_lag": 12, "invest_months": 0,
+    "pooled_share": 0.0, "pooled_system_weight": 0.0, "surplus_cap": math.inf,
     # 7.16
     "winter_capacity_loss": 0.3, "winter_cost": 0.02, "winter_decay": 0.8,
 }
@@ -61,7 +64,7 @@ _PARAMS = {
 _STATE = {
     "progress": 1.5, "winter": 0.0, "safety": 0.5, "signed_up": 0.0, "decision_open": 0.0,
     "decision_age": 0.0, "decision_loser": -1.0, "decisions_resolved": 0.0, "decisions_failed": 0.0,
-    "lead": -1.0,
+    "lead": -1.0, "decision_loss": 0.0,
 }
 
 
@@ -185,19 +188,19 @@ def _complete(n):
 
 
 def _decision_resolved_informal():
-    system = _system(4, _complete(4), params={"decision_rate": 1.0, "support_threshold": 0.3})
+    system = _system(4, _complete(4), params={"decision_rate": 1.0, "maturity_progress": 1.0, "support_threshold": 0.3})
     return system, lambda h: h[0][3]["decisions_resolved"] == 1.0 and h[0][3]["decision_latency"] == 1.0
 
 
 def _decision_statutory_majority():
     # The loser (whoever it is) opposes: a huge loss weight. Statutory majority 0.5 resolves it.
-    system = _system(4, _complete(4), params={"decision_rate": 1.0, "support_threshold": 0.3, "loss_weight": 10.0,
+    system = _system(4, _complete(4), params={"decision_rate": 1.0, "maturity_progress": 1.0, "support_threshold": 0.3, "loss_weight": 10.0,
                                               "statutory": True, "majority": 0.5})
     return system, lambda h: h[0][3]["decisions_resolved"] == 1.0
 
 
 def _decision_informal_blocked_by_loser():
-    system = _system(4, _complete(4), params={"decision_rate": 1.0, "support_threshold": 0.3, "loss_weight": 10.0,
+    system = _system(4, _complete(4), params={"decision_rate": 1.0, "maturity_progress": 1.0, "support_threshold": 0.3, "loss_weight": 10.0,
                                               "patience": 2})
     # Open at step 1, ages to 1, breaks down at step 2 (age + 1 = patience).
     return system, lambda h: h[0][2]["decision_open"] == 1.0 and h[1][2]["decisions_failed"] == 1.0
@@ -211,7 +214,7 @@ def _breakdown_with_walk_away():
         4, _complete(4),
         params={"patience": 1, "support_threshold": 0.3, "loss_weight": 10.0, "conditional": True,
                 "commitment_trust_threshold": 0.1, "reengage_margin": 0.85, "commitment_stress_threshold": 1.0},
-        state={"decision_open": 1.0, "decision_age": 0.0, "decision_loser": 2.0},
+        state={"decision_open": 1.0, "decision_age": 0.0, "decision_loser": 2.0, "decision_loss": 0.5},
     )
     return system, lambda h: h[0][3]["decisions_failed"] == 1.0 and h[0][0][2]["committed"] == 0.0 and h[0][0][0]["committed"] == 1.0
 
@@ -221,7 +224,7 @@ def _breakdown_statutory_no_walk_away():
         3, _complete(3),
         params={"patience": 1, "support_threshold": 0.3, "loss_weight": 10.0, "conditional": True, "statutory": True,
                 "majority": 1.0},
-        state={"decision_open": 1.0, "decision_age": 0.0, "decision_loser": 1.0},
+        state={"decision_open": 1.0, "decision_age": 0.0, "decision_loser": 1.0, "decision_loss": 0.5},
     )
     return system, lambda h: h[0][3]["decisions_failed"] == 1.0 and all(r["committed"] == 1.0 for r in h[0][0].values())
 
@@ -252,7 +255,8 @@ def _sign_up_at_year_start():
 def _pooled_budget():
     system = _system(
         5, _complete(5), t=11,
-        params={"finance_regime": 2, "sucker": 1.0, "temptation": 1.0, "transfers": True, "sustainability_share": 0.01},
+        params={"finance_regime": 2, "sucker": 1.0, "temptation": 1.0, "transfers": True, "sustainability_share": 0.01,
+                "pooled_share": 0.5, "pooled_system_weight": 0.15},
         orgs={0: {"balance": 2.0, "year_balance": 0.0, "altruism": 0.8}, 1: {"balance": -2.0, "year_balance": 0.0}},
     )
     return system, lambda h: h[1][3]["sustainability_funding"] > 0
@@ -288,7 +292,7 @@ def _turnover_rate_one():
 
 def _inactive_and_unwilling():
     orgs = {1: {"active": 0.0}, 2: {"unwilling": 1.0, "committed": 0.0}, 3: {"kind": 4, "engagement": 0.0}}
-    system = _system(5, _complete(5), orgs=orgs, params={"noise": 0.3, "decision_rate": 1.0, "conditional": True},
+    system = _system(5, _complete(5), orgs=orgs, params={"noise": 0.3, "decision_rate": 1.0, "maturity_progress": 1.0, "conditional": True},
                      state={"lead": 0.0, "winter": 0.6})
     return system, lambda h: all(h[s][1][(1, 0)]["action"] == 0 and h[s][1][(2, 0)]["action"] == 0 for s in range(len(h)))
 
@@ -322,7 +326,7 @@ def _punishment_on_non_live_arcs():
 def _signed_up_outside_control_total():
     # R11: signed_up is only set by a control total's sign-up; a year end follows the year start.
     system = _system(3, _complete(3), t=12, params={"finance_regime": 2, "sucker": 1.0, "temptation": 1.0,
-                                                     "transfers": True, "sustainability_share": 0.05},
+                                                     "transfers": True, "sustainability_share": 0.05, "pooled_share": 1.0},
                      orgs={0: {"balance": 3.0, "year_balance": 0.0}, 1: {"balance": -3.0, "year_balance": 0.0}},
                      state={"signed_up": 1.0})
     return system, lambda h: all(x[2]["signed_up"] == 1.0 for x in h)
@@ -339,7 +343,7 @@ def _patience_boundary(age):
     def case():
         # R5: breaks down when age + 1 >= patience (here patience 6: at age 5, not at age 4).
         system = _system(3, _complete(3), params={"patience": 6, "support_threshold": 0.95},
-                         state={"decision_open": 1.0, "decision_age": age, "decision_loser": 1.0})
+                         state={"decision_open": 1.0, "decision_age": age, "decision_loser": 1.0, "decision_loss": 0.5})
         return system, lambda h: h[0][2]["decisions_failed"] == (1.0 if age == 5.0 else 0.0)
     return case
 
@@ -353,7 +357,7 @@ def _transfer_edge_cases():
             3: {"balance": -5.0, "year_balance": 0.0, "gain_rate": 0.0, "loss_rate": 0.0},
             4: {"balance": -5.0, "year_balance": 0.0, "gain_rate": 0.0, "loss_rate": 0.0}}
     system = _system(5, [(0, 1), (2, 3), (2, 4)], orgs=orgs, t=12, trust=0.5,
-                     params={"finance_regime": 1, "transfers": True}, state={"signed_up": 1.0})
+                     params={"finance_regime": 1, "transfers": True, "contact_rate": 0.0}, state={"signed_up": 1.0})
     for arc in system["arcs"].values():
         arc["stake"] = 0.0
     system["arcs"][(2, 4)]["trust"] = 0.0
@@ -382,11 +386,72 @@ def _transfer_brings_receiver_to_balance():
 
 def _withdrawn_voter_blocks_consensus():
     system = _system(4, _complete(4), orgs={3: {"committed": 0.0}},
-                     params={"decision_rate": 1.0, "support_threshold": 0.3, "patience": 1, "conditional": True,
+                     params={"decision_rate": 1.0, "maturity_progress": 1.0, "support_threshold": 0.3, "patience": 1, "conditional": True,
                              "commitment_trust_threshold": 0.1, "reengage_margin": 0.1})
     # The withdrawn member 3 votes against, the decision breaks down at once (patience 1); the
     # commitment rule alone would re-engage 3 (mean trust >= 0.2) but it walked away.
     return system, lambda h: h[0][2]["decisions_failed"] == 1.0 and h[0][0][3]["committed"] == 0.0
+
+
+def _crowding_out():
+    # 7.2: every organisation would collaborate (affiliation profiles, high altruism), but with
+    # c_O = 1 and capacity 0.5 about half of the would-be collaborations are crowded out.
+    orgs = {i: {"power": 0.0, "affiliation": 1.0, "achievement": 0.0, "altruism": 0.9, "principal": 2} for i in range(5)}
+    system = _system(5, _complete(5), orgs=orgs, params={"crowding_out": 1.0})
+    return system, lambda h: 0 < sum(a["action"] for a in h[0][1].values()) < len(h[0][1])
+
+
+def _shadow_of_the_future_and_purpose():
+    # 7.2: neutral profiles (omega = 1/2) without altruism, push or noise: A = 0.1875*(2q - 1) +
+    # phi_F*q*0.5 + w_x*(x - 0.5). At q = 0.4 the lens alone says act for itself (-0.0375); the
+    # shadow of the future (phi_F = 0.2: +0.04) tips it; a sceptic's belief below 0.5 tips it back.
+    orgs = {i: {"power": 1.0, "affiliation": 1.0, "achievement": 1.0, "altruism": 0.0, "principal": 2, "balance": 0.5,
+                "belief": 0.5} for i in range(4)}
+    orgs[3]["belief"] = 0.3  # w_x*(0.3 - 0.5) = -0.06
+    system = _system(4, _complete(4), orgs=orgs, trust=0.4,
+                     params={"future_weight": 0.2, "purpose_weight": 0.3, "crowding_out": 0.0, "strength": (0.0, 0.0, 0.0),
+                             "build_rate": 0.0, "convergence": 0.0, "narrative_decay": 0.0})
+    return system, lambda h: h[0][1][(0, 1)]["action"] == 1 and h[0][1][(3, 0)]["action"] == 0
+
+
+def _contact_builds_trust():
+    # 7.3: gain and loss rates 0; only contact moves trust, and only between partners at the table.
+    orgs = {i: {"gain_rate": 0.0, "loss_rate": 0.0} for i in range(4)}
+    orgs[3]["committed"] = 0.0
+    system = _system(4, _complete(4), orgs=orgs, trust=0.5, params={"contact_rate": 0.5})
+    return system, lambda h: h[0][1][(0, 1)]["trust"] > 0.5 and h[0][1][(0, 3)]["trust"] == 0.5
+
+
+def _earned_autonomy():
+    # 7.5: deep deficits, full intervention rate; a fully mature system (progress >= P_M) with
+    # autonomy 1 is never intervened on, an immature one is.
+    orgs = {i: {"balance": -5.0, "pressure": 0.0} for i in range(4)}
+    params = {"rate": (1.0, 1.0, 0.0), "autonomy": 1.0, "maturity_progress": 2.0}
+    mature = _system(4, _complete(4), orgs=orgs, params=params, state={"progress": 40.0})
+    return mature, lambda h: all(x[3]["interventions"] == 0 for x in h)
+
+
+def _partial_autonomy():
+    orgs = {i: {"balance": -5.0, "pressure": 0.0, "principal": i % 2} for i in range(6)}
+    system = _system(6, _complete(6), orgs=orgs, params={"rate": (1.0, 1.0, 0.0), "autonomy": 0.5, "maturity_progress": 4.0},
+                     state={"progress": 2.0}, key=17)
+    return system, lambda h: any(x[3]["interventions"] > 0 for x in h)
+
+
+def _burning_platform():
+    # 7.12: no leader building; system stress builds belief through the burning platform.
+    orgs = {i: {"balance": -1.0, "belief": 0.3} for i in range(3)}
+    system = _system(3, _complete(3), orgs=orgs, params={"build_rate": 0.0, "burning_platform": 0.5, "convergence": 0.0,
+                                                         "narrative_decay": 0.0})
+    return system, lambda h: h[0][3]["shared_narrative"] > 0.3
+
+
+def _surplus_cap():
+    # 7.15: at the year end balances above u_S*B are spent on services and reported.
+    orgs = {0: {"balance": 3.0, "year_balance": 0.0}, 1: {"balance": 0.05, "year_balance": 0.0},
+            2: {"balance": 2.0, "year_balance": 0.0, "active": 0.0}}
+    system = _system(3, _complete(3), orgs=orgs, t=12, params={"surplus_cap": 0.02, "sustainability_share": 0.01})
+    return system, lambda h: h[0][3]["reinvested"] > 0 and h[0][0][0]["balance"] == pytest.approx(0.2) and h[0][0][2]["balance"] == 2.0
 
 
 PINNED = {
@@ -412,6 +477,13 @@ PINNED = {
     "inactive_and_unwilling": _inactive_and_unwilling,
     "inactive_lead": _inactive_lead,
     "narrative_mixing": _narrative_mixing,
+    "crowding_out": _crowding_out,
+    "shadow_of_the_future_and_purpose": _shadow_of_the_future_and_purpose,
+    "contact_builds_trust": _contact_builds_trust,
+    "earned_autonomy": _earned_autonomy,
+    "partial_autonomy": _partial_autonomy,
+    "burning_platform": _burning_platform,
+    "surplus_cap": _surplus_cap,
     **{f"invest_to_save_t{t}": _invest_to_save(t) for t in (1, 2, 3, 4)},
 }
 

@@ -106,6 +106,7 @@ def _decision_system(trusts, **changes):
         arcs.trust[graph.indptr[i] : graph.indptr[i + 1]] = trust
     system[SYSTEM_FIELDS.index("decision_open")] = 1.0
     system[SYSTEM_FIELDS.index("decision_loser")] = 2.0
+    system[SYSTEM_FIELDS.index("decision_loss")] = 0.5  # a decision of average size: its size 2L is 1
     defaults = {"support_threshold": 0.5, "patience": 3, "resolved_trust_gain": 0.2, "resolved_progress": 1.5, "breakdown_trust_loss": 0.5}
     params = params._replace(**{**defaults, **changes})
     return (orgs, graph, arcs, params, system), params
@@ -145,12 +146,17 @@ def test_a_member_that_has_stepped_back_blocks_a_consensus_but_a_partner_authori
 
 
 def test_the_loser_of_a_decision_weighs_its_loss_against_its_altruism():
-    state, params = _decision_system([0.8, 0.8, 0.6], loss_weight=0.2)
+    state, params = _decision_system([0.8, 0.8, 0.6], loss_weight=0.4)
     state[0].altruism[2] = 0.0
-    assert _metric(_step(state, params), "decisions_resolved") == 0  # 0.6 - 0.5 - 0.2 < 0
-    state, params = _decision_system([0.8, 0.8, 0.6], loss_weight=0.2)
+    assert _metric(_step(state, params), "decisions_resolved") == 0  # 0.6 - 0.5 - 0.4*0.5 < 0
+    state, params = _decision_system([0.8, 0.8, 0.6], loss_weight=0.4)
     state[0].altruism[2] = 0.9
-    assert _metric(_step(state, params), "decisions_resolved") == 1  # 0.6 - 0.5 - 0.02 > 0
+    assert _metric(_step(state, params), "decisions_resolved") == 1  # 0.6 - 0.5 - 0.4*0.5*0.1 > 0
+    # The size of the loss counts: a small loss (L = 0.1) is accepted without altruism.
+    state, params = _decision_system([0.8, 0.8, 0.6], loss_weight=0.4)
+    state[0].altruism[2] = 0.0
+    state[4][SYSTEM_FIELDS.index("decision_loss")] = 0.1
+    assert _metric(_step(state, params), "decisions_resolved") == 1  # 0.6 - 0.5 - 0.4*0.1 > 0
 
 
 @pytest.mark.parametrize(
@@ -193,17 +199,38 @@ def test_unwilling_organisations_never_commit_nor_collaborate():
     assert orgs.committed[0] == 0.0
 
 
-def test_a_decision_opens_with_the_documented_probability_and_picks_an_active_loser():
-    opened, losers = 0, set()
+@pytest.mark.parametrize("progress, rate", [(4.0, 0.3), (2.0, 0.15), (0.0, 0.0)])
+def test_a_decision_opens_with_the_documented_probability_and_picks_an_active_loser(progress, rate):
+    # rho_D = 0.3 times the maturity min(1, progress / P_M), P_M = 4 (7.13)
+    opened, losers, sizes = 0, set(), []
     for t in range(1, 401):
         orgs, graph, arcs, params, system = state = _system(n=4)
         orgs.active[1] = 0.0
-        _step(state, params._replace(decision_rate=0.3, patience=50, support_threshold=1.0), first=t)
+        system[SYSTEM_FIELDS.index("progress")] = progress
+        _step(state, params._replace(decision_rate=0.3, patience=50, support_threshold=1.0, maturity_progress=4.0), first=t)
         if _field(system, "decision_open") == 1.0:
             opened += 1
             losers.add(int(_field(system, "decision_loser")))
-    assert abs(opened / 400 - 0.3) < 4 * np.sqrt(0.3 * 0.7 / 400)
-    assert losers == {0, 2, 3}
+            sizes.append(_field(system, "decision_loss"))
+    assert abs(opened / 400 - rate) <= 4 * np.sqrt(rate * (1 - rate) / 400)
+    if rate > 0:
+        assert losers == {0, 2, 3}  # no NHS provider here: any active organisation can lose
+        assert 0.0 < min(sizes) and max(sizes) < 1.0 and abs(np.mean(sizes) - 0.5) < 4 * np.sqrt(1 / 12 / len(sizes))
+
+
+def test_the_loser_of_a_decision_is_an_nhs_provider_in_proportion_to_budget():
+    counts = np.zeros(4)
+    for t in range(1, 801):
+        orgs, graph, arcs, params, system = state = _system(n=4)
+        orgs.principal[:] = [0, 1, 0, 0]  # 1 answers to the commissioner regulator: never the loser
+        orgs.budget[:] = [1.0, 5.0, 1.0, 2.0]
+        system[SYSTEM_FIELDS.index("progress")] = 1.0
+        _step(state, params._replace(decision_rate=1.0, patience=50, support_threshold=1.0, maturity_progress=1.0), first=t)
+        counts[int(_field(system, "decision_loser"))] += 1
+    assert counts[1] == 0
+    share = counts / counts.sum()
+    for i, expected in ((0, 0.25), (2, 0.25), (3, 0.5)):
+        assert abs(share[i] - expected) < 4 * np.sqrt(expected * (1 - expected) / 800)
 
 
 # 7.14 local authorities ------------------------------------------------------------------------
@@ -309,8 +336,15 @@ def test_pooling_shares_the_month_in_proportion_to_budgets():
     orgs, graph, arcs, params, system = state = _system(n=2, motives=[POWER, POWER])
     orgs.budget[:] = [1.0, 3.0]
     orgs.cost_pressure[:] = [1.2, 0.0]  # only organisation 0 has costs: -0.1 per month
-    trajectory = _step(state, params._replace(finance_regime=2))
+    # full pooling: each bears the system's result in proportion to its budget
+    trajectory = _step(state, params._replace(finance_regime=2, pooled_share=1.0))
     np.testing.assert_allclose(trajectory.organisations[0, :, 4], [-0.025, -0.075])
+    # partial pooling (7.15): half its own result, half its share of the system's
+    orgs, graph, arcs, params, system = state = _system(n=2, motives=[POWER, POWER])
+    orgs.budget[:] = [1.0, 3.0]
+    orgs.cost_pressure[:] = [1.2, 0.0]
+    trajectory = _step(state, params._replace(finance_regime=2, pooled_share=0.5))
+    np.testing.assert_allclose(trajectory.organisations[0, :, 4], [-0.0625, -0.0375])
 
 
 @pytest.mark.parametrize("p, signs", [(0.25, True), (1.0, False)])

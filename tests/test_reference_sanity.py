@@ -14,19 +14,27 @@ import pytest
 try:  # tests/ as a package, or the repository root on sys.path
     from tests.reference import (
         reference_arc_index,
+        reference_decisions,
+        reference_interventions,
         reference_lens,
         reference_mix,
         reference_omega,
+        reference_open_hard_decision,
         reference_step,
+        reference_trust_update,
         reference_uniform,
     )
 except ImportError:  # pytest "prepend" import mode puts tests/ itself on sys.path
     from reference import (  # type: ignore[no-redef]
         reference_arc_index,
+        reference_decisions,
+        reference_interventions,
         reference_lens,
         reference_mix,
         reference_omega,
+        reference_open_hard_decision,
         reference_step,
+        reference_trust_update,
         reference_uniform,
     )
 
@@ -108,8 +116,22 @@ def make_params(**overrides):
         "winter_capacity_loss": 0.3,
         "winter_cost": 0.02,
         "winter_decay": 0.8,
+        # the rules of version 0.3, switched off (pooling, where the regime is pooled, is full)
+        "crowding_out": 0.0,
+        "future_weight": 0.0,
+        "purpose_weight": 0.0,
+        "contact_rate": 0.0,
+        "autonomy": 0.0,
+        "maturity_progress": 20.0,
+        "burning_platform": 0.0,
+        "pooled_share": 1.0,
+        "pooled_system_weight": 0.0,
+        "surplus_cap": math.inf,
     }
     params.update(overrides)
+    # 7.15: the lens keeps the scenario's S and T; by default they are the material ones.
+    params.setdefault("lens_sucker", params["sucker"])
+    params.setdefault("lens_temptation", params["temptation"])
     return params
 
 
@@ -154,6 +176,7 @@ def make_system(progress=0.0, **overrides):
         "decisions_resolved": 0.0,
         "decisions_failed": 0.0,
         "lead": -1.0,
+        "decision_loss": 0.0,
     }
     system.update(overrides)
     return system
@@ -266,8 +289,9 @@ def test_two_orgs_one_sided_collaboration():
     assert new_orgs[0]["effective_capacity"] == pytest.approx(0.475, **APPROX)
     assert new_orgs[1]["effective_capacity"] == pytest.approx(0.8, **APPROX)
 
-    # Trust 0->1: partner defected: l = min(1, 0.2*(1 + 0.5*0.4)) = 0.24; 0.6 - 0.24*0.6 = 0.456
-    assert new_arcs[(0, 1)]["trust"] == pytest.approx(0.456, **APPROX)
+    # Trust 0->1: partner defected: l = min(1, 0.2*min(0.475, 0.8)*(1 + 0.5*0.4)) = 0.114;
+    # 0.6 - 0.114*0.6 = 0.5316 (no contact: contact_rate 0)
+    assert new_arcs[(0, 1)]["trust"] == pytest.approx(0.5316, **APPROX)
     # Trust 1->0: partner collaborated: g = 0.1*(1 - 0.5*0.4)*min(0.8, 0.475) = 0.038;
     # 0.4 + 0.038*0.6 = 0.4228
     assert new_arcs[(1, 0)]["trust"] == pytest.approx(0.4228, **APPROX)
@@ -293,7 +317,7 @@ def test_two_orgs_one_sided_collaboration():
 
     assert out["collaboration_rate"] == pytest.approx(0.5, **APPROX)
     assert out["mutual_rate"] == 0.0
-    assert out["mean_trust"] == pytest.approx((0.456 + 0.4228) / 2, **APPROX)
+    assert out["mean_trust"] == pytest.approx((0.5316 + 0.4228) / 2, **APPROX)
     assert out["system_surplus"] == pytest.approx(0.0, **APPROX)
     assert out["system_balance"] == pytest.approx(0.0, **APPROX)
     assert out["n_deficit"] == 1
@@ -303,7 +327,7 @@ def test_two_orgs_one_sided_collaboration():
     assert out["mean_capacity"] == pytest.approx(0.6375, **APPROX)
     tbk = out["trust_by_kind"]
     assert len(tbk) == 6 and all(len(row) == 6 for row in tbk)
-    assert tbk[3][0] == pytest.approx(0.456, **APPROX)  # org 0 (kind 3) -> org 1 (kind 0)
+    assert tbk[3][0] == pytest.approx(0.5316, **APPROX)  # org 0 (kind 3) -> org 1 (kind 0)
     assert tbk[0][3] == pytest.approx(0.4228, **APPROX)
     nan_cells = [(a, b) for a in range(6) for b in range(6) if math.isnan(tbk[a][b])]
     assert len(nan_cells) == 34
@@ -794,9 +818,13 @@ def test_pooled_payoffs_replace_the_off_diagonal():
     new_orgs, new_arcs, _, _ = reference_step(g, orgs, arcs, make_params(finance_regime=2), make_system(), 1, 1)
     assert new_arcs[(0, 1)]["action"] == 1 and new_arcs[(1, 0)]["action"] == 0
     assert new_orgs[0]["net"] == pytest.approx(2.0, **APPROX)  # pooled: 120*(2 + 2)/240
-    # Idempotent when Params already carries the replaced values [R15].
-    replaced = make_params(finance_regime=2, sucker=1.0, temptation=1.0)
-    assert reference_lens(replaced, 0.3) == reference_lens(make_params(finance_regime=2), 0.3)
+    # Idempotent when Params already carries the replaced values [R12].
+    replaced = make_params(finance_regime=2, sucker=1.0, temptation=1.0, lens_sucker=-1.0, lens_temptation=3.0)
+    new_orgs, _, _, _ = reference_step(g, orgs, arcs, replaced, make_system(), 1, 1)
+    assert new_orgs[0]["net"] == pytest.approx(2.0, **APPROX)
+    # The lens keeps S and T under a pooled budget [R14]: the same lens as under separate budgets.
+    assert reference_lens(replaced, 0.3) == reference_lens(make_params(), 0.3)
+    assert reference_lens(make_params(finance_regime=2), 0.3) == reference_lens(make_params(), 0.3)
 
 
 def _year_end(balances, year_balances, **param_overrides):
@@ -928,10 +956,11 @@ def test_sign_up_rule():
 
 def _decision_system(**param_overrides):
     # Complete graph on 3, trust 0.6 (q_bar 0.6), beliefs 0.5, safety 0.5, altruism 0.5.
-    # S_i = (0.6 - 0.5) + w_N*0 + 0.4*0.5 - lambda_D*0.5*[loser] = 0.3 - 0.4*[loser] (lambda_D 0.8).
+    # S_i = (0.6 - 0.5) + w_N*0 + 0.4*0.5 - lambda_D*L*0.5*[loser] = 0.3 - 0.4*[loser] (lambda_D 1.6,
+    # a decision of average size L = 0.5, so that its size 2L is 1 and g_D, l_D, g_P apply as set).
     g, orgs, arcs = _system(3, [(0, 1), (0, 2), (1, 2)], trust=0.6)
     params = make_params(**{
-        "support_threshold": 0.5, "narrative_weight": 1.0, "safety_weight": 0.4, "loss_weight": 0.8,
+        "support_threshold": 0.5, "narrative_weight": 1.0, "safety_weight": 0.4, "loss_weight": 1.6,
         "resolved_trust_gain": 0.5, "resolved_progress": 1.0, "breakdown_trust_loss": 0.25, "patience": 3,
         **param_overrides,
     })
@@ -940,7 +969,7 @@ def _decision_system(**param_overrides):
 
 def test_hard_decision_informal_blocked_statutory_resolved():
     g, orgs, arcs, params = _decision_system()
-    open_decision = make_system(0.0, decision_open=1.0, decision_age=0.0, decision_loser=1.0)
+    open_decision = make_system(0.0, decision_open=1.0, decision_age=0.0, decision_loser=1.0, decision_loss=0.5)
     # informal: the loser opposes (S = -0.1): not resolved, ages to 1 (patience 3)
     _, new_arcs, new_system, out = reference_step(g, orgs, arcs, params, open_decision, 1, 1)
     assert new_system["decision_open"] == 1.0 and new_system["decision_age"] == 1.0
@@ -967,7 +996,7 @@ def test_hard_decision_informal_blocked_statutory_resolved():
 def test_hard_decision_breakdown_and_walk_away():
     g, orgs, arcs, params = _decision_system(conditional=True, commitment_trust_threshold=0.1, reengage_margin=0.5,
                                              commitment_stress_threshold=1.0)
-    state = make_system(0.0, decision_open=1.0, decision_age=2.0, decision_loser=1.0)  # age 2 + 1 = patience
+    state = make_system(0.0, decision_open=1.0, decision_age=2.0, decision_loser=1.0, decision_loss=0.5)  # age 2 + 1 = patience
     new_orgs, new_arcs, new_system, out = reference_step(g, orgs, arcs, params, state, 1, 1)
     assert new_system["decision_open"] == 0.0 and new_system["decisions_failed"] == 1.0
     assert all(a["trust"] == pytest.approx(0.45, **APPROX) for a in new_arcs.values())  # (1 - 0.25)*0.6
@@ -993,18 +1022,37 @@ def test_hard_decision_breakdown_and_walk_away():
     assert out["integration_progress"] == new_system["progress"]
 
 
-def test_hard_decision_opens_with_a_random_loser():
-    g, orgs, arcs, params = _decision_system(decision_rate=1.0, patience=5)
+def test_hard_decision_opens_with_a_loser_drawn_by_budget_among_nhs_providers():
+    g, orgs, arcs, params = _decision_system(decision_rate=1.0, patience=5, maturity_progress=10.0)
     orgs[1]["active"] = 0.0  # active organisations in index order: 0, 2
+    orgs[0].update(principal=0, budget=100.0)
+    orgs[2].update(principal=0, budget=300.0)
+    mature = 10.0  # maturity 1: the decision rate applies in full
     for key in range(1, 30):
         t = 7
-        _, _, new_system, _ = reference_step(g, orgs, arcs, params, make_system(), key, t)
-        rank = math.floor(reference_uniform(key, t, 1, 3) * 2)
-        # the loser opposes only if it votes (0 and 2 vote; S = 0.3 - 0.4 < 0 for the loser)
-        assert new_system["decision_loser"] == float((0, 2)[rank])
-        assert new_system["decision_open"] == 1.0 and new_system["decision_age"] == 1.0
-    _, _, new_system, _ = reference_step(g, orgs, arcs, {**params, "decision_rate": 0.0}, make_system(), 1, 7)
+        new_system = reference_open_hard_decision(orgs, params, make_system(mature), key, t)
+        # 0 holds the first quarter of the providers' budget, 2 the rest
+        expected = 0.0 if reference_uniform(key, t, 1, 3) * 400.0 < 100.0 else 2.0
+        assert new_system["decision_loser"] == expected
+        assert new_system["decision_open"] == 1.0 and new_system["decision_age"] == 0.0
+        assert new_system["decision_loss"] == reference_uniform(key, t, 2, 3)
+    # Only NHS providers lose while there is one: 2 is no longer one, 0 loses every time.
+    orgs[2].update(principal=1)
+    for key in range(1, 30):
+        new_system = reference_open_hard_decision(orgs, params, make_system(mature), key, 7)
+        assert new_system["decision_loser"] == 0.0
+    new_system = reference_open_hard_decision(orgs, {**params, "decision_rate": 0.0}, make_system(mature), 1, 7)
     assert new_system["decision_open"] == 0.0
+
+
+def test_hard_decisions_open_only_as_the_system_matures():
+    g, orgs, arcs, params = _decision_system(decision_rate=1.0, patience=5, maturity_progress=10.0)
+    # 7.13: opening probability rho_D * min(1, progress / P_M); none at progress 0
+    opened = [reference_open_hard_decision(orgs, params, make_system(0.0), key, 7)["decision_open"] for key in range(1, 30)]
+    assert opened == [0.0] * 29
+    half = [reference_open_hard_decision(orgs, params, make_system(5.0), key, 7)["decision_open"] for key in range(1, 200)]
+    expected = [1.0 if reference_uniform(key, 7, 0, 3) < 0.5 else 0.0 for key in range(1, 200)]
+    assert half == expected and 0 < sum(half) < len(half)
 
 
 def test_commitment_withdrawal_and_reengagement():
@@ -1063,7 +1111,7 @@ def test_a_member_that_stepped_back_votes_against():
     # does not support. With loss weight 0 every committed voter has S = 0.3 > 0 and supports.
     g, orgs, arcs, params = _decision_system(loss_weight=0.0)
     orgs[2].update(committed=0.0)
-    state = make_system(0.0, decision_open=1.0, decision_age=0.0, decision_loser=0.0)
+    state = make_system(0.0, decision_open=1.0, decision_age=0.0, decision_loser=0.0, decision_loss=0.5)
     # informal: the withdrawn member blocks the consensus
     _, _, new_system, _ = reference_step(g, orgs, arcs, params, state, 1, 1)
     assert new_system["decision_open"] == 1.0 and new_system["decisions_resolved"] == 0.0
@@ -1082,3 +1130,188 @@ def test_a_member_that_stepped_back_votes_against():
     _, _, new_system, out = reference_step(g, orgs, arcs, params, state, 1, 1)
     assert out["joint_working"] == pytest.approx(2 * 0.8 / 6, **APPROX)
     assert new_system["progress"] == pytest.approx(2 * 0.8 / 6 + 1.0, **APPROX)
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules of version 0.3 (7.2, 7.3, 7.5, 7.12, 7.15), by hand
+# ---------------------------------------------------------------------------------------------
+
+
+def _decide_pair(trust, altruism=0.0, belief=0.5, h=1.0, key=1, t=1, **param_overrides):
+    """Decisions of a neutral pair (a = 0.1875, b = -0.1875, no push), both ways at ``trust``."""
+    g, orgs, arcs = _neutral_pair(2, 2)
+    for i in (0, 1):
+        orgs[i].update(altruism=altruism, belief=belief)
+    for arc in arcs.values():
+        arc["trust"] = trust
+    lens_a = {0: 0.1875, 1: 0.1875}
+    lens_b = {0: -0.1875, 1: -0.1875}
+    push = {0: 0.0, 1: 0.0}
+    return reference_decisions(g, orgs, arcs, make_params(**param_overrides), lens_a, lens_b, push, {0: h, 1: h}, key, t)
+
+
+def test_shadow_of_the_future():
+    # Donation game: I_R = 0.75, I_P = 0.25. q = 0.4: lens 0.1875*(2*0.4 - 1) = -0.0375 < 0;
+    # phi_F*q*(I_R - I_P) = 0.2*0.4*0.5 = 0.04 tips it (A = 0.0025); phi_F = 0.15 does not (0.03).
+    assert _decide_pair(0.4)[(0, 1)] == 0
+    assert _decide_pair(0.4, future_weight=0.2)[(0, 1)] == 1
+    assert _decide_pair(0.4, future_weight=0.15)[(0, 1)] == 0
+    # the term grows with trust: at q = 0 it is 0 (lens -0.1875)
+    assert _decide_pair(0.0, future_weight=10.0)[(0, 1)] == 0
+    assert _decide_pair(0.1, future_weight=10.0)[(0, 1)] == 1  # -0.15 + 10*0.1*0.5 > 0
+
+
+def test_purpose_pull_is_measured_from_the_midpoint_of_belief():
+    # q = 0.5: lens term 0. w_x*(x_i - 0.5), whatever the starting belief narrative.initial.
+    assert _decide_pair(0.5, belief=0.55, purpose_weight=0.5, narrative_initial=0.7)[(0, 1)] == 1  # +0.025
+    # a sceptic holds back even when its belief has grown from a low start (x_0 = 0.1)
+    assert _decide_pair(0.5, belief=0.45, purpose_weight=0.5, narrative_initial=0.1)[(0, 1)] == 0  # -0.025
+    # x_i = 0.5: no pull, a tie (A = 0) means acting for itself
+    assert _decide_pair(0.5, belief=0.5, purpose_weight=0.5, narrative_initial=0.3)[(0, 1)] == 0
+
+
+def test_pooled_budget_raises_the_weight_on_the_system():
+    # q = 0.2: lens -0.1125; system term 0.25 (a_Y = b_Y = 0.25). alpha = 0.
+    # pooled, w_P = 0.5: alpha~ = 0.5: 0.5*(-0.1125) + 0.5*0.25 = 0.06875 > 0
+    assert _decide_pair(0.2, finance_regime=2, pooled_system_weight=0.5)[(0, 1)] == 1
+    # w_P = 0.1: alpha~ = 0.1: -0.10125 + 0.025 < 0
+    assert _decide_pair(0.2, finance_regime=2, pooled_system_weight=0.1)[(0, 1)] == 0
+    # alpha = 0.2, w_P = 0.25: alpha~ = 0.2 + 0.25*0.8 = 0.4: 0.6*(-0.1125) + 0.4*0.25 = 0.0325 > 0,
+    # where alpha alone (0.2) gives 0.8*(-0.1125) + 0.05 = -0.04 < 0
+    assert _decide_pair(0.2, altruism=0.2, finance_regime=2, pooled_system_weight=0.25)[(0, 1)] == 1
+    assert _decide_pair(0.2, altruism=0.2, finance_regime=2)[(0, 1)] == 0
+    # w_P = 0 under every other regime [R15]
+    for regime in (0, 1):
+        assert _decide_pair(0.2, finance_regime=regime, pooled_system_weight=0.5)[(0, 1)] == 0
+
+
+def test_crowding_out_draws_stream_5_only_for_would_be_collaborators():
+    # Complete graph on 5, everybody would collaborate (a = b = 0.5). c_O = 0.8, h_i = 0.5:
+    # crowded out if U(key, t, k, 5) < 0.4.
+    g = nx.complete_graph(5)
+    orgs = {i: make_org() for i in range(5)}
+    arcs = {(i, j): make_arc() for i in range(5) for j in range(5) if i != j}
+    ones = dict.fromkeys(range(5), 0.5)
+    zero = dict.fromkeys(range(5), 0.0)
+    index = reference_arc_index(g)
+    crowded = 0
+    for key in range(1, 6):
+        h = {i: (0.5 if i < 4 else 1.0) for i in range(5)}
+        action = reference_decisions(g, orgs, arcs, make_params(crowding_out=0.8), ones, ones, zero, h, key, 3)
+        for (i, j), k in index.items():
+            if i == 4:  # full capacity: c_O*(1 - h) = 0, never crowded out
+                assert action[(i, j)] == 1
+            else:
+                expected = 0 if reference_uniform(key, 3, k, 5) < 0.8 * 0.5 else 1
+                assert action[(i, j)] == expected
+                crowded += 1 - expected
+    assert crowded > 0
+    # c_O = 0: nobody is crowded out; an organisation that would act for itself stays at 0
+    action = reference_decisions(g, orgs, arcs, make_params(), ones, ones, zero, dict.fromkeys(range(5), 0.0), 1, 3)
+    assert all(c == 1 for c in action.values())
+    minus = dict.fromkeys(range(5), -0.5)
+    action = reference_decisions(g, orgs, arcs, make_params(crowding_out=1.0), minus, minus, zero, ones, 1, 3)
+    assert all(c == 0 for c in action.values())
+
+
+def test_trust_loss_scaled_by_capacity_and_contact_at_the_table():
+    # q = 0.5, d = 0.4, kappa_d = 0.5 (1 - 0.2 = 0.8), h = (0.5, 0.8): min 0.5. gamma_C = 0.25:
+    # contact factor 0.25*0.8*0.5 = 0.1.
+    g = nx.Graph()
+    g.add_edge(0, 1)
+    orgs = {0: make_org(gain_rate=0.1, loss_rate=0.2), 1: make_org(gain_rate=0.1, loss_rate=0.2)}
+    arcs = {(0, 1): make_arc(trust=0.5, distance=0.4, memory=0.4), (1, 0): make_arc(trust=0.5, distance=0.4, memory=0.4)}
+    params = make_params(contact_rate=0.25, legacy_weight=0.5)
+    h = {0: 0.5, 1: 0.8}
+    # 1 collaborated, 0 acted for itself.
+    trust, _ = reference_trust_update(g, orgs, arcs, params, {(0, 1): 0, (1, 0): 1}, h)
+    # 0->1 (partner collaborated): g = 0.1*0.8*0.5 = 0.04: 0.52; contact: 0.52 + 0.1*0.48 = 0.568
+    assert trust[(0, 1)] == pytest.approx(0.568, **APPROX)
+    # 1->0 (partner defected): l = min(1, 0.2*0.5*(1 + 0.5*0.4)) = 0.12: 0.44; contact: 0.44 + 0.1*0.56
+    assert trust[(1, 0)] == pytest.approx(0.496, **APPROX)
+    # 1 not at the table (withdrawn): no contact either way
+    orgs[1]["committed"] = 0.0
+    trust, _ = reference_trust_update(g, orgs, arcs, params, {(0, 1): 0, (1, 0): 1}, h)
+    assert trust[(0, 1)] == pytest.approx(0.52, **APPROX)
+    assert trust[(1, 0)] == pytest.approx(0.44, **APPROX)
+    # the loss is capped at 1: gamma^- = 1, h = 1, lambda*mem = 0.2: l = 1, trust 0
+    orgs = {0: make_org(loss_rate=1.0), 1: make_org(loss_rate=1.0)}
+    trust, _ = reference_trust_update(g, orgs, arcs, params, {(0, 1): 0, (1, 0): 0}, {0: 1.0, 1: 1.0})
+    assert trust[(0, 1)] == pytest.approx(0.0 + 0.25 * 0.8 * 1.0 * 1.0, **APPROX)  # then contact from 0
+
+
+@pytest.mark.parametrize("autonomy, progress, probability", [
+    (0.5, 10.0, 0.75),  # M = 10/20: 1 - 0.5*0.5
+    (0.5, 40.0, 0.5),  # M = min(1, 2) = 1
+    (1.0, 20.0, 0.0),  # a fully mature system with full autonomy: never
+    (0.8, 0.0, 1.0),  # M = 0: the full rate
+])
+def test_earned_autonomy(autonomy, progress, probability):
+    # One organisation at the full deficit rate: rho_r = 1, (6/120)/0.05 = 1.
+    orgs = {0: make_org(principal=0, balance=-6.0, pressure=0.3)}
+    params = make_params(rate=(1.0, 1.0, 0.0), autonomy=autonomy, maturity_progress=20.0)
+    for key in range(1, 40):
+        intervened, pressure = reference_interventions(orgs, params, key, 5, progress)
+        assert intervened[0] == (1 if reference_uniform(key, 5, 0, 1) < probability else 0)
+        assert pressure[0] == (1.0 if intervened[0] else pytest.approx(0.27, **APPROX))
+
+
+def test_burning_platform_builds_belief_from_start_of_step_stress():
+    # Isolated organisations, budget 120, sigma_s 0.1: sigma = 0.5, 0, 1 (clipped) for balances
+    # -6, 0, -24; an inactive one (balance -24) does not count: sigma_bar = 0.5. beta = 0,
+    # beta_B = 0.4: build = 0.4*0.5*w_E*committed*(1 - 0.5) = 0.1*w_E.
+    g, orgs, _ = _system(4, [])
+    for i, balance in enumerate((-6.0, 0.0, -24.0, -24.0)):
+        orgs[i].update(balance=balance, belief=0.5)
+    orgs[2].update(kind=4, engagement=1.0)  # a partner: w_E = 0.5
+    orgs[3]["active"] = 0.0
+    new_orgs, _, _, out = reference_step(g, orgs, {}, make_params(burning_platform=0.4), make_system(), 1, 1)
+    assert [new_orgs[i]["belief"] for i in range(4)] == pytest.approx([0.6, 0.6, 0.55, 0.5], **APPROX)
+    assert out["shared_narrative"] == pytest.approx((0.6 + 0.6 + 0.55) / 3, **APPROX)
+    # withdrawn: builds nothing
+    orgs[0]["committed"] = 0.0
+    new_orgs, _, _, _ = reference_step(g, orgs, {}, make_params(burning_platform=0.4), make_system(), 1, 1)
+    assert new_orgs[0]["belief"] == 0.5
+
+
+def test_partial_pooling():
+    # As test_pooled_net_results: net = -1, 0, 1.5 (sum 0.5 over budgets 720), 3 inactive.
+    # rho_P = 0.25: net_i = 0.75*net_i + 0.25*B_i*0.5/720.
+    g, orgs, _ = _system(4, [])
+    for i, (budget, cp) in enumerate(((120.0, 0.1), (240.0, 0.0), (360.0, -0.05), (1000.0, 0.3))):
+        orgs[i].update(budget=budget, cost_pressure=cp)
+    orgs[3]["active"] = 0.0
+    new_orgs, _, _, out = reference_step(g, orgs, {}, make_params(finance_regime=2, pooled_share=0.25), make_system(), 1, 1)
+    for i, expected in enumerate((-0.75 + 0.25 / 12, 0.25 / 6, 1.125 + 0.0625, 0.0)):
+        assert new_orgs[i]["net"] == pytest.approx(expected, **APPROX)
+    assert out["system_surplus"] == pytest.approx(0.5, **APPROX)
+    # rho_P = 0: every organisation keeps its own result; other regimes never pool [R15]
+    for params in (make_params(finance_regime=2, pooled_share=0.0), make_params(finance_regime=1, pooled_share=1.0)):
+        new_orgs, _, _, _ = reference_step(g, orgs, {}, params, make_system(), 1, 1)
+        for i, expected in enumerate((-1.0, 0.0, 1.5, 0.0)):
+            assert new_orgs[i]["net"] == pytest.approx(expected, **APPROX)
+
+
+@pytest.mark.parametrize("cap, expected, reinvested", [
+    (math.inf, (2.0, -2.0, 4.5), 0.0),
+    (0.03, (2.0, -2.0, 3.0), 1.5),  # cap 3 (budget 100): 4.5 -> 3
+    (0.0, (0.0, -2.0, 0.0), 6.5),  # no surplus at all is carried
+])
+def test_surplus_cap_after_funding(cap, expected, reinvested):
+    # Separate budgets: y = 1, -2, 0.5 -> funding 1, 0, 1 -> balances 2, -2, 4.5 before the cap.
+    # An inactive organisation with a large balance is not capped [R16].
+    g, orgs, params = _year_end((1.0, -2.0, 3.5, 50.0), (0.0, 0.0, 3.0, 0.0), surplus_cap=cap)
+    orgs[3]["active"] = 0.0
+    new_orgs, _, _, out = reference_step(g, orgs, {}, params, make_system(), 1, 12)
+    for i in range(3):
+        assert new_orgs[i]["balance"] == pytest.approx(expected[i], **APPROX)
+        assert new_orgs[i]["year_balance"] == new_orgs[i]["balance"]  # ybal <- bal after the cap
+    assert new_orgs[3]["balance"] == 50.0
+    assert out["reinvested"] == pytest.approx(reinvested, **APPROX)
+    assert out["sustainability_funding"] == pytest.approx(2.0, **APPROX)
+    # money: balance change = surplus + funding - reinvested
+    total_change = sum(new_orgs[i]["balance"] - orgs[i]["balance"] for i in range(4))
+    assert total_change == pytest.approx(out["system_surplus"] + 2.0 - reinvested, **APPROX)
+    # not a year end: nothing is spent
+    _, _, _, out = reference_step(g, orgs, {}, params, make_system(), 1, 11)
+    assert out["reinvested"] == 0.0

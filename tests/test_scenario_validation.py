@@ -34,17 +34,21 @@ MINIMAL = '[scenario]\nname = "t"\n'
 
 #: The documented defaults (the brief's schema), written out independently of the models.
 DOCUMENTED_DEFAULTS = {
-    "organisations": {kind: 0 for kind in KINDS},
+    # No [organisations] section: the default system of scenarios/default.toml (issue 15, case 3).
+    "organisations": {"acute": 3, "primary_care_network": 8, "commissioner": 3, "community_mental_health": 2,
+                      "local_authority": 4, "voluntary_sector": 5},
     "network": {"tie_probability": {}, "cultural_distance": {}, "budget_spread": 0.2},
-    "trust": {"initial": 0.6, "initial_spread": 0.1, "gain_rate": 0.15, "loss_rate": 0.25, "distance_drag": 0.5},
+    "trust": {"initial": 0.6, "initial_spread": 0.1, "gain_rate": 0.15, "loss_rate": 0.25, "distance_drag": 0.5,
+              "contact_rate": 0.05},
     "legacy": {"strength": 0.5, "memory_weight": 1.0, "memory_half_life": 12.0, "exposure": {}},
-    "decision": {"noise": 0.03},
+    "decision": {"noise": 0.03, "future_weight": 0.2, "purpose_weight": 0.1, "crowding_out": 0.3},
     "payoffs": {"reward": 2.0, "sucker": -1.0, "temptation": 3.0, "punishment": 0.0},
     "finance": {
         "stake_share": 0.004, "stress_scale": 0.05, "stress_weight": 0.1, "regime": "separate", "linked_share": 0.5,
         "sustainability_share": 0.01, "risk_tolerance": 0.5, "signup_share": 0.75, "transfers": True,
         "transfer_share": 0.5, "transfer_trust_gain": 0.2, "invest_share": 0.0, "invest_return": 1.5,
-        "invest_lag": 120, "invest_months": 120,
+        "invest_lag": 120, "invest_months": 120, "pooled_share": 0.5, "pooled_system_weight": 0.15,
+        "surplus_cap": 0.02,
     },
     "altruism": {"growth": 0.02, "erosion": 0.05},
     "regulation": {
@@ -60,13 +64,15 @@ DOCUMENTED_DEFAULTS = {
         "intervention_capacity_cost": 0.5,
         "pressure_decay": 0.8,
         "single_oversight_cost_factor": 0.5,
+        "autonomy": 0.8,
     },
-    "progress": {"decay": 0.02},
+    "progress": {"decay": 0.02, "maturity": 20.0},
     "leadership": {"concentration": 0.5, "turnover_rate": 0.01, "turnover_trust_loss": 0.15, "newcomer_penalty": 0.5, "settling_rate": 0.1, "safety": 0.3},
-    "narrative": {"initial": 0.3, "build_rate": 0.02, "convergence": 0.3, "confidence_bound": 0.3, "decay": 0.01, "shock_buffer": 0.5},
+    "narrative": {"initial": 0.3, "build_rate": 0.02, "convergence": 0.3, "confidence_bound": 0.3, "decay": 0.01, "shock_buffer": 0.5,
+                  "burning_platform": 0.02},
     "governance": {
         "kind": "informal", "decision_rate": 0.05, "patience": 12, "support_threshold": 0.15, "narrative_weight": 0.3,
-        "safety_weight": 0.3, "loss_weight": 0.2, "vote_noise": 0.1, "majority": 0.5, "resolved_trust_gain": 0.1,
+        "safety_weight": 0.3, "loss_weight": 0.4, "vote_noise": 0.1, "majority": 0.5, "resolved_trust_gain": 0.1,
         "resolved_progress": 1.0, "breakdown_trust_loss": 0.03,
     },
     "commitment": {"mode": "unconditional", "trust_threshold": 0.2, "stress_threshold": 0.8, "reengage_margin": 0.1, "unwilling": []},
@@ -301,7 +307,7 @@ def test_minimal_file_loads_with_documented_defaults(tmp_path):
         assert data[section] == values, section
     assert data["kinds"] == {}
     assert all(getattr(scenario.kinds, kind) is None for kind in KINDS)
-    assert organisation_counts(scenario) == {kind: 0 for kind in KINDS}  # an empty system is valid
+    assert organisation_counts(scenario) == DOCUMENTED_DEFAULTS["organisations"]  # the default system, runnable
 
 
 FULL = """

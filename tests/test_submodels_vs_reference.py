@@ -307,6 +307,7 @@ def _open_decision(c, open_one: bool, loser: int):
         c.set_system("decision_open", 1.0)
         c.set_system("decision_age", 0.0)
         c.set_system("decision_loser", float(loser % c.n))
+        c.set_system("decision_loss", 0.5)
 
 
 @SUBMODEL_SETTINGS
@@ -338,16 +339,30 @@ def test_count_votes(c, open_one, loser):
 
 
 @SUBMODEL_SETTINGS
-@given(c=_cases(), all_at_table=st.booleans())
-def test_decide(c, all_at_table):
+@given(c=_cases(), all_at_table=st.booleans(), pooled=st.booleans(), quiet=st.booleans())
+def test_decide(c, all_at_table, pooled, quiet):
+    if quiet:
+        # Small lens differences and pushes and no conflict, so that the terms of the shadow of
+        # the future, the purpose pull and the system's weight decide more often than drawn.
+        for name in ("lens_a", "lens_b", "push"):
+            c.inputs[name] = {i: 0.05 * value for i, value in c.inputs[name].items()}
+        c.set_params(conflict=0.0)
     if all_at_table:  # every arc decided, none gated (7.10): more often than drawn
         for field, value in (("active", 1.0), ("committed", 1.0), ("unwilling", 0.0)):
             c.set_orgs(field, dict.fromkeys(range(c.n), value))
         c.set_orgs("engagement", {i: max(1.0, row["engagement"]) for i, row in c.ref_orgs.items()})
-    c.load("lens_a", "lens_b", "push")
+    if pooled and c.ref_params["finance_regime"] != ref.POOLED:
+        # 7.2, 7.15: the raised weight on the system's payoff α̃, more often than drawn; the lens
+        # keeps S and T, the material matrix (not read here) is replaced.
+        mean_off_diagonal = (c.ref_params["lens_sucker"] + c.ref_params["lens_temptation"]) / 2
+        c.set_params(finance_regime=ref.POOLED, sucker=mean_off_diagonal, temptation=mean_off_diagonal,
+                     pooled_system_weight=c.inputs["lead_capacity"])
+    c.load("lens_a", "lens_b", "push", "belief", "capacity")
+    I_R, _, _, I_P, _ = ref.reference_normalised_payoffs(c.ref_params)
     a_Y, b_Y = ref.reference_system_lens(c.ref_params)
-    decide(c.orgs, c.graph, c.arcs, c.params, c.ws, c.key, c.t, a_Y, b_Y)
-    expected = ref.reference_decisions(c.nx, c.ref_orgs, c.ref_arcs, c.ref_params, c.inputs["lens_a"], c.inputs["lens_b"], c.inputs["push"], c.key, c.t)
+    decide(c.orgs, c.graph, c.arcs, c.params, c.ws, c.key, c.t, a_Y, b_Y, I_R - I_P)
+    expected = ref.reference_decisions(c.nx, c.ref_orgs, c.ref_arcs, c.ref_params, c.inputs["lens_a"], c.inputs["lens_b"], c.inputs["push"],
+                                       c.inputs["capacity"], c.key, c.t)
     c.check_arcs(c.arcs.action, expected, "decision", exact=True)
 
 
@@ -393,8 +408,10 @@ def test_decision_outcome(c):
 
 
 @SUBMODEL_SETTINGS
-@given(c=_cases())
-def test_pool_results_and_book_results(c):
+@given(c=_cases(), pooled=st.booleans())
+def test_pool_results_and_book_results(c, pooled):
+    if pooled and c.ref_params["finance_regime"] != ref.POOLED:  # 7.15: partial pooling, more often than drawn
+        c.set_params(finance_regime=ref.POOLED, pooled_share=c.inputs["lead_capacity"])
     c.load("net")
     pool_results(c.orgs, c.params, c.ws)
     book_results(c.orgs, c.ws)
@@ -404,27 +421,31 @@ def test_pool_results_and_book_results(c):
 
 
 @SUBMODEL_SETTINGS
-@given(c=_cases(), finance=st.sampled_from(("as drawn", "pooled", "signed control total")), generous=st.booleans())
-def test_year_end(c, finance, generous):
+@given(c=_cases(), finance=st.sampled_from(("as drawn", "pooled", "signed control total")), generous=st.booleans(),
+       cap=st.sampled_from((None, 0.0, 0.01)))
+def test_year_end(c, finance, generous, cap):
     # Transfers need a pooled budget or a signed control total: more often than drawn; generous
     # givers (all of a surplus given) bring receivers back to balance, and so to funding, more often.
     if generous:
         c.set_params(transfer_share=1.0, sustainability_share=max(c.ref_params["sustainability_share"], 0.01))
         c.set_orgs("altruism", dict.fromkeys(range(c.n), 1.0))
     if finance == "pooled":
-        mean_off_diagonal = (c.ref_params["sucker"] + c.ref_params["temptation"]) / 2  # 7.15: S~ = T~
+        mean_off_diagonal = (c.ref_params["lens_sucker"] + c.ref_params["lens_temptation"]) / 2  # 7.15: S~ = T~
         c.set_params(finance_regime=ref.POOLED, transfers=True, sucker=mean_off_diagonal, temptation=mean_off_diagonal)
     elif finance == "signed control total":
         c.set_params(finance_regime=ref.CONTROL_TOTAL, transfers=True)
         c.set_system("signed_up", 1.0)
+    if cap is not None:  # 7.15: a surplus cap that binds on many organisations
+        c.set_params(surplus_cap=cap)
     signed = c.ref_system["signed_up"] == 1.0
-    given_total, funding = year_end(c.orgs, c.graph, c.arcs, c.params, c.ws, signed)
-    balance, year_balance, trust, e_given, e_funding = ref.reference_year_end(c.nx, c.ref_orgs, c.ref_arcs, c.ref_params, signed)
+    given_total, funding, reinvested = year_end(c.orgs, c.graph, c.arcs, c.params, c.ws, signed)
+    balance, year_balance, trust, e_given, e_funding, e_reinvested = ref.reference_year_end(c.nx, c.ref_orgs, c.ref_arcs, c.ref_params, signed)
     c.check_orgs(c.orgs.balance, balance, "balance")
     c.check_orgs(c.orgs.year_balance, year_balance, "year balance")
     c.check_arcs(c.arcs.trust, trust, "trust")
     _close(given_total, e_given, "transfers")
     _close(funding, e_funding, "sustainability funding")
+    _close(reinvested, e_reinvested, "reinvested")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -434,16 +455,23 @@ def test_year_end(c, finance, generous):
 
 
 @SUBMODEL_SETTINGS
-@given(c=_cases(), certain=st.booleans())
-def test_system_balance_and_interventions(c, certain):
-    if certain:  # every eligible organisation is intervened on (7.5: π_i = ρ_r)
+@given(c=_cases(), certain=st.booleans(), autonomy=st.sampled_from((None, 0.25, 0.5)))
+def test_system_balance_and_interventions(c, certain, autonomy):
+    if certain:  # every eligible organisation is intervened on with π_i = 1 − ε_A·M (7.5)
         c.set_params(rate=(1.0, 1.0, 0.0), intervention_threshold=1e-9)
+    if autonomy is not None:  # interior values, where π_i is neither 0 nor ρ_r
+        c.set_params(autonomy=autonomy)
     expected_balance = ref.reference_system_balance(c.ref_orgs)
     _close(system_balance(c.orgs), expected_balance, "system balance")
-    interventions(c.orgs, c.params, c.ws, c.key, c.t, expected_balance)
-    intervened, pressure = ref.reference_interventions(c.ref_orgs, c.ref_params, c.key, c.t)
-    c.check_orgs(c.ws.intervened, intervened, "intervened", exact=True)
-    c.check_orgs(c.orgs.pressure, pressure, "pressure")
+    pressure_before = c.orgs.pressure.copy()
+    # The drawn start-of-step progress, then progress/P_M below, at and beyond full maturity.
+    for maturity in (None, 0.5, 1.0, 2.0):
+        progress = c.ref_system["progress"] if maturity is None else maturity * c.ref_params["maturity_progress"]
+        c.orgs.pressure[:] = pressure_before
+        interventions(c.orgs, c.params, c.ws, c.key, c.t, expected_balance, progress)
+        intervened, pressure = ref.reference_interventions(c.ref_orgs, c.ref_params, c.key, c.t, progress)
+        c.check_orgs(c.ws.intervened, intervened, f"intervened at progress {progress}", exact=True)
+        c.check_orgs(c.orgs.pressure, pressure, f"pressure at progress {progress}")
 
 
 @SUBMODEL_SETTINGS
@@ -459,8 +487,9 @@ def test_update_altruism(c):
 def test_update_beliefs(c):
     c.load("belief", "capacity", "live", "action")
     lead_capacity = c.inputs["lead_capacity"]
-    update_beliefs(c.orgs, c.graph, c.arcs, c.params, c.ws, lead_capacity)
-    expected = ref.reference_beliefs(c.nx, c.ref_orgs, c.ref_params, c.action, c.inputs["capacity"], lead_capacity)
+    mean_stress = c.inputs["mean_stress"]
+    update_beliefs(c.orgs, c.graph, c.arcs, c.params, c.ws, lead_capacity, mean_stress)
+    expected = ref.reference_beliefs(c.nx, c.ref_orgs, c.ref_params, c.action, c.inputs["capacity"], lead_capacity, mean_stress)
     c.check_orgs(c.orgs.belief, expected, "belief")
 
 
@@ -523,14 +552,15 @@ def test_trust_after_finance_and_record_outputs(c):
     month = c.inputs["monthly"]
     monthly = np.array(
         (system_balance(c.orgs), month["transfers"], month["sustainability_funding"], month["decision_latency"],
-         month["winter_pressure"], month["safety"], month["leadership_capacity"], capacity_active)
+         month["winter_pressure"], month["safety"], month["leadership_capacity"], capacity_active, month["reinvested"])
     )
     out = np.full(len(METRICS), _FLOAT_SENTINEL)
     kind_trust = np.full((6, 6), _FLOAT_SENTINEL)
-    record_outputs(c.orgs, c.params, c.ws, c.system, monthly, resolved, broke_down, out, kind_trust)
+    size = 2.0 * c.ref_system["decision_loss"]  # 7.13: the size of the decision that closed
+    record_outputs(c.orgs, c.params, c.ws, c.system, monthly, resolved, broke_down, size, out, kind_trust)
     progress, outputs = ref.reference_outputs(
         c.nx, c.ref_orgs, c.ref_arcs, c.ref_params, c.ref_system, c.action, c.inputs["net"], c.inputs["intervened"],
-        capacity, month, resolved, broke_down,
+        capacity, month, resolved, broke_down, size,
     )
     assert set(outputs) - {"trust_by_kind"} == set(METRICS)
     for column, name in enumerate(METRICS):
@@ -587,9 +617,12 @@ def _random_case(seed: int, n: int = 40, edges: int = 160) -> dict:
         "safety_weight": 0.3, "loss_weight": 0.5, "vote_noise": 0.2, "resolved_progress": 1.0, "conditional": True,
         "la_dynamic": True, "political_weight": 0.5, "finance_regime": 1, "transfers": True, "invest_share": 0.01,
         "invest_return": 2.0, "invest_lag": 6, "invest_months": 12,
+        "lens_sucker": -1.0, "lens_temptation": 3.0, "crowding_out": 0.3, "future_weight": 0.2, "purpose_weight": 0.3,
+        "contact_rate": 0.03, "autonomy": 0.8, "maturity_progress": 20.0, "burning_platform": 0.02, "pooled_share": 0.0,
+        "pooled_system_weight": 0.0, "surplus_cap": 0.02,
     }
     state = {"progress": 2.0, "winter": 0.4, "safety": 0.3, "signed_up": 1.0, "decision_open": 1.0, "decision_age": 1.0,
-             "decision_loser": 3.0, "decisions_resolved": 1.0, "decisions_failed": 2.0, "lead": 0.0}
+             "decision_loser": 3.0, "decisions_resolved": 1.0, "decisions_failed": 2.0, "lead": 0.0, "decision_loss": 0.5}
     votes = {i: (-1 if row["active"] != 1.0 or row["engagement"] < 2.0 else (int(rng.integers(2)) if row["committed"] == 1.0 else 0))
              for i, row in orgs.items()}
     return {
@@ -602,7 +635,7 @@ def _random_case(seed: int, n: int = 40, edges: int = 160) -> dict:
         "mean_trust": {i: float(rng.random()) for i in range(n)},
         "net": {i: float(rng.uniform(-5.0, 5.0)) for i in range(n)},
         "intervened": {i: int(rng.integers(2)) for i in range(n)},
-        "votes": votes, "outcome": "broke_down", "lead_capacity": 0.4,
+        "votes": votes, "outcome": "broke_down", "lead_capacity": 0.4, "mean_stress": 0.3,
         "monthly": {},
     }
 
@@ -620,6 +653,11 @@ def _lenses(c):
 
 def _system_lens(c):
     return normalised_payoffs(c.params)[4:]
+
+
+def _future(c):
+    i_r, _, _, i_p = _lenses(c)
+    return i_r - i_p
 
 
 # One closure-free wrapper per submodel with a prange loop, with the submodel's own parameters:
@@ -651,8 +689,8 @@ def _vote(orgs, params, ws, system, key, t, safety):
     vote(orgs, params, ws, system, key, t, safety)
 
 
-def _decide(orgs, graph, arcs, params, ws, key, t, a_sys, b_sys):
-    decide(orgs, graph, arcs, params, ws, key, t, a_sys, b_sys)
+def _decide(orgs, graph, arcs, params, ws, key, t, a_sys, b_sys, future):
+    decide(orgs, graph, arcs, params, ws, key, t, a_sys, b_sys, future)
 
 
 def _payoffs(orgs, graph, arcs, params, ws, winter, invest, invest_return):
@@ -667,16 +705,16 @@ def _trust_after_finance(orgs, graph, arcs, ws):
     trust_after_finance(orgs, graph, arcs, ws)
 
 
-def _interventions(orgs, params, ws, key, t, system_balance):
-    interventions(orgs, params, ws, key, t, system_balance)
+def _interventions(orgs, params, ws, key, t, system_balance, progress):
+    interventions(orgs, params, ws, key, t, system_balance, progress)
 
 
 def _update_altruism(orgs, params, ws):
     update_altruism(orgs, params, ws)
 
 
-def _update_beliefs(orgs, graph, arcs, params, ws, lead_capacity):
-    update_beliefs(orgs, graph, arcs, params, ws, lead_capacity)
+def _update_beliefs(orgs, graph, arcs, params, ws, lead_capacity, mean_stress):
+    update_beliefs(orgs, graph, arcs, params, ws, lead_capacity, mean_stress)
 
 
 def _commitment(orgs, params, ws, broke_down):
@@ -695,13 +733,13 @@ PARALLEL_CALLS = {
     "regulator_push": (regulator_push, _regulator_push, lambda c: (c.orgs, c.params, c.ws)),
     "motive_lenses": (motive_lenses, _motive_lenses, lambda c: (c.orgs, c.ws, *_lenses(c))),
     "vote": (vote, _vote, lambda c: (c.orgs, c.params, c.ws, c.system, c.key, c.t, 0.3)),
-    "decide": (decide, _decide, lambda c: (c.orgs, c.graph, c.arcs, c.params, c.ws, c.key, c.t, *_system_lens(c))),
+    "decide": (decide, _decide, lambda c: (c.orgs, c.graph, c.arcs, c.params, c.ws, c.key, c.t, *_system_lens(c), _future(c))),
     "payoffs": (payoffs, _payoffs, lambda c: (c.orgs, c.graph, c.arcs, c.params, c.ws, 0.4, *investment(c.params, 7))),
     "update_trust": (update_trust, _update_trust, lambda c: (c.orgs, c.graph, c.arcs, c.params, c.ws)),
     "trust_after_finance": (trust_after_finance, _trust_after_finance, lambda c: (c.orgs, c.graph, c.arcs, c.ws)),
-    "interventions": (interventions, _interventions, lambda c: (c.orgs, c.params, c.ws, c.key, c.t, -1.0)),
+    "interventions": (interventions, _interventions, lambda c: (c.orgs, c.params, c.ws, c.key, c.t, -1.0, 5.0)),
     "update_altruism": (update_altruism, _update_altruism, lambda c: (c.orgs, c.params, c.ws)),
-    "update_beliefs": (update_beliefs, _update_beliefs, lambda c: (c.orgs, c.graph, c.arcs, c.params, c.ws, 0.4)),
+    "update_beliefs": (update_beliefs, _update_beliefs, lambda c: (c.orgs, c.graph, c.arcs, c.params, c.ws, 0.4, 0.3)),
     "commitment": (commitment, _commitment, lambda c: (c.orgs, c.params, c.ws, True)),
     "update_engagement": (update_engagement, _update_engagement, lambda c: (c.orgs, c.params, c.ws)),
 }

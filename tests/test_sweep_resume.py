@@ -91,7 +91,7 @@ def test_sigkilled_sweep_resumes_to_the_uninterrupted_results(tmp_path):
     done_at_kill = len(batch_files(out))
     assert 3 <= done_at_kill < 30, done_at_kill  # killed mid-sweep
     status = ics_abm.experiments.sweeps.read_manifest(out)["progress"]["status"]
-    assert status == "running"  # the manifest says the sweep did not finish...
+    assert status == "interrupted"  # the manifest says the sweep did not finish (it was killed)...
     with pytest.raises(ics_abm.SweepError, match="the sweep is incomplete"):
         ics_abm.load(out)  # ...and so does load
 

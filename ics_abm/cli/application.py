@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer._click import exceptions as click  # typer ships its own copy of click
+from typer.core import TyperGroup
 
 from ics_abm._version import __version__
+from ics_abm.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, internal_error, one_line
 from ics_abm.cli.compare import compare_command
 from ics_abm.cli.demo import demo_command
 from ics_abm.cli.run import run_command
@@ -26,7 +29,58 @@ from ics_abm.cli.validate_model import validate_model_command
 
 __all__ = ["app", "main"]
 
+#: Options whose value is a path: an empty value would silently mean the current folder.
+_PATH_OPTIONS = frozenset({"--out", "--presets"})
+
+
+class _OneLineErrors(TyperGroup):
+    """The application's group: every error ends the command as one ``Error: ...`` line.
+
+    Usage errors (an unknown option, a value of the wrong type) are one line with exit code 2, not
+    click's block of usage text; an unexpected exception (a bug, never bad input, which each
+    command reports itself) is one line with exit code :data:`.common.EXIT_INTERNAL`, its
+    traceback shown only with ``ICS_ABM_TRACEBACK=1``.
+    """
+
+    def _empty_path(self, args: list[str]) -> str | None:
+        """The first option that names a folder or file but is given an empty string (``--out ''``)."""
+        for index, arg in enumerate(args):
+            name, equals, value = arg.partition("=")
+            if name in _PATH_OPTIONS and ((equals and not value.strip())
+                                          or (not equals and index + 1 < len(args) and not args[index + 1].strip())):
+                return name
+        return None
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        empty = self._empty_path(list(sys.argv[1:] if args is None else args))
+        if empty is not None:  # a path type reads '' as '.', the current folder: never meant
+            typer.echo(f"Error: {empty} must name a folder or file, got an empty string.", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            typer.echo(f"Error: {one_line(exc.format_message()).rstrip('.')}{hint}.", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except click.ClickException as exc:
+            typer.echo(f"Error: {one_line(exc.format_message())}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            typer.echo("Error: interrupted.", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001  (a bug: one line, the traceback on request)
+            if os.environ.get("ICS_ABM_TRACEBACK"):
+                raise
+            typer.echo(f"Error: {internal_error(exc)}", err=True)
+            sys.exit(EXIT_INTERNAL)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     name="ics-abm",
     help="Agent-based model of partner behaviour, trust and collaboration in NHS integrated care systems.",
     add_completion=False,

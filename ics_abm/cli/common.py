@@ -15,21 +15,48 @@ from collections.abc import Callable, Iterator
 
 import typer
 
-__all__ = ["EXIT_BAD_INPUT", "bad_input_is_an_error", "fail", "number", "progress", "sentence"]
+__all__ = [
+    "EXIT_BAD_INPUT", "EXIT_INTERNAL", "bad_input_is_an_error", "check_out_option", "fail", "internal_error",
+    "number", "one_line", "progress", "sentence",
+]
 
 #: Exit code for bad input (the same as command-line usage errors).
 EXIT_BAD_INPUT = 2
+#: Exit code for an unexpected error (a bug in ics_abm, not bad input).
+EXIT_INTERNAL = 1
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: runs of white space (newlines included) as one space, control characters shown."""
+    text = " ".join(text.split())
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def sentence(exc: BaseException) -> str:
     """An exception as one sentence ending with a full stop."""
     if isinstance(exc, OSError) and exc.strerror:
-        where = exc.filename if exc.filename is not None else "output"
-        text = f"{where}: {exc.strerror[0].lower()}{exc.strerror[1:]}"
+        strerror = f"{exc.strerror[0].lower()}{exc.strerror[1:]}"
+        text = f"{exc.filename}: {strerror}" if exc.filename is not None else f"could not write the results ({strerror})"
+    elif isinstance(exc, RecursionError):
+        text = "the input nests too deeply to be read"
+    elif isinstance(exc, MemoryError):
+        text = "the input is too large to fit in memory"
     else:
         text = str(exc) or type(exc).__name__
-    text = " ".join(text.split())  # one line
+    text = one_line(text)
     return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def internal_error(exc: BaseException) -> str:
+    """The one line for an unexpected exception (a bug): what it was, and how to see more."""
+    return (f"unexpected {type(exc).__name__} ({one_line(str(exc))[:200].rstrip('.')}); this is a bug in "
+            "ics_abm: please report it, with the command; ICS_ABM_TRACEBACK=1 shows where it happened.")
+
+
+def check_out_option(out: object, option: str = "--out") -> None:
+    """Refuse an empty output folder (``--out ''`` would write into the current folder)."""
+    if out is not None and not str(out).strip():
+        raise ValueError(f"{option} must name a folder, got an empty string")
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
@@ -43,7 +70,9 @@ def bad_input_is_an_error() -> Iterator[None]:
     """Turn the errors of bad input into ``Error: <sentence>`` and exit code 2."""
     try:
         yield
-    except (ValueError, OSError) as exc:  # ScenarioError, ResultsError and SweepError are ValueErrors
+    # ScenarioError, ResultsError and SweepError are ValueErrors; TypeError is a value of the wrong type
+    # given through the API; the others are input too large or too deep for what reads it.
+    except (ValueError, TypeError, OSError, OverflowError, RecursionError, MemoryError) as exc:
         raise fail(sentence(exc)) from None
 
 

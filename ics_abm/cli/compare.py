@@ -1,7 +1,8 @@
-"""``ics-abm compare BASE OPTION... [--replicates N] [--steps N] [--seed S] [--out DIR]``.
+"""``ics-abm compare BASE OPTION... [--replicates N] [--steps N] [--seed S] [--out DIR] [--report]``.
 
-Runs every option on the same seeds (:func:`ics_abm.experiments.comparison.run.run_comparison`),
-writes the comparison's directory and prints each option's paired difference from the base.
+Runs every option on the same seeds (:func:`ics_abm.experiments.comparison.run.compare`), writes
+the comparison's directory (with ``--report``, the policy briefing too) and prints the verdict on
+each option against the base, one sentence per outcome.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from ics_abm.cli.common import bad_input_is_an_error, number, progress
+from ics_abm.cli.common import bad_input_is_an_error, progress
 from ics_abm.output.directory import safe_name
 
 __all__ = ["compare_command"]
@@ -25,33 +26,26 @@ _REPLICATES_HELP = "Runs per option, a whole number >= 2; replicate r of every o
 _STEPS_HELP = "Months per run, >= 1 (default: the base scenario's steps, for every option)."
 _SEED_HELP = "Root seed, a whole number >= 0; the replicates' seeds are spawned from it."
 _OUT_HELP = "Output directory (default: results/compare-<base>-seed<seed>)."
-_OUTCOME_HELP = "Metric to compare (repeat, or separate by commas; default: the main outcomes)."
+_OUTCOME_HELP = "Metric to compare (repeat, or separate by commas; default: the domain's outcomes)."
+_DOMAIN_HELP = "The policy question, which chooses the default outcomes: regulation, finance or governance."
+_REPORT_HELP = "Also write the policy briefing: briefing.html (self-contained) and briefing.md."
 
 
 def _split(values: list[str] | None) -> list[str]:
     return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
 
 
-def _fmt(value: float) -> str:
-    large = value is not None and abs(value) >= 1000
-    return number(value, "+,.0f" if large else "+.3g")  # no exponents for £m
+def _report(out: Path, comparison, briefing: bool) -> str:
+    from ics_abm.experiments.comparison.wording import judgements, verdict
 
-
-def _report(out: Path, comparison) -> str:
-    summary = comparison.summary
-    rows = summary[(summary["measure"] == "final") & (summary["option"] != comparison.base.label)]
-    width = max(len(o.label) for o in comparison.options)
-    lines = [
-        f"Results written to {out}",
-        f"Difference from '{comparison.base.label}' at month {comparison.steps} "
-        f"(mean of {len(comparison.seeds)} paired replicates, 95% t interval):",
-    ]
-    order = {o.label: i for i, o in enumerate(comparison.options)}
-    for row in sorted(rows.itertuples(), key=lambda r: order[r.option]):  # grouped by option
-        lines.append(
-            f"  {row.option:<{width}}  {row.outcome:<22} {_fmt(row.difference)} "
-            f"({_fmt(row.difference_low)} to {_fmt(row.difference_high)})"
-        )
+    base = comparison.base.label
+    lines = [f"Results written to {out}" + (" (briefing.html, briefing.md)" if briefing else ""),
+             f"Against '{base}', {len(comparison.seeds)} paired runs per option over {comparison.steps} months "
+             "(mean difference, 95% bootstrap interval):"]
+    for option in comparison.labels[1:]:
+        judged = judgements(comparison, option, base)
+        lines.append(verdict(option, base, judged))
+        lines += [f"  - {j.sentence}" for j in judged]
     lines.append(f"Wall time {comparison.wall_time_s:.1f} s.")
     return "\n".join(lines)
 
@@ -69,9 +63,11 @@ def compare_command(
     seed: Annotated[int, typer.Option(metavar="S", help=_SEED_HELP)] = 0,
     out: Annotated[Path | None, typer.Option(metavar="DIR", help=_OUT_HELP, show_default=False)] = None,
     outcome: Annotated[list[str] | None, typer.Option(metavar="METRIC", help=_OUTCOME_HELP, show_default=False)] = None,
+    domain: Annotated[str | None, typer.Option(metavar="DOMAIN", help=_DOMAIN_HELP, show_default=False)] = None,
+    report: Annotated[bool, typer.Option("--report", help=_REPORT_HELP)] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output directory.")] = False,
 ) -> None:
-    """Compare policy options with a base scenario on the same seeds: tables, figures, manifest."""
+    """Compare policy options with a base scenario on the same seeds: verdicts, tables, figures, briefing."""
     with bad_input_is_an_error():
         files = list(scenarios or [])
         if len(files) < 2:
@@ -83,22 +79,26 @@ def compare_command(
             raise ValueError(f"--steps must be a whole number >= 1, got {steps}")
         if seed < 0:
             raise ValueError(f"--seed must be a whole number >= 0, got {seed}")
+        from ics_abm.experiments.comparison.outcomes import check_outcomes
         from ics_abm.experiments.comparison.output import write_comparison
-        from ics_abm.experiments.comparison.run import check_outcomes, run_comparison
+        from ics_abm.experiments.comparison.run import Option, check_same_system, compare
         from ics_abm.output.directory import check_out_dir
         from ics_abm.scenario.loading import load_scenario
 
-        outcomes = check_outcomes(_split(outcome))
-        base_steps = load_scenario(files[0]).scenario.steps  # also reports a bad base file first
+        outcomes = check_outcomes(_split(outcome), domain)
+        loaded = [load_scenario(f) for f in files]  # reports a bad file, the base first
+        check_same_system([Option(f.stem, s) for f, s in zip(files, loaded)])  # before any run
+        base_steps = loaded[0].scenario.steps
         out = _default_out(files[0], seed) if out is None else out
         check_out_dir(out, force)  # fail before the runs, not after them
         steps_used = base_steps if steps is None else steps
         command = ["ics-abm", "compare", *map(str, files), "--replicates", str(replicates), "--steps",
                    str(steps_used), "--seed", str(seed), "--out", str(out)]
-        command += [a for m in _split(outcome) for a in ("--outcome", m)] + ["--force"] * force
+        command += [a for m in _split(outcome) for a in ("--outcome", m)] + (["--domain", domain] if domain else [])
+        command += ["--report"] * report + ["--force"] * force
         runs = replicates * len(files)
         with progress("runs", runs, show=runs * steps_used > PROGRESS_MIN_MONTHS or sys.stderr.isatty()) as update:
-            comparison = run_comparison(files[0], files[1:], replicates=replicates, steps=steps_used,
-                                        seed=seed, outcomes=outcomes, progress=update)
-        write_comparison(comparison, out, command=command, force=force)
-    typer.echo(_report(out, comparison))
+            comparison = compare(files[0], files[1:], replicates=replicates, steps=steps_used, seed=seed,
+                                 outcomes=outcomes, domain=domain, progress=update)
+        write_comparison(comparison, out, command=command, force=force, report=report)
+    typer.echo(_report(out, comparison, report))

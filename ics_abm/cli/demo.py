@@ -6,6 +6,7 @@ and the model are imported only when the command runs.
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import socket
 from pathlib import Path
@@ -31,14 +32,22 @@ def _check_address(host: str, port: int) -> None:
     """Raise ValueError (one sentence) unless the server can listen on ``host:port``."""
     if not 1 <= port <= 65535:
         raise ValueError(f"--port must be a whole number from 1 to 65535, got {port}")
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+    not_ours = f"--host {host!r} is not an address of this computer; expected 127.0.0.1 (this computer only) or 0.0.0.0 (the room)"
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except (socket.gaierror, UnicodeError, ValueError):
+        raise ValueError(not_ours) from None
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
         try:
             probe.bind((host, port))
-        except socket.gaierror:
-            raise ValueError(f"--host {host!r} is not an address of this computer (try 127.0.0.1 or 0.0.0.0)") from None
-        except OSError:
-            raise ValueError(f"port {port} on {host} is in use (is a demo already running?); "
-                             "choose another with --port") from None
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ValueError(f"port {port} on {host} is in use (is a demo already running?); "
+                                 "choose another with --port") from None
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise ValueError(not_ours) from None
+            reason = (exc.strerror or type(exc).__name__).lower()
+            raise ValueError(f"cannot listen on {host} port {port} ({reason}); choose another --host or --port") from None
 
 
 def demo_command(

@@ -9,44 +9,28 @@ from __future__ import annotations
 import datetime
 import sys
 import time
-import tomllib
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ics_abm.cli.common import bad_input_is_an_error, number, progress
+from ics_abm.cli.common import bad_input_is_an_error, check_out_option, number, progress
+from ics_abm.limits import ALLOW_LARGE_ENV, MAX_SEED, MAX_STEPS, allowing_large, describe_size, whole_number
 from ics_abm.output.directory import safe_name
 
 __all__ = ["run_command"]
 
 #: Runs longer than this many months always get a progress bar, terminal or not.
 PROGRESS_MIN_STEPS = 240
+#: Runs estimated to take longer than this (s) say how big they are before they start.
+ANNOUNCE_SECONDS = 60.0
 
 _SCENARIO_HELP = "Scenario file (TOML), e.g. scenarios/default.toml."
-_SEED_HELP = "Random seed, a whole number >= 0 (default: the scenario's seed)."
-_STEPS_HELP = "Months to simulate, >= 1 (default: the scenario's steps)."
+_SEED_HELP = "Random seed, a whole number from 0 to 2**64 - 1 (default: the scenario's seed)."
+_STEPS_HELP = "Months to simulate, 1 to 100000 (default: the scenario's steps)."
+_LARGE_HELP = ("Allow a run bigger than a laptop's memory (the estimate is shown first); the same as "
+               f"{ALLOW_LARGE_ENV}=1.")
 _OUT_HELP = "Results directory (default: results/<scenario name>-seed<seed>)."
-
-
-def _read_verbatim(path: Path, source: str, scenario):
-    """The scenario file's text exactly as on disk (line endings kept), checked against ``scenario``.
-
-    The file was already read once by :func:`load_scenario`; reading it again is checked so the
-    recorded text is certainly the one that was run.
-    """
-    from ics_abm.scenario.errors import ScenarioError
-    from ics_abm.scenario.loading import scenario_from_dict
-
-    with open(path, encoding="utf-8", newline="") as handle:
-        text = handle.read()
-    try:
-        same = scenario_from_dict(tomllib.loads(text), source=source) == scenario
-    except (tomllib.TOMLDecodeError, ScenarioError):
-        same = False
-    if not same:
-        raise ScenarioError(source, "changed while it was being read; run the command again")
-    return text
 
 
 def _default_out(name: str, seed: int) -> Path:
@@ -71,6 +55,18 @@ def _summary(out: Path, result, wall: float) -> str:
     )
 
 
+def _announce(scenario, steps: int) -> None:
+    """Say how big a long run is before it starts (on standard error)."""
+    from ics_abm.limits import run_estimate
+    from ics_abm.scenario.loading import expected_arcs, organisation_counts
+
+    organisations = sum(organisation_counts(scenario).values())
+    memory, seconds = run_estimate(organisations, steps, expected_arcs(scenario))
+    if seconds > ANNOUNCE_SECONDS:
+        typer.echo(f"A run of {organisations:,} organisations for {steps:,} months: {describe_size(memory, seconds)} "
+                   "(estimated).", err=True)
+
+
 def run_command(
     scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help=_SCENARIO_HELP, show_default=False)],
     seed: Annotated[int | None, typer.Option(metavar="N", help=_SEED_HELP)] = None,
@@ -78,24 +74,25 @@ def run_command(
     out: Annotated[Path | None, typer.Option(metavar="DIR", help=_OUT_HELP, show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing results directory.")] = False,
     parallel: Annotated[bool, typer.Option("--parallel", help="Use the parallel kernel (same results).")] = False,
+    allow_large: Annotated[bool, typer.Option("--allow-large", help=_LARGE_HELP)] = False,
 ) -> None:
     """Run a scenario and write its results (tables, figure, manifest) to a directory."""
-    with bad_input_is_an_error():
+    with bad_input_is_an_error(), allowing_large(allow_large):
         # Checked here (not by typer) so that the message is one line, like every other error.
-        if seed is not None and seed < 0:
-            raise ValueError(f"--seed must be a whole number >= 0, got {seed}")
-        if steps is not None and steps < 1:
-            raise ValueError(f"--steps must be a whole number >= 1, got {steps}")
+        if seed is not None:
+            whole_number(seed, "--seed", 0, MAX_SEED)
+        if steps is not None:
+            whole_number(steps, "--steps", 1, MAX_STEPS)
+        check_out_option(out)
         from ics_abm.output.results import check_out_dir, write_results
-        from ics_abm.run import run
-        from ics_abm.scenario.loading import load_scenario
+        from ics_abm.run import checked_arguments, run
+        from ics_abm.scenario.loading import read_scenario
 
-        loaded = load_scenario(scenario)
-        text = _read_verbatim(scenario, str(scenario), loaded)
-        seed = loaded.scenario.seed if seed is None else seed
-        steps = loaded.scenario.steps if steps is None else steps
+        loaded, text = read_scenario(scenario)  # the text recorded is the text that was run
+        loaded, seed, steps = checked_arguments(loaded, seed, steps, source=str(scenario))
         out = _default_out(loaded.scenario.name, seed) if out is None else out
         check_out_dir(out, force)  # fail before the run, not after it
+        _announce(loaded, steps)
         started = datetime.datetime.now(datetime.UTC)
         clock = time.perf_counter()
         with progress("months", steps, show=steps > PROGRESS_MIN_STEPS or sys.stderr.isatty()) as update:

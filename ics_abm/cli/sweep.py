@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from ics_abm.cli.common import bad_input_is_an_error, fail
+from ics_abm.cli.common import bad_input_is_an_error, check_out_option, fail
+from ics_abm.limits import ALLOW_LARGE_ENV, allowing_large, describe_size, run_estimate
 
 __all__ = ["sweep_command"]
 
@@ -21,6 +22,22 @@ _WORKERS_HELP = "Local worker processes (1: run in this process)."
 _SCHEDULER_HELP = "Run on a Dask cluster: address of its scheduler, e.g. tcp://10.0.0.5:8786."
 _OUT_HELP = "Results folder (default: results/sweep-<name>); with Dask, on a filesystem the workers share."
 _RESUME_HELP = "Continue the sweep in --out: keep complete result files, run the missing ones."
+_LARGE_HELP = f"Allow a sweep bigger than a laptop can do (the estimate is shown first); the same as {ALLOW_LARGE_ENV}=1."
+
+
+#: Sweeps estimated to take longer than this (s) say how big they are before they start.
+ANNOUNCE_SECONDS = 60.0
+
+
+def _estimate(design, workers: int) -> tuple[str, float]:
+    """The size of the whole sweep (time on ``workers`` processes, memory of one run), and its seconds."""
+    from ics_abm.experiments.sweeps.design import largest_system
+
+    memory, seconds = run_estimate(largest_system(design.spec), design.spec.steps)
+    total = seconds * design.n_runs / max(1, workers)
+    return f"Estimated: {describe_size(memory, total)} per worker ({workers} worker{'s' * (workers != 1)}).", total
+
+
 def _describe(design) -> str:
     spec = design.spec
     parts = [f"{len(design.policies)} polic{'y' if len(design.policies) == 1 else 'ies'}"]
@@ -41,21 +58,27 @@ def sweep_command(
                                                   help="Show a progress bar (default: on a terminal).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the sweep file, show its size, run nothing.")]
     = False,
+    allow_large: Annotated[bool, typer.Option("--allow-large", help=_LARGE_HELP)] = False,
 ) -> None:
     """Run a parameter sweep; results go to a Parquet dataset that ics_abm.load reads."""
-    with bad_input_is_an_error():
-        if workers < 1:
-            raise ValueError(f"--workers must be a whole number >= 1, got {workers}")
+    with bad_input_is_an_error(), allowing_large(allow_large):
         from ics_abm.experiments.sweeps.design import build_design
+        from ics_abm.experiments.sweeps.executors import check_engine
         from ics_abm.experiments.sweeps.runner import default_out, sweep
         from ics_abm.experiments.sweeps.spec import read_sweep
 
+        check_out_option(out)
         spec = read_sweep(sweep_file)
         design = build_design(spec)
         if dry_run:
             typer.echo(_describe(design))
+            typer.echo(_estimate(design, max(1, workers))[0])
             typer.echo("Nothing was run (--dry-run).")
             return
+        check_engine(workers, None if scheduler is None else scheduler)  # before any file is written
+        estimate, seconds = _estimate(design, workers)
+        if seconds > ANNOUNCE_SECONDS:
+            typer.echo(estimate, err=True)
         out = default_out(spec.name) if out is None else out
         command = ["ics-abm", "sweep", str(sweep_file), "--out", str(out)]
         command += ["--workers", str(workers)] * (workers != 1) + ["--scheduler", scheduler] * bool(scheduler)

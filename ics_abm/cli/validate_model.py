@@ -22,6 +22,8 @@ _SEEDS_HELP = "Seeds per arm (the same seeds in both arms and for every fact), a
 _SEED_HELP = "Root seed of the seeds, a whole number >= 0."
 _OUT_HELP = "Report directory (default: results/validation-seed<seed>)."
 _ONLY_HELP = "Comma-separated ids of the facts to run, e.g. SF1,SF4 (default: all)."
+_ROBUST_HELP = ("Also measure every lever's effect and the one-at-a-time sensitivity of every assumption "
+                "(+-20%), and report them (default: on when all facts run, off with --only).")
 _DOCS_HELP = "Also install the report as DIR/validation.md with figures in DIR/img/validation/ (e.g. docs)."
 
 
@@ -36,6 +38,7 @@ def validate_model_command(
     only: Annotated[str | None, typer.Option(metavar="IDS", help=_ONLY_HELP, show_default=False)] = None,
     docs: Annotated[Path | None, typer.Option(metavar="DIR", help=_DOCS_HELP, show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing report directory.")] = False,
+    robustness: Annotated[bool | None, typer.Option("--robustness/--no-robustness", help=_ROBUST_HELP, show_default=False)] = None,
 ) -> None:
     """Test the model against the stylized facts and write the validation report."""
     with bad_input_is_an_error():
@@ -59,9 +62,18 @@ def validate_model_command(
         command = ["ics-abm", "validate-model", "--seeds", str(seeds), "--seed", str(seed), "--out", str(out)]
         command += (["--only", ",".join(ids)] if ids else []) + (["--docs", str(docs)] if docs else [])
         command += ["--force"] * force
+        robustness = ids is None if robustness is None else robustness
+        command += [] if robustness == (ids is None) else ["--robustness" if robustness else "--no-robustness"]
         with progress("facts", len(chosen), show=None) as update:  # a bar on a terminal only
             results = validate(chosen, seeds=seeds, seed=seed, progress=update)
-        write_validation(results, out, command=shlex.join(command), force=force)
+        levers = sensitivity = None
+        if robustness:
+            from ics_abm.experiments.validation.robustness import lever_effects
+            from ics_abm.experiments.validation.robustness import sensitivity as one_at_a_time
+
+            levers = lever_effects(results[0].seeds)
+            sensitivity = one_at_a_time(results[0].seeds)
+        write_validation(results, out, command=shlex.join(command), force=force, levers=levers, sensitivity=sensitivity)
         if docs is not None:
             install_report(out, docs)
     width = max(len(r.fact.id) for r in results)

@@ -104,6 +104,11 @@ def serve(settings: DemoSettings, host: str = "127.0.0.1", port: int = 8765, *,
     if host == "0.0.0.0":
         say("Listening on every network interface: others in the room can open http://<this computer's address>:"
             f"{port}/ ; each browser gets its own simulation.")
-    config = uvicorn.Config("solara.server.starlette:app", host=host, port=port, log_level="warning",
+    from solara.server.starlette import app
+
+    from ics_abm.demo.guard import LocalOnly
+
+    # Served to the room, solara's diagnostics stay on this computer (ics_abm.demo.guard).
+    config = uvicorn.Config(LocalOnly(app), host=host, port=port, log_level="warning",
                             access_log=False, ws_ping_interval=20, ws_ping_timeout=60)
     uvicorn.Server(config).run()

@@ -111,6 +111,9 @@ def check_params(params: Params) -> None:
     values = (params.reward, params.sucker, params.temptation, params.punishment)
     if max(values) == min(values):
         raise ValueError("the payoff matrix must not have all four entries equal")
+    lens = (params.reward, params.lens_sucker, params.lens_temptation, params.punishment)
+    if max(lens) == min(lens):
+        raise ValueError("the payoff matrix seen through the lens must not have all four entries equal")
     if params.noise < 0 or params.legacy_weight < 0 or params.conflict < 0 or params.intervention_push < 0 or params.stress_weight < 0:
         raise ValueError("noise, legacy_weight, conflict, intervention_push and stress_weight must be >= 0")
     if params.stress_scale <= 0 or params.intervention_threshold <= 0:
@@ -119,7 +122,9 @@ def check_params(params: Params) -> None:
         value = getattr(params, name)
         if not 0.0 <= value <= 1.0:
             raise ValueError(f"params.{name} must be in [0, 1], got {value}")
-    for name in ("narrative_weight", "safety_weight", "loss_weight", "vote_noise", "resolved_progress", "political_weight", "invest_return"):
+    if not params.maturity_progress > 0.0 or not params.surplus_cap >= 0.0:
+        raise ValueError("params.maturity_progress must be > 0 and params.surplus_cap >= 0")
+    for name in ("future_weight", "purpose_weight", "contact_rate", "burning_platform", "narrative_weight", "safety_weight", "loss_weight", "vote_noise", "resolved_progress", "political_weight", "invest_return"):
         if not getattr(params, name) >= 0.0:
             raise ValueError(f"params.{name} must be >= 0, got {getattr(params, name)}")
     if params.finance_regime not in range(len(FINANCE_REGIMES)):
@@ -136,4 +141,5 @@ _UNIT_PARAMS = (
     "commitment_stress_threshold", "reengage_margin", "political_baseline", "political_decay",
     "linked_share", "sustainability_share", "risk_tolerance", "signup_share", "transfer_share",
     "transfer_trust_gain", "invest_share", "winter_capacity_loss", "winter_cost", "winter_decay",
+    "autonomy", "crowding_out", "pooled_share", "pooled_system_weight",
 )

@@ -105,9 +105,12 @@ def resolve_params(scenario) -> Params:
     regulators = resolve_regime(scenario.regulation)
     payoffs = scenario.payoffs
     finance = scenario.finance
-    sucker, temptation = float(payoffs.sucker), float(payoffs.temptation)
-    if finance.regime == "pooled":
-        # 7.15: with Payment by Results suspended, acting for oneself no longer pays on its own.
+    lens_sucker, lens_temptation = float(payoffs.sucker), float(payoffs.temptation)
+    sucker, temptation = lens_sucker, lens_temptation
+    pooled = finance.regime == "pooled"
+    if pooled:
+        # 7.15: with Payment by Results suspended, acting for oneself no longer pays on its own;
+        # leaders' motives still see the game they have played for 25 years (the lens keeps S, T).
         sucker = temptation = (sucker + temptation) / 2.0
     leadership, narrative, governance = scenario.leadership, scenario.narrative, scenario.governance
     commitment, authority, shocks = scenario.commitment, scenario.local_authority, scenario.shocks
@@ -116,8 +119,14 @@ def resolve_params(scenario) -> Params:
         sucker=sucker,
         temptation=temptation,
         punishment=float(payoffs.punishment),
+        lens_sucker=lens_sucker,
+        lens_temptation=lens_temptation,
         noise=float(scenario.decision.noise),
+        crowding_out=float(scenario.decision.crowding_out),
+        future_weight=float(scenario.decision.future_weight),
+        purpose_weight=float(scenario.decision.purpose_weight),
         distance_drag=float(scenario.trust.distance_drag),
+        contact_rate=float(scenario.trust.contact_rate),
         legacy_weight=float(scenario.legacy.strength * scenario.legacy.memory_weight),
         memory_retention=float(2.0 ** (-1.0 / scenario.legacy.memory_half_life)),
         altruism_growth=float(scenario.altruism.growth),
@@ -133,6 +142,8 @@ def resolve_params(scenario) -> Params:
         capacity_cost=regulators.capacity_cost,
         pressure_decay=float(scenario.regulation.pressure_decay),
         system_assessment=regulators.system_assessment,
+        autonomy=float(scenario.regulation.autonomy) if regulators.rate.any() else 0.0,
+        maturity_progress=float(scenario.progress.maturity),
         progress_decay=float(scenario.progress.decay),
         concentration=float(leadership.concentration),
         turnover_rate=float(leadership.turnover_rate),
@@ -144,6 +155,7 @@ def resolve_params(scenario) -> Params:
         convergence=float(narrative.convergence),
         confidence_bound=float(narrative.confidence_bound),
         narrative_decay=float(narrative.decay),
+        burning_platform=float(narrative.burning_platform),
         statutory=governance.kind == "statutory",
         decision_rate=float(governance.decision_rate),
         patience=int(governance.patience),
@@ -179,6 +191,9 @@ def resolve_params(scenario) -> Params:
         invest_return=float(finance.invest_return),
         invest_lag=int(finance.invest_lag),
         invest_months=int(finance.invest_months),
+        pooled_share=float(finance.pooled_share) if pooled else 0.0,
+        pooled_system_weight=float(finance.pooled_system_weight) if pooled else 0.0,
+        surplus_cap=float(finance.surplus_cap),
         winter_capacity_loss=float(shocks.winter_capacity_loss),
         winter_cost=float(shocks.winter_cost),
         winter_decay=float(shocks.winter_decay),

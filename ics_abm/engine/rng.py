@@ -14,7 +14,7 @@ import numpy as np
 
 from ics_abm.engine.jit import inline
 
-__all__ = ["uniform", "logistic", "STREAM_DECISION", "STREAM_INTERVENTION", "STREAM_TURNOVER", "STREAM_HARD_DECISION", "STREAM_VOTE"]
+__all__ = ["uniform", "logistic", "STREAM_DECISION", "STREAM_INTERVENTION", "STREAM_TURNOVER", "STREAM_HARD_DECISION", "STREAM_VOTE", "STREAM_CROWDING"]
 
 #: Stream of decision noise (index = arc).
 STREAM_DECISION = 0
@@ -26,6 +26,8 @@ STREAM_TURNOVER = 2
 STREAM_HARD_DECISION = 3
 #: Stream of the votes on hard decisions (index = organisation).
 STREAM_VOTE = 4
+#: Stream of the day job crowding out collaboration (index = arc).
+STREAM_CROWDING = 5
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MUL1 = np.uint64(0xBF58476D1CE4E5B9)

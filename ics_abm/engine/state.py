@@ -145,7 +145,8 @@ class Arcs(NamedTuple):
 
 #: System-level state, in the order of the float64 array of shape (len(SYSTEM_FIELDS),) that the
 #: kernel updates in place (docs/model.md, 7.8 and 7.11-7.16). ``decision_loser`` and ``lead``
-#: are organisation indices stored as floats (-1 = none).
+#: are organisation indices stored as floats (-1 = none); ``decision_loss`` is the size in (0, 1)
+#: of the open decision's loss.
 SYSTEM_FIELDS: tuple[str, ...] = (
     "progress",
     "winter",
@@ -157,6 +158,7 @@ SYSTEM_FIELDS: tuple[str, ...] = (
     "decisions_resolved",
     "decisions_failed",
     "lead",
+    "decision_loss",
 )
 
 
@@ -175,8 +177,14 @@ class Params(NamedTuple):
     sucker: float
     temptation: float
     punishment: float
+    lens_sucker: float
+    lens_temptation: float
     noise: float
+    crowding_out: float
+    future_weight: float
+    purpose_weight: float
     distance_drag: float
+    contact_rate: float
     legacy_weight: float
     memory_retention: float
     altruism_growth: float
@@ -192,6 +200,8 @@ class Params(NamedTuple):
     capacity_cost: float
     pressure_decay: float
     system_assessment: bool
+    autonomy: float
+    maturity_progress: float
     progress_decay: float
     # 7.11 leadership
     concentration: float
@@ -205,6 +215,7 @@ class Params(NamedTuple):
     convergence: float
     confidence_bound: float
     narrative_decay: float
+    burning_platform: float
     # 7.13 hard decisions, governance and commitment
     statutory: bool
     decision_rate: float
@@ -243,6 +254,9 @@ class Params(NamedTuple):
     invest_return: float
     invest_lag: int
     invest_months: int
+    pooled_share: float
+    pooled_system_weight: float
+    surplus_cap: float
     # 7.16 shocks
     winter_capacity_loss: float
     winter_cost: float
@@ -295,7 +309,7 @@ def empty_organisations(n: int) -> Organisations:
 EXTENSIONS_OFF: dict[str, object] = {
     "concentration": 0.0, "turnover_rate": 0.0, "turnover_trust_loss": 0.0, "newcomer_penalty": 0.0,
     "settling_rate": 0.0, "narrative_initial": 0.0, "build_rate": 0.0, "convergence": 0.0,
-    "confidence_bound": 0.0, "narrative_decay": 0.0, "statutory": False, "decision_rate": 0.0, "patience": 1,
+    "confidence_bound": 0.0, "narrative_decay": 0.0, "burning_platform": 0.0, "statutory": False, "decision_rate": 0.0, "patience": 1,
     "support_threshold": 0.0, "narrative_weight": 0.0, "safety_weight": 0.0, "loss_weight": 0.0,
     "vote_noise": 0.0, "majority": 0.5, "resolved_trust_gain": 0.0, "resolved_progress": 0.0,
     "breakdown_trust_loss": 0.0, "conditional": False, "commitment_trust_threshold": 0.0,
@@ -304,6 +318,7 @@ EXTENSIONS_OFF: dict[str, object] = {
     "full_threshold": 0.0, "finance_regime": 0, "linked_share": 0.0, "sustainability_share": 0.0,
     "risk_tolerance": 0.0, "signup_share": 1.0, "transfers": False, "transfer_share": 0.0,
     "transfer_trust_gain": 0.0, "invest_share": 0.0, "invest_return": 0.0, "invest_lag": 0, "invest_months": 0,
+    "pooled_share": 0.0, "pooled_system_weight": 0.0, "surplus_cap": float("inf"),
     "winter_capacity_loss": 0.0, "winter_cost": 0.0, "winter_decay": 0.0,
 }
 
@@ -328,6 +343,6 @@ def make_workspace(n: int, n_kinds: int = 6) -> Workspace:
 
 #: Positions of the system fields in the system array (the kernel's names for them).
 (PROGRESS, WINTER, SAFETY, SIGNED_UP, DECISION_OPEN, DECISION_AGE, DECISION_LOSER,
- DECISIONS_RESOLVED, DECISIONS_FAILED, LEAD) = range(len(SYSTEM_FIELDS))
+ DECISIONS_RESOLVED, DECISIONS_FAILED, LEAD, DECISION_LOSS) = range(len(SYSTEM_FIELDS))
 #: Finance regimes (7.15) as the kernel sees them (indices into FINANCE_REGIMES).
 SEPARATE, CONTROL_TOTAL, POOLED = range(len(FINANCE_REGIMES))

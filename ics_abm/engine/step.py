@@ -19,7 +19,19 @@ import numpy as np
 
 from ics_abm.engine.checks import check_params, check_state, check_system
 from ics_abm.engine.jit import inline, variants
-from ics_abm.engine.state import LEAD, SAFETY, SIGNED_UP, WINTER, Arcs, Graph, Organisations, Params, Workspace, make_workspace
+from ics_abm.engine.state import (
+    LEAD,
+    PROGRESS,
+    SAFETY,
+    SIGNED_UP,
+    WINTER,
+    Arcs,
+    Graph,
+    Organisations,
+    Params,
+    Workspace,
+    make_workspace,
+)
 from ics_abm.engine.submodels.altruism import update_altruism
 from ics_abm.engine.submodels.decision import decide
 from ics_abm.engine.submodels.events import winter_decays
@@ -79,31 +91,31 @@ def step(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_out, org
     resolved, broke_down, latency = count_votes(params, ws, system)
     # 2. Decisions on every arc (7.2). 3-4. Payoffs (7.4); trust and legacy memory (7.3, 7.7);
     #    4b. the hard decision's effect (7.13).
-    decide(orgs, graph, arcs, params, ws, key, t, a_sys, b_sys)
+    decide(orgs, graph, arcs, params, ws, key, t, a_sys, b_sys, i_r - i_p)
     invest, invest_return = investment(params, t)
     payoffs(orgs, graph, arcs, params, ws, winter, invest, invest_return)
     update_trust(orgs, graph, arcs, params, ws)
-    decision_outcome(orgs, graph, arcs, params, system, resolved, broke_down)
+    size = decision_outcome(orgs, graph, arcs, params, system, resolved, broke_down)
     # 5. Finances (7.4, 7.15): pooling, balances, and at a year end transfers and funding.
     pool_results(orgs, params, ws)
     book_results(orgs, ws)
-    given, funding = 0.0, 0.0
+    given, funding, reinvested = 0.0, 0.0, 0.0
     if t % 12 == 0:
-        given, funding = year_end(orgs, graph, arcs, params, ws, system[SIGNED_UP] == 1.0)
+        given, funding, reinvested = year_end(orgs, graph, arcs, params, ws, system[SIGNED_UP] == 1.0)
     trust_after_finance(orgs, graph, arcs, ws)
     balance = system_balance(orgs)
     # 6-11. Interventions (7.5), altruism (7.6), beliefs (7.12), commitment (7.13), local
     #       authorities (7.14), leaders settle (7.11), winter decays (7.16).
-    interventions(orgs, params, ws, key, t, balance)
+    interventions(orgs, params, ws, key, t, balance, system[PROGRESS])
     update_altruism(orgs, params, ws)
-    update_beliefs(orgs, graph, arcs, params, ws, lead_capacity)
+    update_beliefs(orgs, graph, arcs, params, ws, lead_capacity, stress_sum / n_active if n_active > 0 else 0.0)
     commitment(orgs, params, ws, broke_down)
     update_engagement(orgs, params, ws)
     leaders_settle(orgs, params)
     winter_decays(params, system, winter)
     # 12. Integration progress and outputs (7.8).
-    monthly = np.array((balance, given, funding, latency, winter, safety, leadership, capacity_active))
-    record_outputs(orgs, params, ws, system, monthly, resolved, broke_down, out, kind_trust_out)
+    monthly = np.array((balance, given, funding, latency, winter, safety, leadership, capacity_active, reinvested))
+    record_outputs(orgs, params, ws, system, monthly, resolved, broke_down, size, out, kind_trust_out)
     record_organisations(orgs, ws, org_out)
 
 

@@ -94,6 +94,7 @@ class _Batch:
         n_runs = len(states)
         self.out = np.empty((n_runs, steps, len(METRICS)), dtype=np.float64)
         self.kind_trust = np.empty((n_runs, steps, _N_KINDS, _N_KINDS), dtype=np.float64)
+        self.live_pairs = np.zeros((n_runs, steps, _N_KINDS, _N_KINDS), dtype=np.int64)  # per month, as ICSModel
         per_run = sizes * steps * len(ORG_TRAJECTORY_FIELDS) if record_organisations else np.zeros_like(sizes)
         self.org_out_ptr = np.concatenate([[0], np.cumsum(per_run)]).astype(np.int64)
         self.org_out = np.empty(int(self.org_out_ptr[-1]), dtype=np.float64)
@@ -162,6 +163,8 @@ def _simulate(batch: _Batch, steps: int, parallel: bool) -> None:
                 span = 1
             if run._schedule:
                 span = min(span, run._schedule[0].month - month)
+        for r, run in enumerate(batch.runs):  # live relationships change only where events act
+            batch.live_pairs[r, month - 1:month - 1 + span] = run._pair_counts(live=True)
         batch.advance(month, span, parallel)
         month += span
     for run in batch.runs:
@@ -385,7 +388,7 @@ def run_batch(scenario, seeds: Sequence[int], steps: int | None = None, *, recor
             organisations = empty.copy()
         results.append(RunResult(
             system=system_frame(batch.out[r], labels),
-            trust_by_kind=trust_by_kind_frame(batch.kind_trust[r], run._pair_counts(), labels),
+            trust_by_kind=trust_by_kind_frame(batch.kind_trust[r], batch.live_pairs[r], labels),
             organisations=organisations,
             metadata=metadata,
         ))

@@ -38,6 +38,8 @@ __all__ = [
     "write_atomically",
     "write_bytes",
     "write_directory",
+    "WriteError",
+    "write_failure",
 ]
 
 #: Name of the manifest file that marks a directory as one of ours (and so replaceable).
@@ -49,6 +51,25 @@ _TEMPORARY = re.compile(r"^\..+\.(?P<host>[^.]+)-(?P<pid>\d+)-[0-9a-f]+\.tmp$")
 
 class ResultsError(ValueError):
     """A results directory that cannot be written or read; its text is one sentence."""
+
+
+class WriteError(ResultsError, OSError):
+    """Results that could not be written (a full disk, a read-only folder): one sentence naming the folder.
+
+    Both a :class:`ResultsError` (bad input to the commands: one sentence, exit code 2) and an
+    :class:`OSError` (what it is, for callers that catch those).
+    """
+
+
+def write_failure(folder: str | os.PathLike, what: str, exc: OSError) -> WriteError:
+    """A failed write as one sentence naming the folder, e.g. when the disk is full."""
+    found = re.search(r"\[errno (\d+)\]", str(exc), re.IGNORECASE)  # pyarrow's wording
+    code = exc.errno or (int(found[1]) if found else None)
+    reason = (os.strerror(code) if code else exc.strerror or str(exc) or type(exc).__name__).rstrip(".")
+    hint = "; free some space and run again" if code in (errno.ENOSPC, errno.EDQUOT) else ""
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = "; choose a folder you can write to"
+    return WriteError(f"{os.fspath(folder)}: could not write {what} ({reason[0].lower()}{reason[1:]}){hint}.")
 
 
 def safe_name(name: str, fallback: str = "scenario") -> str:
@@ -110,18 +131,23 @@ def write_atomically(path: str | os.PathLike, write: Callable[[Path], None]) -> 
         write(temporary)
         fsync_path(temporary)
         os.replace(temporary, path)
+        fsync_path(path.parent)  # make the rename itself durable
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise write_failure(path.parent, path.name, exc) from exc
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    fsync_path(path.parent)  # make the rename itself durable
     return path
 
 
-def remove_dead_temporaries(folder: str | os.PathLike) -> int:
+def remove_dead_temporaries(folder: str | os.PathLike, every_host: bool = False) -> int:
     """Delete temporary files left in ``folder`` by killed writers on this host.
 
     Files of live processes, or written on other hosts (a cluster's workers, whose processes
-    cannot be checked from here), are left alone; they are hidden and never read as results.
+    cannot be checked from here), are left alone unless ``every_host``; they are hidden and never
+    read as results. ``every_host`` is for a caller that knows no writer can still be at work
+    (a sweep that is complete): every temporary file of this module's naming is then removed.
 
     Returns
     -------
@@ -134,7 +160,7 @@ def remove_dead_temporaries(folder: str | os.PathLike) -> int:
     removed = 0
     for entry in folder.iterdir():
         match = _TEMPORARY.match(entry.name)
-        if match and match["host"] == _HOST and not _alive(int(match["pid"])):
+        if match and (every_host or (match["host"] == _HOST and not _alive(int(match["pid"])))):
             entry.unlink(missing_ok=True)
             removed += 1
     return removed
@@ -284,6 +310,9 @@ def _stage(target: Path, fill: Callable[[Path], None], replace: bool, shown: str
         fill(staged)
         fsync_path(staged)
         _move_into_place(staged, target, replace)
+    except OSError as exc:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise write_failure(shown, "the results", exc) from exc
     except BaseException:  # including KeyboardInterrupt: never leave a partial directory behind
         shutil.rmtree(staged, ignore_errors=True)
         raise

@@ -15,24 +15,40 @@ __all__ = ["ProgressBar", "progress_bar"]
 
 
 class ProgressBar:
-    """Counts work done; draws it if a bar is shown (else every call does nothing)."""
+    """Counts work done; draws it if a bar is shown (else every call does nothing).
+
+    The bar appears with the first report of progress, not before: a command that fails first
+    (bad input found once the bar exists) prints its one-line error and nothing else.
+    """
 
     def __init__(self, bar=None, task=None):
-        self._bar, self._task = bar, task
+        self._bar, self._task, self._started = bar, task, False
 
     @property
     def shown(self) -> bool:
         """Whether a bar is drawn."""
         return self._bar is not None
 
+    def _start(self) -> None:
+        if not self._started:
+            self._started = True
+            self._bar.start()
+
+    def stop(self) -> None:
+        """Stop drawing (if the bar was ever drawn)."""
+        if self._started:
+            self._bar.stop()
+
     def update(self, done: int, total: int | None = None) -> None:
         """Record that ``done`` units of ``total`` (default: unchanged) are done."""
         if self._bar is not None:
+            self._start()
             self._bar.update(self._task, completed=done, total=total)
 
     def advance(self, units: int) -> None:
         """Record ``units`` more units done."""
         if self._bar is not None:
+            self._start()
             self._bar.advance(self._task, units)
 
 
@@ -92,5 +108,9 @@ def progress_bar(unit: str, total: int, *, show: bool | None = None, done: int =
     from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(*_columns(unit, rate), console=Console(stderr=True, highlight=False)) as bar:
-        yield ProgressBar(bar, bar.add_task(unit, total=total, completed=done))
+    bar = Progress(*_columns(unit, rate), console=Console(stderr=True, highlight=False))
+    progress = ProgressBar(bar, bar.add_task(unit, total=total, completed=done))
+    try:
+        yield progress
+    finally:
+        progress.stop()

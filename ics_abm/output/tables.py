@@ -40,22 +40,28 @@ def trust_by_kind_frame(trust: np.ndarray, pair_counts: np.ndarray, labels: dict
     ----------
     trust : ndarray, shape (s, 6, 6)
         Mean trust from kind ``a`` to kind ``b``.
-    pair_counts : ndarray of int, shape (6, 6)
-        Number of arcs from kind ``a`` to kind ``b`` (pairs with none are left out).
+    pair_counts : ndarray of int, shape (6, 6) or (s, 6, 6)
+        Number of arcs from kind ``a`` to kind ``b``, the same every month or month by month
+        (live relationships: between organisations that are members that month). A pair with
+        none in a month is left out of that month, so ``mean_trust`` is never NaN beside a
+        non-zero ``n_relationships``.
     labels : dict
         Columns to prepend (scenario, seed).
     """
-    a_idx, b_idx = np.nonzero(pair_counts)
     steps = trust.shape[0]
+    counts = np.broadcast_to(np.asarray(pair_counts), (steps, 6, 6))
+    a_idx, b_idx = np.nonzero(counts.any(axis=0))
     frame = pd.DataFrame(
         {
             "step": np.repeat(np.arange(1, steps + 1, dtype=np.int64), a_idx.size),
             "from_kind": np.tile(np.array(KINDS, dtype=object)[a_idx], steps),
             "to_kind": np.tile(np.array(KINDS, dtype=object)[b_idx], steps),
             "mean_trust": trust[:, a_idx, b_idx].reshape(-1),
-            "n_relationships": np.tile(pair_counts[a_idx, b_idx].astype(np.int64), steps),
+            "n_relationships": counts[:, a_idx, b_idx].astype(np.int64).reshape(-1),
         }
     )
+    if not (frame["n_relationships"] > 0).all():
+        frame = frame[frame["n_relationships"] > 0].reset_index(drop=True)
     return _labelled(frame, labels)
 
 

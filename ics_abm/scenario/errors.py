@@ -245,15 +245,22 @@ def _describe_error(err: Any, schema: dict) -> tuple[str | None, str]:
     return field, f"{subject} expected {expected}, got {_show(given, annotate=not expects_text)}"
 
 
-def _position(data: Any, loc: tuple) -> tuple[int, ...]:
-    """Where ``loc`` is in the input, as key indices (for reporting errors in file order)."""
+def _position(data: Any, loc: tuple, order: dict[int, dict] | None = None) -> tuple[int, ...]:
+    """Where ``loc`` is in the input, as key indices (for reporting errors in file order).
+
+    ``order`` caches each table's key positions (by ``id``), so that ordering many errors of one
+    large table takes linear, not quadratic, time.
+    """
+    order = {} if order is None else order
     position = []
     node = data
     for part in loc:
         if part == "[key]":
             continue
         if isinstance(node, dict) and part in node:
-            position.append(list(node).index(part))
+            if id(node) not in order:
+                order[id(node)] = {key: index for index, key in enumerate(node)}
+            position.append(order[id(node)][part])
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             position.append(part)
@@ -279,8 +286,10 @@ def error_from_validation(exc: ValidationError, data: Any, source: str, schema: 
     schema : dict
         JSON schema of the model, which says what each field expects.
     """
-    errors = sorted(exc.errors(include_url=False), key=lambda e: _position(data, tuple(e["loc"])))
-    field, problem = _describe_error(errors[0], schema)
+    errors = exc.errors(include_url=False)
+    order: dict[int, dict] = {}
+    first = min(errors, key=lambda e: _position(data, tuple(e["loc"]), order))
+    field, problem = _describe_error(first, schema)
     more = len(errors) - 1
     if more:
         problem += f" (and {more} more problem{'s' if more > 1 else ''})"

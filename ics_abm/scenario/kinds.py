@@ -98,9 +98,10 @@ KIND_DEFAULTS = MappingProxyType(
         # Cuts "much more significant than those in the NHS", democratic legitimacy and community
         # affiliation, accountable "to the public". [000], [003], M15, M43
         "local_authority": KindDefaults(300.0, 0.0, 0.03, 0.40, 0.40, 0.20, 0.20, 0.45, "public"),
-        # Thin funding ("don't give us enough to cover our overheads"), mission-driven, low power,
-        # "very agile"; own boards and funders. [002b], [003]
-        "voluntary_sector": KindDefaults(5.0, 0.0, 0.02, 0.10, 0.55, 0.35, 0.40, 0.50, "public"),
+        # Thin funding ("don't give us enough to cover our overheads"), mission-driven, low power;
+        # "very agile", but with thin management resources, so capacity as the NHS trusts, not above
+        # them (changed in 0.3 from 0.50); own boards and funders. [002b], [003]
+        "voluntary_sector": KindDefaults(5.0, 0.0, 0.02, 0.10, 0.55, 0.35, 0.40, 0.35, "public"),
     }
 )
 

@@ -38,6 +38,7 @@ class Narrative(Section):
     convergence: float = Field(0.3, ge=0, le=1)
     confidence_bound: float = Field(0.3, ge=0, le=1)
     decay: float = Field(0.01, ge=0, le=1, description="per month")
+    burning_platform: float = Field(0.02, ge=0, le=1, description="per month")
     shock_buffer: float = Field(0.5, ge=0, le=1)
 
 
@@ -50,7 +51,7 @@ class Governance(Section):
     support_threshold: float = Field(0.15, ge=0, le=1)
     narrative_weight: float = Field(0.3, ge=0, le=10)
     safety_weight: float = Field(0.3, ge=0, le=10)
-    loss_weight: float = Field(0.2, ge=0, le=10)
+    loss_weight: float = Field(0.4, ge=0, le=10)
     vote_noise: float = Field(0.1, ge=0, le=10)
     majority: float = Field(0.5, ge=0, le=1)
     resolved_trust_gain: float = Field(0.1, ge=0, le=1)

@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ics_abm.limits import MAX_SEED
 from ics_abm.scenario.base import (  # noqa: F401  (re-exported names of the schema)
     FINANCE_REGIMES,
     MAX_ORGANISATIONS,
@@ -86,7 +87,7 @@ class ScenarioInfo(Section):
     name: str = Field(min_length=1, pattern=r"\S", description="scenario name")
     description: str = Field("", description="free text")
     steps: int = Field(120, ge=1, le=100_000, description="months to run")
-    seed: int = Field(0, ge=0, description="random seed")
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="random seed")
 
 
 class Organisations(Section):
@@ -104,8 +105,21 @@ class Organisations(Section):
     voluntary_sector: int = Field(0, ge=0)
 
 
+#: The system of a scenario file without ``[organisations]``: the default system of 25
+#: organisations (``scenarios/default.toml``, docs/model.md 6.3).
+DEFAULT_SYSTEM = {"acute": 3, "primary_care_network": 8, "commissioner": 3, "community_mental_health": 2,
+                  "local_authority": 4, "voluntary_sector": 5}
+
+
 def _total_within_limit(organisations: Organisations) -> Organisations:
     total = sum(getattr(organisations, kind) for kind in KINDS)
+    if total < 1:
+        raise PydanticCustomError(
+            "scenario_no_organisations",
+            "expected at least 1 organisation in total (or no [organisations] section, for the default "
+            "system of 25), got {given}",
+            {"given": total},
+        )
     if total > MAX_ORGANISATIONS:
         raise PydanticCustomError(
             "scenario_too_many_organisations",
@@ -185,6 +199,7 @@ class Trust(Section):
     gain_rate: float = Field(0.15, ge=0, le=1)
     loss_rate: float = Field(0.25, ge=0, le=1)
     distance_drag: float = Field(0.5, ge=0, le=1)
+    contact_rate: float = Field(0.05, ge=0, le=1)
 
 
 class Legacy(Section):
@@ -201,9 +216,13 @@ class Legacy(Section):
 
 
 class Decision(Section):
-    """``[decision]``: decision noise ``τ`` (``docs/model.md`` 7.2)."""
+    """``[decision]``: decision noise ``τ``, the shadow of the future and the pull of the shared
+    purpose (``docs/model.md`` 7.2), in normalised payoff units."""
 
     noise: float = Field(0.03, ge=0, le=10)
+    crowding_out: float = Field(0.3, ge=0, le=1)
+    future_weight: float = Field(0.2, ge=0, le=10)
+    purpose_weight: float = Field(0.1, ge=0, le=10)
 
 
 class Payoffs(Section):
@@ -251,6 +270,9 @@ class Finance(Section):
     invest_return: float = Field(1.5, ge=0, le=100)
     invest_lag: int = Field(120, ge=0, le=100_000, description="months")
     invest_months: int = Field(120, ge=0, le=100_000, description="months")
+    pooled_share: float = Field(0.5, ge=0, le=1)
+    pooled_system_weight: float = Field(0.15, ge=0, le=1)
+    surplus_cap: float = Field(0.02, ge=0, le=1)
 
 
 class Altruism(Section):
@@ -279,10 +301,13 @@ class Regulation(Section):
     intervention_capacity_cost: float = Field(0.5, ge=0, le=1)
     pressure_decay: float = Field(0.8, ge=0, le=1)
     single_oversight_cost_factor: float = Field(0.5, ge=0, le=1)
+    autonomy: float = Field(0.8, ge=0, le=1)
 
 
 class Progress(Section):
-    """``[progress]``: decay of integration progress per month (``docs/model.md`` 7.8)."""
+    """``[progress]``: decay of integration progress per month, and the progress at which a system
+    counts as mature (``docs/model.md`` 7.8)."""
+    maturity: float = Field(20.0, gt=0, le=1000)
 
     decay: float = Field(0.02, ge=0, le=1)
 
@@ -316,7 +341,7 @@ class Scenario(Section):
 
     scenario: ScenarioInfo
     organisations: Annotated[Organisations, AfterValidator(_total_within_limit)] = Field(
-        default_factory=Organisations
+        default_factory=lambda: Organisations(**DEFAULT_SYSTEM)
     )
     kinds: Kinds = Field(default_factory=Kinds)
     network: Network = Field(default_factory=Network)

@@ -1,9 +1,13 @@
 """7.2 Decision: on every relationship, collaborate or act for itself.
 
 An organisation at the table weighs collaborating through its motive lens and, by its altruism,
-through the system's eyes, at its trust in the partner; its regulator's push, the conflict between
-two regulators with different messages, and decision noise are added. It collaborates when the
-advantage is positive. Every decision of a month is taken from the state at its start.
+through the system's eyes, at its trust in the partner; it values keeping a trusted relationship on
+the path of mutual collaboration (the shadow of the future) and is pulled by its belief in the
+shared purpose; its regulator's push, the conflict between two regulators with different messages,
+and decision noise are added. It collaborates when the advantage is positive. Every decision of a
+month is taken from the state at its start. An organisation that would collaborate may find that
+the day job leaves no time for it this month: the less capacity its leaders have for system work,
+the more often (M26).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from numba import prange
 
 from ics_abm.engine.jit import inline
-from ics_abm.engine.rng import STREAM_DECISION, logistic, uniform
+from ics_abm.engine.rng import STREAM_CROWDING, STREAM_DECISION, logistic, uniform
 from ics_abm.engine.submodels.participation import at_table
 
 __all__ = ["decide"]
@@ -20,17 +24,19 @@ _PUBLIC = 2  # the principal without a regulator (ics_abm.scenario.kinds.PRINCIP
 
 
 @inline
-def decide(orgs, graph, arcs, params, ws, key, t, a_sys, b_sys):
+def decide(orgs, graph, arcs, params, ws, key, t, a_sys, b_sys, future):
     """7.2, 7.10 (phase 2): the action on every arc, 1 collaborate or 0 act for itself.
 
     Parameters
     ----------
     a_sys, b_sys : float
         The system's value differences (7.2), from :func:`~ics_abm.engine.submodels.motives.normalised_payoffs`.
+    future : float
+        ``I_R - I_P``: the normalised value of mutual collaboration over mutual defection.
 
     Writes ``arcs.action`` (int8, shape (m,)); an organisation not at the table, or facing an
-    inactive partner, acts for itself and draws no random number. Reads ``ws.lens_a``,
-    ``ws.lens_b`` and ``ws.push`` of this month.
+    inactive partner, acts for itself and draws no random number. Reads ``ws.capacity``. Reads ``ws.lens_a``,
+    ``ws.lens_b``, ``ws.push`` and the start-of-step beliefs ``ws.belief`` of this month.
     """
     principal = orgs.principal
     altruism = orgs.altruism
@@ -42,9 +48,14 @@ def decide(orgs, graph, arcs, params, ws, key, t, a_sys, b_sys):
     lens_a = ws.lens_a
     lens_b = ws.lens_b
     push = ws.push
+    w_belief = ws.belief
+    w_capacity = ws.capacity
     for i in prange(principal.shape[0]):
         r = principal[i]
-        alpha = altruism[i]
+        # Under a pooled budget part of every organisation's result is the system's (7.15).
+        alpha = altruism[i] + params.pooled_system_weight * (1.0 - altruism[i])
+        purpose = params.purpose_weight * (w_belief[i] - 0.5)  # sceptics (x < 0.5) hold back (7.2)
+        crowded_out = params.crowding_out * (1.0 - w_capacity[i])
         deciding = at_table(orgs, i)
         for k in range(indptr[i], indptr[i + 1]):
             j = target[k]
@@ -52,10 +63,14 @@ def decide(orgs, graph, arcs, params, ws, key, t, a_sys, b_sys):
                 action[k] = 0
                 continue
             q = trust[k]
-            advantage = (1.0 - alpha) * (q * lens_a[i] + (1.0 - q) * lens_b[i]) + alpha * (q * a_sys + (1.0 - q) * b_sys) + push[i]
+            advantage = (1.0 - alpha) * (q * lens_a[i] + (1.0 - q) * lens_b[i]) + alpha * (q * a_sys + (1.0 - q) * b_sys)
+            advantage = advantage + params.future_weight * q * future + purpose + push[i]
             r_j = principal[j]
             if r != _PUBLIC and r_j != _PUBLIC and r != r_j:
                 advantage = advantage - params.conflict * params.strength[r] * (1.0 - params.focus[r])
             if params.noise > 0.0:
                 advantage = advantage + params.noise * logistic(uniform(key, t, k, STREAM_DECISION))
-            action[k] = 1 if advantage > 0.0 else 0
+            collaborate = 1 if advantage > 0.0 else 0
+            if collaborate == 1 and crowded_out > 0.0 and uniform(key, t, k, STREAM_CROWDING) < crowded_out:
+                collaborate = 0
+            action[k] = collaborate

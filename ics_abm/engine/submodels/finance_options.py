@@ -50,7 +50,8 @@ def investment(params, t):
 
 @inline
 def pool_results(orgs, params, ws):
-    """7.15 (phase 5): under a pooled budget, the month's net results are shared in proportion to budgets."""
+    """7.15 (phase 5): under a pooled budget, a share of the month's net results is pooled and
+    shared out in proportion to budgets; each organisation keeps the rest of its own result."""
     if params.finance_regime != POOLED:
         return
     pooled = 0.0
@@ -61,7 +62,8 @@ def pool_results(orgs, params, ws):
             budget_total += orgs.budget[i]
     for i in range(orgs.kind.shape[0]):
         if orgs.active[i] == 1.0:
-            ws.net[i] = orgs.budget[i] * pooled / budget_total
+            share = params.pooled_share
+            ws.net[i] = (1.0 - share) * ws.net[i] + share * orgs.budget[i] * pooled / budget_total
 
 
 @inline
@@ -98,7 +100,8 @@ def _transfers(orgs, graph, arcs, params, ws):
 
 @kernel
 def year_end(orgs, graph, arcs, params, ws, signed):
-    """7.15 at a year end: altruistic transfers, then sustainability funding. Returns both totals (£m)."""
+    """7.15 at a year end: altruistic transfers, sustainability funding, then surpluses above the cap
+    are spent on services. Returns the three totals (£m)."""
     n = orgs.kind.shape[0]
     for i in range(n):
         ws.year_result[i] = orgs.balance[i] - orgs.year_balance[i] if orgs.active[i] == 1.0 else 0.0
@@ -113,6 +116,7 @@ def year_end(orgs, graph, arcs, params, ws, signed):
             system_result += ws.year_result[i]
     system_ok = 1.0 if system_result >= 0.0 else 0.0
     funding = 0.0
+    reinvested = 0.0
     for i in range(n):
         if orgs.active[i] != 1.0:
             continue
@@ -127,5 +131,10 @@ def year_end(orgs, graph, arcs, params, ws, signed):
             paid = due * own_ok
         orgs.balance[i] = orgs.balance[i] + paid
         funding += paid
+        # A capped budget: a surplus above the cap is spent on services, not banked.
+        excess = orgs.balance[i] - params.surplus_cap * orgs.budget[i]
+        if excess > 0.0:
+            orgs.balance[i] = orgs.balance[i] - excess
+            reinvested += excess
         orgs.year_balance[i] = orgs.balance[i]
-    return given, funding
+    return given, funding, reinvested

@@ -92,7 +92,10 @@ def _normalised(x, lo, hi):
 
 @inline
 def normalised_payoffs(params):
-    """7.1-7.2: the payoff matrix on the normalised scale, and the system's lens.
+    """7.1-7.2: the payoff matrix seen through the lens on the normalised scale, and the system's lens.
+
+    The lens sees ``(R, lens_sucker, lens_temptation, P)``: the material matrix, except under a
+    pooled budget, where the lens keeps the matrix of Payment by Results (7.15).
 
     Returns
     -------
@@ -101,13 +104,15 @@ def normalised_payoffs(params):
         system's (linear) value differences ``a_sys = I_R - I_M``, ``b_sys = I_M - I_P`` with
         ``I_M`` the normalised mean of sucker and temptation.
     """
-    lo = min(min(params.reward, params.sucker), min(params.temptation, params.punishment))
-    hi = max(max(params.reward, params.sucker), max(params.temptation, params.punishment))
+    sucker = params.lens_sucker
+    temptation = params.lens_temptation
+    lo = min(min(params.reward, sucker), min(temptation, params.punishment))
+    hi = max(max(params.reward, sucker), max(temptation, params.punishment))
     i_r = _normalised(params.reward, lo, hi)
-    i_s = _normalised(params.sucker, lo, hi)
-    i_t = _normalised(params.temptation, lo, hi)
+    i_s = _normalised(sucker, lo, hi)
+    i_t = _normalised(temptation, lo, hi)
     i_p = _normalised(params.punishment, lo, hi)
-    i_m = _normalised((params.sucker + params.temptation) / 2.0, lo, hi)
+    i_m = _normalised((sucker + temptation) / 2.0, lo, hi)
     return i_r, i_s, i_t, i_p, i_r - i_m, i_m - i_p
 
 

@@ -17,13 +17,16 @@ __all__ = ["update_beliefs"]
 
 
 @inline
-def update_beliefs(orgs, graph, arcs, params, ws, lead_capacity):
+def update_beliefs(orgs, graph, arcs, params, ws, lead_capacity, mean_stress):
     """7.12 (phase 8): every active organisation's belief, from start-of-step beliefs (``ws.belief``).
 
     Parameters
     ----------
     lead_capacity : float
         The lead organisation's effective capacity this month (7.11).
+    mean_stress : float
+        Mean financial stress of the active organisations at the start of the step (7.5): the
+        burning platform that makes the case for change.
 
     Writes ``orgs.belief`` (in [0, 1]).
     """
@@ -43,7 +46,7 @@ def update_beliefs(orgs, graph, arcs, params, ws, lead_capacity):
             continue
         x = w_belief[i]
         build = params.build_rate * ((1.0 - params.concentration) * w_capacity[i] + params.concentration * lead_capacity)
-        build = build * engagement_weight(engagement[i]) * committed[i] * (1.0 - x)
+        build = (build + params.burning_platform * mean_stress) * engagement_weight(engagement[i]) * committed[i] * (1.0 - x)
         live = w_live[i]
         mix = 0.0
         if live > 0.0:

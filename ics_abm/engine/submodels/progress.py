@@ -69,13 +69,13 @@ def system_balance(orgs):
 
 
 @inline
-def integration_progress(params, system, increment, resolved, broke_down):
-    """7.8 (phase 12): progress' = max(0, (1 − δ_p)·progress + inc ± g_P), written to ``system``."""
+def integration_progress(params, system, increment, resolved, broke_down, size):
+    """7.8 (phase 12): progress' = max(0, (1 − δ_p)·progress + inc ± size·g_P), written to ``system``."""
     progress = (1.0 - params.progress_decay) * system[PROGRESS] + increment
     if resolved:
-        progress = progress + params.resolved_progress
+        progress = progress + size * params.resolved_progress
     elif broke_down:
-        progress = max(0.0, progress - params.resolved_progress)  # step forward, step back
+        progress = max(0.0, progress - size * params.resolved_progress)  # step forward, step back
     system[PROGRESS] = progress
     return progress
 
@@ -102,14 +102,15 @@ def _kind_means(orgs, ws, kind_trust_out):
 
 
 @inline
-def record_outputs(orgs, params, ws, system, monthly, resolved, broke_down, out, kind_trust_out):
+def record_outputs(orgs, params, ws, system, monthly, resolved, broke_down, size, out, kind_trust_out):
     """7.8 (phase 12): integration progress, then the month's metrics into ``out`` and ``kind_trust_out``.
 
     Parameters
     ----------
-    monthly : ndarray of float64, shape (8,)
+    monthly : ndarray of float64, shape (9,)
         What earlier phases computed for the outputs: system balance, transfers, sustainability
-        funding, decision latency, winter, safety, leadership capacity, sum of effective capacity.
+        funding, decision latency, winter, safety, leadership capacity, sum of effective capacity,
+        surplus reinvested in services.
     out : ndarray of float64, shape (len(METRICS),)
         Columns in the order of :data:`ics_abm.metrics.METRICS`.
     kind_trust_out : ndarray of float64, shape (6, 6)
@@ -139,7 +140,7 @@ def record_outputs(orgs, params, ws, system, monthly, resolved, broke_down, out,
     _kind_means(orgs, ws, kind_trust_out)
     live_arcs = totals[4]
     increment = totals[3] / live_arcs if live_arcs > 0.0 else 0.0
-    progress = integration_progress(params, system, increment, resolved, broke_down)
+    progress = integration_progress(params, system, increment, resolved, broke_down, size)
     per_arc = 1.0 / live_arcs if live_arcs > 0.0 else np.nan
     per_org = 1.0 / n_active if n_active > 0.0 else np.nan
     out[0] = totals[0] * per_arc
@@ -168,6 +169,7 @@ def record_outputs(orgs, params, ws, system, monthly, resolved, broke_down, out,
     out[23] = monthly[6]
     out[24] = n_active
     out[25] = increment
+    out[26] = monthly[8]
 
 
 @inline

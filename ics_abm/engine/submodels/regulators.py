@@ -41,8 +41,15 @@ def regulator_push(orgs, params, ws):
 
 
 @inline
-def interventions(orgs, params, ws, key, t, system_balance):
+def interventions(orgs, params, ws, key, t, system_balance, progress):
     """7.5 (phase 6): interventions on organisations in deficit, and regulator pressure.
+
+    Parameters
+    ----------
+    system_balance : float
+        The system's balance after finance (£m).
+    progress : float
+        Integration progress at the start of the step (7.8): a maturing system earns autonomy.
 
     Writes ``ws.intervened`` (1 where intervened this month) and ``orgs.pressure``: 1 when
     intervened, otherwise decayed. Under system assessment only a system in deficit is intervened on.
@@ -53,11 +60,13 @@ def interventions(orgs, params, ws, key, t, system_balance):
     budget = orgs.budget
     pressure = orgs.pressure
     w_intervened = ws.intervened
+    maturity = min(1.0, progress / params.maturity_progress)
+    autonomy = 1.0 - params.autonomy * maturity
     for i in prange(active.shape[0]):
         w_intervened[i] = 0
         if active[i] != 1.0:
             continue
-        rate = params.rate[principal[i]]
+        rate = params.rate[principal[i]] * autonomy
         intervened = 0
         if rate > 0.0 and balance[i] < 0.0 and (not params.system_assessment or system_balance < 0.0):
             probability = rate * min(1.0, (-balance[i] / budget[i]) / params.intervention_threshold)

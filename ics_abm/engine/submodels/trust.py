@@ -1,7 +1,9 @@
 """7.3 Trust dynamics: trust grows when a partner collaborates and falls when it acts for itself.
 
-Growth is slowed by cultural distance and limited by the smaller of the two leaders' capacity for
-system work; loss is sped up by the competition legacy (7.7).
+What a partner did is seen through the time the two leaders spend together, so both growth and loss
+are scaled by the smaller of the two leaders' capacity for system work; growth is also slowed by
+cultural distance and loss sped up by the competition legacy (7.7). Partners who both sit at the
+table also build trust by meeting (M2), whatever they did this month.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from numba import prange
 
 from ics_abm.engine.jit import inline
 from ics_abm.engine.submodels.legacy import loss_multiplier, remember
+from ics_abm.engine.submodels.participation import at_table
 
 __all__ = ["update_trust"]
 
@@ -19,7 +22,8 @@ def update_trust(orgs, graph, arcs, params, ws):
     """7.3, 7.7 (phase 4): trust and legacy memory on every live arc, from this month's actions.
 
     Reads ``arcs.action`` and ``ws.capacity`` of this month; writes ``arcs.trust`` (in [0, 1])
-    and ``arcs.memory``. The loss uses the memory before this month's update.
+    and ``arcs.memory``. The loss uses the memory before this month's update; the contact gain
+    follows the experience update.
     """
     active = orgs.active
     gain_rate = orgs.gain_rate
@@ -35,17 +39,21 @@ def update_trust(orgs, graph, arcs, params, ws):
     for i in prange(active.shape[0]):
         if active[i] != 1.0:
             continue
+        seated = at_table(orgs, i)
         for k in range(indptr[i], indptr[i + 1]):
             j = target[k]
             if active[j] != 1.0:
                 continue
             partner = action[reverse[k]]
             q = trust[k]
+            together = min(w_capacity[i], w_capacity[j])
+            understanding = 1.0 - params.distance_drag * distance[k]
             if partner == 1:
-                gain = gain_rate[i] * (1.0 - params.distance_drag * distance[k]) * min(w_capacity[i], w_capacity[j])
-                q = q + gain * (1.0 - q)
+                q = q + gain_rate[i] * understanding * together * (1.0 - q)
             else:
-                loss = min(1.0, loss_rate[i] * loss_multiplier(memory[k], params.legacy_weight))
+                loss = min(1.0, loss_rate[i] * together * loss_multiplier(memory[k], params.legacy_weight))
                 q = q - loss * q
+            if seated and at_table(orgs, j):
+                q = q + params.contact_rate * understanding * together * (1.0 - q)
             trust[k] = q
             memory[k] = remember(memory[k], params.memory_retention, partner)

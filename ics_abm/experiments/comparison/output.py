@@ -1,11 +1,13 @@
 """A comparison's directory: tables, figures, scenario copies and manifest, written atomically.
 
-Layout::
+Layout (every table long: one row per option, ..., outcome and measure)::
 
-    outcomes.parquet  outcomes.csv          one row per option, replicate and outcome
-    summary.parquet   summary.csv           means, paired differences from the base, 95% t intervals
-    trajectories.parquet  trajectories.csv  one row per option, replicate and month, every metric
+    outcomes.parquet  outcomes.csv          option, replicate, seed, outcome, measure, value
+    summary.parquet   summary.csv           per option: mean and paired contrast with the base, 95% bootstrap intervals
+    contrasts.parquet contrasts.csv         every option against every other option
+    trajectories.parquet  trajectories.csv  option, replicate, seed, step, outcome, value (every metric)
     trajectories.png  final_outcomes.png    the figures (ics_abm.experiments.comparison.figures)
+    briefing.html  briefing.md              the policy briefing, with report=True (--report)
     scenarios/<i>-<label>.toml              each option's file, verbatim (0 is the base)
     manifest.json                           scenarios (text + SHA-256), seeds, steps, versions, files
 """
@@ -18,10 +20,11 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from ics_abm.experiments.comparison.run import WINDOW, Comparison
-from ics_abm.experiments.paired import CONFIDENCE
-from ics_abm.output.directory import safe_name, write_directory
-from ics_abm.output.files import save_png, write_table, write_text
+from ics_abm.experiments.comparison.outcomes import WINDOW
+from ics_abm.experiments.comparison.run import Comparison
+from ics_abm.experiments.comparison.statistics import BOOTSTRAP_SEED, CONFIDENCE, RESAMPLES
+from ics_abm.output.directory import safe_name, write_bytes, write_directory
+from ics_abm.output.files import write_table, write_text
 from ics_abm.output.manifest import environment, finish_manifest, now_utc, provenance
 from ics_abm.scenario.loading import scenario_hash, scenario_to_dict
 
@@ -29,8 +32,10 @@ __all__ = ["write_comparison", "INTERVAL_METHOD"]
 
 #: How the intervals are computed, as recorded in the manifest.
 INTERVAL_METHOD = (
-    f"{CONFIDENCE:.0%} Student t interval over replicates; differences are paired by replicate "
-    "(option minus base on the same seed)"
+    f"{CONFIDENCE:.0%} percentile bootstrap interval of the mean over replicates (scipy.stats.bootstrap, "
+    f"{RESAMPLES} resamples, generator seed {BOOTSTRAP_SEED}); differences are paired by replicate (option minus "
+    "reference on the same seed), with counts of pairs higher/lower/same, probability of superiority, effect size "
+    "mean/sd and the exact sign test"
 )
 
 
@@ -62,7 +67,9 @@ def _manifest(comparison: Comparison, command, started: str | None) -> dict:
         "replicates": len(comparison.seeds),
         "steps": comparison.steps,
         "outcomes": list(comparison.outcomes),
-        "measures": {"final": "value at the final month", "last_12_mean": f"mean over the last {WINDOW} months"},
+        "domain": comparison.domain,
+        "measures": {"final": "value at the final month", "last_12_mean": f"mean over the last {WINDOW} months",
+                     "total": "sum over every month (flows only)"},
         "interval": INTERVAL_METHOD,
         "started_utc": started or now_utc(),
         "wall_time_s": comparison.wall_time_s,
@@ -76,6 +83,7 @@ def write_comparison(
     command: str | Sequence[str] = "",
     force: bool = False,
     started: str | None = None,
+    report: bool = False,
 ) -> Path:
     """Write a comparison's tables, figures, scenario copies and manifest to ``out_dir``, atomically.
 
@@ -91,14 +99,15 @@ def write_comparison(
         Replace an existing results directory, only once the new one is complete.
     started : str, optional
         Start time (ISO 8601, UTC) to record; default now.
+    report : bool
+        Also write the policy briefing (``briefing.html``, ``briefing.md``).
 
     Returns
     -------
     pathlib.Path
         The directory, absolute.
     """
-    from ics_abm.experiments.comparison.figures import plot_final_outcomes, plot_trajectories
-    from ics_abm.output.figures import DPI
+    from ics_abm.experiments.comparison.briefing import figure_pngs, write_briefing
 
     manifest = _manifest(comparison, command, started)
     reproducible = provenance(manifest)
@@ -106,12 +115,16 @@ def write_comparison(
     def fill(directory: Path) -> None:
         write_table(comparison.table, directory, "outcomes", reproducible)
         write_table(comparison.summary, directory, "summary", reproducible)
+        write_table(comparison.contrasts, directory, "contrasts", reproducible)
         write_table(comparison.trajectories, directory, "trajectories", reproducible)
         for number, option in enumerate(comparison.options):  # numbered: base first, names cannot clash
             if option.text is not None:
                 write_text(directory / "scenarios" / f"{number}-{safe_name(option.label)}.toml", option.text)
-        save_png(plot_trajectories(comparison), directory / "trajectories.png", DPI)
-        save_png(plot_final_outcomes(comparison), directory / "final_outcomes.png", DPI)
+        pngs = figure_pngs(comparison)
+        for name, png in pngs.items():
+            write_bytes(directory / name, png)
+        if report:
+            write_briefing(comparison, directory, pngs)
         finish_manifest(directory, manifest)
 
     return write_directory(out_dir, fill, force=force)

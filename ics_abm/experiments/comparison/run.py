@@ -4,26 +4,28 @@ A comparison runs a base scenario and one or more options for the same number of
 same seeds: replicate ``r`` of every option uses ``seeds[r]``, spawned from one root seed by
 :func:`ics_abm.experiments.sweeps.seeds.replicate_seeds` (so replicate ``r`` here is replicate ``r`` of a sweep
 with the same root seed). Every option therefore starts from the same graph, budgets and starting
-trust and draws the same noise, so the difference between an option and the base in
-replicate ``r`` is due to the option alone, and the differences are estimated from paired
-replicates (:mod:`ics_abm.experiments.paired`): far more precisely than from independent runs.
+trust and draws the same noise, so the difference between two options in replicate ``r`` is due
+to the options alone, and differences are estimated from paired replicates: far more precisely
+than from independent runs. Options must therefore be the same system (the same
+``[organisations]`` and ``[network]``) under different policies.
 
-Three tables, all tidy:
+Four tables, all tidy and long:
 
-* ``trajectories``: one row per option, replicate and month, with every metric of
-  :data:`ics_abm.metrics.METRICS` (the run's ``system`` table, labelled);
-* ``table`` (the *outcomes*): one row per option, replicate and outcome metric, with the value at
-  the final month (``final``) and the mean over the last 12 months (``last_12_mean``; over every
-  month if the run is shorter);
-* ``summary``: one row per option, outcome and measure (``final`` or ``last_12_mean``) with the
-  mean over replicates and its 95% t interval, and the mean paired difference from the base
-  (option minus base) with its 95% t interval and standardised effect size (mean/sd of the
-  differences). The base's own rows have difference exactly 0.
+* ``table`` (the *outcomes*): ``option, replicate, seed, outcome, measure, value``, with the
+  measures of :mod:`ics_abm.experiments.comparison.outcomes` (the final month, the mean of the
+  last 12 months, and the sum over every month for a flow);
+* ``trajectories``: ``option, replicate, seed, step, outcome, value`` for every metric of
+  :data:`ics_abm.metrics.METRICS` and every month;
+* ``summary``: per option, outcome and measure, the mean with its percentile bootstrap interval
+  and the paired contrast with the base (:func:`ics_abm.experiments.comparison.summary.summarise`);
+* ``contrasts``: every option against every other option
+  (:func:`ics_abm.experiments.comparison.summary.contrasts`).
+
+:meth:`Comparison.report` writes the policy briefing (:mod:`ics_abm.experiments.comparison.briefing`).
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -32,8 +34,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ics_abm.experiments.paired import CONFIDENCE, mean_interval, paired_difference
+from ics_abm.experiments.comparison.outcomes import DEFAULT_OUTCOMES, MEASURES, WINDOW, check_outcomes, run_measures
+from ics_abm.experiments.comparison.summary import contrasts, summarise
 from ics_abm.experiments.sweeps.seeds import replicate_seeds
+from ics_abm.limits import MAX_REPLICATES, MAX_SEED, MAX_STEPS
 from ics_abm.metrics import METRICS
 from ics_abm.run import run
 from ics_abm.scenario.loading import load_scenario, scenario_from_dict
@@ -46,21 +50,15 @@ __all__ = [
     "Comparison",
     "Option",
     "check_outcomes",
+    "check_same_system",
     "compare",
     "run_comparison",
     "summarise",
 ]
 
-#: Outcomes reported when none are chosen (those of them that the kernel reports).
-DEFAULT_OUTCOMES: tuple[str, ...] = (
-    "integration_progress", "mean_trust", "collaboration_rate", "n_deficit", "interventions", "system_balance",
-)
-#: Months averaged for the ``last_12_mean`` measure.
-WINDOW = 12
-#: The per-replicate measures of each outcome.
-MEASURES: tuple[str, ...] = ("final", "last_12_mean")
-
 ScenarioLike = Scenario | Mapping | str | os.PathLike
+#: The sections that make two scenarios the same system (the graph common random numbers pair).
+SYSTEM_SECTIONS = ("organisations", "network")
 
 
 @dataclass(frozen=True)
@@ -98,40 +96,38 @@ class Comparison:
     table: pd.DataFrame
     trajectories: pd.DataFrame
     summary: pd.DataFrame
+    contrasts: pd.DataFrame
     wall_time_s: float
+    domain: str | None = None
 
     @property
     def base(self) -> Option:
-        """The base option (differences are option minus base)."""
+        """The base option (differences in ``summary`` are option minus base)."""
         return self.options[0]
 
+    @property
+    def labels(self) -> list[str]:
+        """The options' labels, base first."""
+        return [o.label for o in self.options]
 
-def check_outcomes(outcomes: Sequence[str] | None) -> tuple[str, ...]:
-    """The outcome metrics to report, checked against :data:`ics_abm.metrics.METRICS`.
+    def report(self, out_dir: str | os.PathLike | None = None):
+        """The policy briefing of this comparison, written to ``out_dir`` if given.
 
-    Parameters
-    ----------
-    outcomes : sequence of str, optional
-        Metric names; ``None`` (or empty) gives :data:`DEFAULT_OUTCOMES` (those that exist).
+        Parameters
+        ----------
+        out_dir : str or os.PathLike, optional
+            Directory to write ``briefing.html`` (self-contained), ``briefing.md`` and the
+            figures it shows into (created if missing; files of the same name are replaced).
 
-    Returns
-    -------
-    tuple of str
-        The names, in the order given, without repeats.
+        Returns
+        -------
+        ics_abm.experiments.comparison.briefing.Briefing
+            With ``markdown``, ``html`` and one ``verdicts`` sentence per option; shown as HTML
+            in Jupyter.
+        """
+        from ics_abm.experiments.comparison.briefing import write_briefing
 
-    Raises
-    ------
-    ValueError
-        If a name is not a metric (one sentence, with the closest metric if there is one).
-    """
-    if not outcomes:
-        return tuple(m for m in DEFAULT_OUTCOMES if m in METRICS)
-    for name in outcomes:
-        if name not in METRICS:
-            close = difflib.get_close_matches(str(name), METRICS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise ValueError(f"outcome '{name}' is not a metric{hint}; expected one of {', '.join(METRICS)}")
-    return tuple(dict.fromkeys(outcomes))
+        return write_briefing(self, out_dir)
 
 
 def _load(item: ScenarioLike) -> Option:
@@ -160,50 +156,31 @@ def _unique_labels(options: list[Option]) -> tuple[Option, ...]:
     return tuple(unique)
 
 
-def _measures(system: pd.DataFrame, outcomes: tuple[str, ...]) -> dict[str, tuple[float, float]]:
-    """``{metric: (final value, mean over the last WINDOW months)}`` of one run's system table."""
-    last = system.iloc[-WINDOW:]
-    return {m: (float(system[m].iloc[-1]), float(last[m].mean())) for m in outcomes}
-
-
-def summarise(table: pd.DataFrame, base: str, confidence: float = CONFIDENCE) -> pd.DataFrame:
-    """Means and paired differences from the base, per option, outcome and measure.
+def check_same_system(options: Sequence[Option]) -> None:
+    """Refuse options that are not the base's system under another policy.
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        The outcomes table of a comparison: columns ``option, replicate, seed, outcome`` and the
-        :data:`MEASURES`, one row per option, replicate and outcome.
-    base : str
-        Label of the base option.
-    confidence : float
-        Confidence level of the t intervals.
+    options : sequence of Option
+        The base first.
 
-    Returns
-    -------
-    pandas.DataFrame
-        One row per option (in table order), outcome and measure, columns ``option, outcome,
-        measure, replicates, mean, mean_low, mean_high, difference, difference_low,
-        difference_high, effect_size``. ``difference`` is the mean over replicates of (option
-        minus base) in the same replicate; its interval is the t interval of those paired
-        differences; ``effect_size`` is their mean divided by their standard deviation.
+    Raises
+    ------
+    ValueError
+        One sentence naming the first option whose ``[organisations]`` or ``[network]`` differs
+        from the base's.
     """
-    rows = []
-    options = list(dict.fromkeys(table["option"]))
-    for outcome in dict.fromkeys(table["outcome"]):
-        part = table[table["outcome"] == outcome]
-        for measure in MEASURES:
-            wide = part.pivot(index="replicate", columns="option", values=measure)
-            for option in options:
-                level = mean_interval(wide[option], confidence)
-                diff = paired_difference(wide[base], wide[option], confidence)
-                rows.append({
-                    "option": option, "outcome": outcome, "measure": measure, "replicates": level.n,
-                    "mean": level.mean, "mean_low": level.low, "mean_high": level.high,
-                    "difference": diff.mean, "difference_low": diff.low, "difference_high": diff.high,
-                    "effect_size": diff.effect_size,
-                })
-    return pd.DataFrame(rows)
+    base = options[0]
+    for option in options[1:]:
+        for section in SYSTEM_SECTIONS:
+            ours, theirs = (getattr(o.scenario, section).model_dump() for o in (base, option))
+            if ours != theirs:
+                keys = sorted(k for k in ours.keys() | theirs.keys() if ours.get(k) != theirs.get(k))
+                detail = ", ".join(f"{k} {ours.get(k)} vs {theirs.get(k)}" for k in keys[:3])
+                raise ValueError(
+                    f"option '{option.label}' is not the same system as the base '{base.label}' ([{section}] differs: "
+                    f"{detail}); a comparison pairs runs of one system under different policies"
+                )
 
 
 def _check_counts(replicates: int, steps: int | None, seed: int) -> None:
@@ -211,86 +188,24 @@ def _check_counts(replicates: int, steps: int | None, seed: int) -> None:
         raise ValueError(
             f"replicates must be a whole number >= 2 (an interval needs at least two), got {replicates}"
         )
-    if steps is not None and (int(steps) != steps or steps < 1):
-        raise ValueError(f"steps must be a whole number >= 1, got {steps}")
-    if int(seed) != seed or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {seed}")
+    if replicates > MAX_REPLICATES:  # issue 15: bounded like every size (ics_abm.limits)
+        raise ValueError(f"replicates must be a whole number from 2 to {MAX_REPLICATES:,}, got {replicates}")
+    if steps is not None and (int(steps) != steps or not 1 <= steps <= MAX_STEPS):
+        raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS:,}, got {steps}")
+    if int(seed) != seed or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be a whole number from 0 to 2**64 - 1, got {seed}")
 
 
-def run_comparison(
-    base: ScenarioLike,
-    options: Sequence[ScenarioLike],
-    *,
-    replicates: int = 30,
-    steps: int | None = None,
-    seed: int = 0,
-    outcomes: Sequence[str] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> Comparison:
-    """Run the base and every option on the same seeds and tabulate their outcomes.
-
-    Parameters
-    ----------
-    base : Scenario, mapping, str or os.PathLike
-        The base scenario (a scenario file, parsed scenario data, or a validated scenario).
-    options : sequence of the same
-        The options compared with it (at least one).
-    replicates : int
-        Runs per option, >= 2; replicate ``r`` of every option uses the same seed.
-    steps : int, optional
-        Months per run (default: the base scenario's ``steps``, used for every option so that all
-        are compared over the same horizon).
-    seed : int
-        Root seed; the replicates' seeds are ``replicate_seeds(seed, replicates)``.
-    outcomes : sequence of str, optional
-        Metrics to tabulate (default :data:`DEFAULT_OUTCOMES`); trajectories keep every metric.
-    progress : callable, optional
-        Called as ``progress(done, total)`` after each run (``total = replicates·(1 + len(options))``).
-
-    Returns
-    -------
-    Comparison
-
-    Raises
-    ------
-    ScenarioError
-        If a scenario file cannot be read or does not validate.
-    ValueError
-        If there is no option, or a count or outcome is out of range.
-    """
-    _check_counts(replicates, steps, seed)
-    if isinstance(options, (str, os.PathLike, Mapping, Scenario)) or len(options) == 0:
-        raise ValueError("expected a list of at least one option to compare with the base, got none")
-    chosen = check_outcomes(outcomes)
-    loaded = _unique_labels([_load(base), *(_load(o) for o in options)])
-    steps = int(loaded[0].scenario.scenario.steps if steps is None else steps)
-    seeds = [int(s) for s in replicate_seeds(seed, int(replicates))]
-    started = time.perf_counter()
-    total, done = len(seeds) * len(loaded), 0
-    rows, systems = [], []
-    for option in loaded:
-        for replicate, run_seed in enumerate(seeds):
-            system = run(option.scenario, seed=run_seed, steps=steps).system
-            for metric, (final, window) in _measures(system, chosen).items():
-                rows.append((option.label, replicate, run_seed, metric, final, window))
-            system.insert(0, "replicate", replicate)
-            system.insert(0, "option", option.label)
-            systems.append(system)
-            done += 1
-            if progress is not None:
-                progress(done, total)
-    table = pd.DataFrame(rows, columns=["option", "replicate", "seed", "outcome", *MEASURES])
-    return Comparison(
-        options=loaded,
-        seed=int(seed),
-        seeds=tuple(seeds),
-        steps=steps,
-        outcomes=chosen,
-        table=table,
-        trajectories=pd.concat(systems, ignore_index=True),
-        summary=summarise(table, loaded[0].label),
-        wall_time_s=time.perf_counter() - started,
-    )
+def _long_trajectories(systems: list[pd.DataFrame]) -> pd.DataFrame:
+    """The runs' system tables (labelled with option, replicate and seed) as one long table."""
+    wide = pd.concat(systems, ignore_index=True)
+    keys = ["option", "replicate", "seed", "step"]
+    long = wide.melt(id_vars=keys, value_vars=list(METRICS), var_name="outcome", value_name="value")
+    long["value"] = long["value"].astype("float64")
+    order = {o: i for i, o in enumerate(dict.fromkeys(wide["option"]))}
+    long = long.sort_values(["option", "replicate", "outcome", "step"], key=lambda c: c.map(order) if c.name == "option"
+                            else c.map({m: i for i, m in enumerate(METRICS)}) if c.name == "outcome" else c, kind="stable")
+    return long.reset_index(drop=True)
 
 
 def compare(
@@ -301,32 +216,92 @@ def compare(
     steps: int | None = None,
     seed: int = 0,
     outcomes: Sequence[str] | None = None,
+    domain: str | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> pd.DataFrame:
-    """Compare policy options with a base scenario on common random numbers: the summary table.
+) -> Comparison:
+    """Compare policy options with a base scenario on common random numbers.
 
     Every option (and the base) is run ``replicates`` times, replicate ``r`` of each on the same
-    seed. For each outcome metric the summary gives, per option, the mean over replicates of its
-    final-month value and of its mean over the last 12 months, each with a 95% **t interval**, and
-    the mean **paired** difference from the base (option minus base, replicate by replicate) with
-    the 95% t interval of those differences and the effect size mean/sd of the differences.
-    Parameters as :func:`run_comparison`, which also returns the per-replicate table and the
-    trajectories.
+    seed. Each outcome is measured in every run (:mod:`ics_abm.experiments.comparison.outcomes`);
+    the summary gives each option's mean with its percentile bootstrap interval and its paired
+    contrast with the base; ``contrasts`` gives every option against every other.
+
+    Parameters
+    ----------
+    base : Scenario, mapping, str or os.PathLike
+        The base scenario (a scenario file, parsed scenario data, or a validated scenario).
+    options : sequence of the same
+        The options compared with it (at least one), the same system as the base.
+    replicates : int
+        Runs per option, >= 2; replicate ``r`` of every option uses the same seed.
+    steps : int, optional
+        Months per run (default: the base scenario's ``steps``, used for every option so that all
+        are compared over the same horizon).
+    seed : int
+        Root seed; the replicates' seeds are ``replicate_seeds(seed, replicates)``.
+    outcomes : sequence of str, optional
+        Metrics to tabulate (default: the domain's, see ``domain``); trajectories keep every metric.
+    domain : {"regulation", "finance", "governance"}, optional
+        The policy question, which chooses the default outcomes
+        (:data:`ics_abm.experiments.comparison.outcomes.DOMAINS`); without it, :data:`DEFAULT_OUTCOMES`.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each run (``total = replicates·(1 + len(options))``).
 
     Returns
     -------
-    pandas.DataFrame
-        One row per option (base first), outcome and measure; columns ``option, outcome, measure,
-        replicates, mean, mean_low, mean_high, difference, difference_low, difference_high,
-        effect_size`` (see :func:`summarise`).
+    Comparison
+        Its ``summary``, ``contrasts``, ``table`` and ``trajectories``; ``report()`` writes the briefing.
+
+    Raises
+    ------
+    ScenarioError
+        If a scenario file cannot be read or does not validate.
+    ValueError
+        If there is no option, an option is another system, or a count, outcome or domain is
+        out of range.
 
     Examples
     --------
     >>> from ics_abm import compare
-    >>> summary = compare("scenarios/default.toml", ["scenarios/aligned_regulators.toml"],
-    ...                   replicates=10, steps=24)
-    >>> summary.query("outcome == 'mean_trust' and measure == 'final'")[["option", "difference"]]  # doctest: +SKIP
+    >>> result = compare("scenarios/default.toml", ["scenarios/aligned_regulators.toml"],
+    ...                  replicates=5, steps=24)  # doctest: +SKIP
+    >>> result.summary.query("outcome == 'mean_trust' and measure == 'final'")  # doctest: +SKIP
     """
-    return run_comparison(
-        base, options, replicates=replicates, steps=steps, seed=seed, outcomes=outcomes, progress=progress
-    ).summary
+    _check_counts(replicates, steps, seed)
+    if isinstance(options, (str, os.PathLike, Mapping, Scenario)) or len(options) == 0:
+        raise ValueError("expected a list of at least one option to compare with the base, got none")
+    chosen = check_outcomes(outcomes, domain)
+    loaded = _unique_labels([_load(base), *(_load(o) for o in options)])
+    check_same_system(loaded)
+    steps = int(loaded[0].scenario.scenario.steps if steps is None else steps)
+    seeds = [int(s) for s in replicate_seeds(seed, int(replicates))]
+    started = time.perf_counter()
+    total, done = len(seeds) * len(loaded), 0
+    rows: list[tuple] = []
+    systems: list[pd.DataFrame] = []
+    for option in loaded:
+        for replicate, run_seed in enumerate(seeds):
+            system = run(option.scenario, seed=run_seed, steps=steps).system
+            rows.extend((option.label, replicate, run_seed, *measured) for measured in run_measures(system, chosen))
+            systems.append(system.assign(option=option.label, replicate=replicate, seed=run_seed))
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    table = pd.DataFrame(rows, columns=["option", "replicate", "seed", "outcome", "measure", "value"])
+    return Comparison(
+        options=loaded,
+        seed=int(seed),
+        seeds=tuple(seeds),
+        steps=steps,
+        outcomes=chosen,
+        table=table,
+        trajectories=_long_trajectories(systems),
+        summary=summarise(table, loaded[0].label),
+        contrasts=contrasts(table),
+        wall_time_s=time.perf_counter() - started,
+        domain=domain,
+    )
+
+
+#: The name of version 0.1 (same function).
+run_comparison = compare

@@ -31,6 +31,7 @@ import pandas as pd
 
 from ics_abm.experiments.sweeps.seeds import replicate_seeds
 from ics_abm.experiments.sweeps.spec import SweepSpec
+from ics_abm.limits import check_run_size, check_sweep_size
 
 __all__ = ["Design", "RunSpec", "build_design", "auto_batch_size"]
 
@@ -204,6 +205,31 @@ class Design:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def planned_runs(spec: SweepSpec) -> int:
+    """Runs the design of ``spec`` will have, counted before anything is drawn or expanded."""
+    policies = math.prod(len(v) for v in spec.levers.values())
+    d = len(spec.ranges)
+    samples = {
+        None: 1,
+        "factorial": math.prod(len(v) for v in spec.values.values()),
+        "lhs": spec.samples or 0,
+        "sobol": (spec.samples or 0) * ((2 * d + 2) if spec.second_order else (d + 2)),
+        "morris": (spec.samples or 0) * (d + 1),
+    }.get(spec.design, spec.samples or 0)
+    return policies * samples * spec.replicates
+
+
+def largest_system(spec: SweepSpec) -> int:
+    """The most organisations any run of ``spec`` starts with (each kind at its largest swept count)."""
+    counts = dict(spec.base.get("organisations", {}))
+    for table in (spec.constants, spec.levers, spec.values, spec.ranges):
+        for path, value in table.items():
+            if path.startswith("organisations."):
+                options = value if isinstance(value, (tuple, list)) else (value,)
+                counts[path.split(".", 1)[1]] = max(int(v) for v in options)
+    return sum(int(v) for v in counts.values())
+
+
 def build_design(spec: SweepSpec) -> Design:
     """Expand a validated sweep into its design.
 
@@ -219,8 +245,17 @@ def build_design(spec: SweepSpec) -> Design:
     ------
     SweepError
         If a combination of values is not a valid scenario (each value on its own was checked
-        when the file was read), naming the first such point.
+        when the file was read), naming the first such point; or if the design has more runs
+        than a laptop can do (:func:`ics_abm.limits.check_sweep_size`; ``ICS_ABM_ALLOW_LARGE=1``
+        lifts that bound).
     """
+    from ics_abm.experiments.sweeps.errors import SweepError
+
+    try:
+        check_sweep_size(planned_runs(spec), spec.path)
+        check_run_size(largest_system(spec), spec.steps, spec.path)
+    except ValueError as exc:
+        raise SweepError(spec.path, str(exc).removeprefix(f"{spec.path}: ")) from None
     levers = list(spec.levers)
     policy_rows = list(itertools.product(*spec.levers.values()))
     policies = pd.DataFrame(policy_rows, columns=levers)

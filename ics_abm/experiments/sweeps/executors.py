@@ -17,13 +17,53 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import multiprocessing
+import re
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-__all__ = ["InlineExecutor", "Engine", "open_engine", "CONNECT_TIMEOUT"]
+from ics_abm.limits import MAX_WORKERS, whole_number
+
+__all__ = ["InlineExecutor", "Engine", "check_engine", "open_engine", "CONNECT_TIMEOUT"]
 
 #: How long to try to reach a Dask scheduler before giving up.
 CONNECT_TIMEOUT = "20s"
+#: How long to wait for a scheduler's port to answer before trying to connect to it properly, s.
+PROBE_TIMEOUT = 5.0
+#: A Dask scheduler address: ``protocol://host:port`` (or ``host:port``, meaning tcp).
+_ADDRESS = re.compile(r"^(?:(?P<protocol>tcp|tls|ucx|ws|wss)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)"
+                      r":(?P<port>\d{1,5})/?$")
+_EXAMPLE = "e.g. tcp://10.0.0.5:8786"
+
+
+def check_engine(workers: object, scheduler: object) -> int:
+    """Check ``workers`` and ``scheduler`` before anything is set up; return ``workers``.
+
+    Raises
+    ------
+    TypeError
+        If ``workers`` is not a whole number or ``scheduler`` not a string.
+    ValueError
+        If ``workers`` is out of range (1 to :data:`ics_abm.limits.MAX_WORKERS`) or ``scheduler``
+        is not an address, or its port does not answer (one sentence).
+    """
+    workers = whole_number(workers, "--workers", 1, MAX_WORKERS)
+    if scheduler is None:
+        return workers
+    if not isinstance(scheduler, str):
+        raise TypeError(f"--scheduler must be an address ({_EXAMPLE}), got {type(scheduler).__name__}")
+    match = _ADDRESS.match(scheduler.strip())
+    if match is None or not 1 <= int(match["port"]) <= 65535:
+        raise ValueError(f"--scheduler must be the address of a Dask scheduler, protocol://host:port ({_EXAMPLE}), "
+                         f"got {scheduler!r:.80}")
+    host = match["host"].strip("[]")
+    try:
+        socket.create_connection((host, int(match["port"])), timeout=PROBE_TIMEOUT).close()
+    except OSError as exc:
+        reason = (getattr(exc, "strerror", None) or type(exc).__name__).rstrip(".")
+        raise ValueError(f"--scheduler {scheduler}: could not connect ({reason[0].lower()}{reason[1:]}); expected the "
+                         "address of a running Dask scheduler") from None
+    return workers
 
 
 class InlineExecutor(cf.Executor):
@@ -96,9 +136,7 @@ def open_engine(workers: int = 1, scheduler: str | None = None,
     Raises
     ------
     ValueError
-        If ``workers`` < 1.
-    OSError
-        If the Dask scheduler cannot be reached.
+        If ``workers`` is out of range, or the Dask scheduler cannot be reached.
     """
     if executor is not None:
         yield Engine(executor, f"the given {type(executor).__name__}", max(4, 2 * workers))
@@ -106,14 +144,17 @@ def open_engine(workers: int = 1, scheduler: str | None = None,
     if scheduler is not None:
         from distributed import Client
 
-        client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise ValueError(f"--scheduler {scheduler}: could not connect ({type(exc).__name__}); expected the "
+                             "address of a running Dask scheduler") from None
         try:
             yield Engine(client.get_executor(pure=False), f"Dask at {scheduler}", 2 * _dask_threads(client) + 2)
         finally:
             client.close()
         return
-    if workers < 1:
-        raise ValueError(f"--workers must be a whole number >= 1, got {workers}")
+    workers = whole_number(workers, "--workers", 1, MAX_WORKERS)
     if workers == 1:
         yield Engine(InlineExecutor(), "in this process", 1)
         return

@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 
 from ics_abm.experiments.sweeps import store
 from ics_abm.experiments.sweeps.errors import SweepError
+from ics_abm.experiments.sweeps.folder import true_status
 
 __all__ = ["dataset", "load", "read_design", "read_manifest"]
 
@@ -27,6 +28,10 @@ KEYS = ("run_id", "step")
 
 def read_manifest(out: str | os.PathLike) -> dict:
     """The manifest of the sweep in ``out`` (design, seeds, versions, progress).
+
+    ``progress.status`` is told as it is: a sweep recorded as ``"running"`` whose process is gone
+    (killed: nobody holds the folder's lock) is reported ``"interrupted"``
+    (:func:`ics_abm.experiments.sweeps.folder.true_status`).
 
     Raises
     ------
@@ -40,8 +45,10 @@ def read_manifest(out: str | os.PathLike) -> dict:
         raise SweepError(os.fspath(out), f"holds no {store.MANIFEST}; not an ics_abm sweep folder") from None
     except (OSError, ValueError) as exc:
         raise SweepError(os.fspath(path), f"could not be read ({type(exc).__name__})") from None
-    if manifest.get("kind") != "ics_abm sweep":
+    if not isinstance(manifest, dict) or manifest.get("kind") != "ics_abm sweep":
         raise SweepError(os.fspath(out), "holds the results of a single run, not of a sweep")
+    if isinstance(manifest.get("progress"), dict):
+        manifest["progress"] = true_status(out, manifest["progress"])
     return manifest
 
 

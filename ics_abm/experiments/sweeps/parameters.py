@@ -44,12 +44,18 @@ def flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         Dotted path -> leaf value, in file order.
     """
     flat: dict[str, Any] = {}
-    for key, value in table.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            flat.update(flatten(value, prefix=f"{path}."))
-        else:
+    # Depth first with an explicit stack (no recursion, however deep the tables), in file order.
+    stack = [(prefix, iter(table.items()))]
+    while stack:
+        path_prefix, items = stack[-1]
+        for key, value in items:
+            path = f"{path_prefix}{key}"
+            if isinstance(value, Mapping):
+                stack.append((f"{path}.", iter(value.items())))
+                break
             flat[path] = value
+        else:
+            stack.pop()
     return flat
 
 

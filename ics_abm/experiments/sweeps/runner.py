@@ -15,31 +15,29 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
+import contextlib
 import os
-import platform
+import signal
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import pyarrow as pa
 
 from ics_abm._version import __version__
 from ics_abm.experiments.sweeps import store
 from ics_abm.experiments.sweeps.batch import BatchSummary, BatchTask, run_batch
 from ics_abm.experiments.sweeps.design import Design, build_design
 from ics_abm.experiments.sweeps.errors import SweepError
-from ics_abm.experiments.sweeps.executors import Engine, open_engine
+from ics_abm.experiments.sweeps.executors import Engine, check_engine, open_engine
+from ics_abm.experiments.sweeps.folder import done_batches, open_sweep_folder, owner, remove_temporaries
 from ics_abm.experiments.sweeps.spec import SweepSpec, read_sweep
-from ics_abm.output.directory import remove_dead_temporaries, safe_name, write_atomically
-from ics_abm.output.files import write_text
-from ics_abm.output.manifest import now_utc, versions
+from ics_abm.output.directory import ResultsError, safe_name
+from ics_abm.output.manifest import now_utc
 from ics_abm.output.progress import progress_bar
-from ics_abm.scenario.loading import scenario_hash
 
 __all__ = ["SweepResult", "sweep", "default_out"]
 
-#: Libraries whose versions a sweep's manifest records, beyond those of a single run.
-_SWEEP_LIBRARIES = ("SALib", "dask", "distributed")
 #: Seconds between progress updates of the manifest.
 _MANIFEST_EVERY = 2.0
 
@@ -92,130 +90,6 @@ def default_out(name: str) -> Path:
 
 
 # --------------------------------------------------------------------------------------------
-# The results folder
-# --------------------------------------------------------------------------------------------
-
-
-def _manifest(design: Design, command) -> dict:
-    from ics_abm.metrics import METRICS
-
-    spec = design.spec
-    uncertainties = None
-    if spec.design is not None:
-        uncertainties = {"design": spec.design, "samples": spec.samples, "seed": spec.design_seed,
-                         "values": {p: list(v) for p, v in spec.values.items()},
-                         "ranges": {p: list(v) for p, v in spec.ranges.items()}}
-        if spec.design == "sobol":
-            uncertainties["second_order"] = spec.second_order
-        if spec.design == "morris":
-            uncertainties["levels"] = spec.levels
-    return {
-        "kind": "ics_abm sweep",
-        "name": spec.name,
-        "description": spec.description,
-        "ics_abm_version": __version__,
-        "command": command,
-        "sweep_path": spec.path,
-        "sweep_sha256": scenario_hash(spec.text),
-        "scenario_path": spec.scenario_path,
-        "scenario_sha256": scenario_hash(spec.scenario_text),
-        "design": {
-            "digest": design.digest,
-            "constants": spec.constants,
-            "levers": {p: list(v) for p, v in spec.levers.items()},
-            "uncertainties": uncertainties,
-            "kinds": spec.kinds,
-            "salib_problem": design.problem,
-            "policies": len(design.policies),
-            "samples": len(design.sample),
-            "points": len(design.points),
-            "replicates": spec.replicates,
-            "runs": design.n_runs,
-            "steps": spec.steps,
-            "batch_size": design.batch_size,
-            "batches": design.n_batches,
-        },
-        "seeds": {
-            "root_seed": spec.root_seed,
-            "rule": "seed of replicate r = SeedSequence(root_seed, spawn_key=(r,)).generate_state(1, uint64)[0] >> 1",
-            "spawn_keys": [[r] for r in range(spec.replicates)],
-            "seeds": [int(s) for s in design.seeds],
-        },
-        "base_scenario": spec.base,
-        "metrics": list(METRICS),
-        "versions": versions(_SWEEP_LIBRARIES),
-        "platform": platform.platform(),
-        "started_utc": now_utc(),
-        "resumed_utc": [],
-        "progress": {"status": "starting", "batches_done": 0, "runs_done": 0, "updated_utc": now_utc()},
-    }
-
-
-def _set_up(out: Path, design: Design, command) -> dict:
-    """Write the files that describe the sweep (manifest last: its presence means set up)."""
-    spec = design.spec
-    (out / store.RUNS).mkdir(parents=True, exist_ok=True)
-    write_atomically(out / store.SWEEP_COPY, lambda p: write_text(p, spec.text))
-    write_atomically(out / store.SCENARIO_COPY, lambda p: write_text(p, spec.scenario_text))
-    provenance = {"sweep": spec.name, "design_sha256": design.digest}
-    store.write_parquet(pa.Table.from_pandas(design.runs(), preserve_index=False), out / store.DESIGN, provenance)
-    if design.problem is not None:
-        store.write_parquet(pa.Table.from_pandas(design.sample, preserve_index=False), out / store.SAMPLE, provenance)
-    manifest = _manifest(design, command)
-    store.write_json(out / store.MANIFEST, manifest)
-    return manifest
-
-
-def _open_folder(out: Path, design: Design, resume: bool, command) -> dict:
-    """Check ``out`` and return its manifest: a fresh one, or the one of the sweep being resumed."""
-    if os.path.lexists(out) and not out.is_dir():
-        raise SweepError(str(out), "exists and is not a directory; choose another --out")
-    entries = [e for e in out.iterdir()] if out.is_dir() else []
-    manifest_path = out / store.MANIFEST
-    if entries and not resume:
-        raise SweepError(str(out), "directory exists and is not empty; use --resume to continue the sweep in it, "
-                                   "or choose another --out")
-    if not manifest_path.is_file():
-        ours = set(store.SETUP_FILES) | {store.RUNS}
-        foreign = [e.name for e in entries if e.name not in ours and not e.name.startswith(".")]
-        has_results = bool(store.batch_files(out))
-        if foreign or has_results:
-            raise SweepError(str(out), f"directory is not empty and holds no {store.MANIFEST}, so it is not an "
-                                       "ics_abm sweep folder; choose another --out")
-        return _set_up(out, design, command)  # nothing, or an interrupted set-up: start afresh
-    try:
-        manifest = store.read_json(manifest_path)
-    except (OSError, ValueError) as exc:
-        raise SweepError(str(manifest_path), f"could not be read ({type(exc).__name__})") from None
-    if manifest.get("kind") != "ics_abm sweep":
-        raise SweepError(str(out), "holds the results of a single run, not of a sweep; choose another --out")
-    if manifest.get("design", {}).get("digest") != design.digest:
-        raise SweepError(str(out), f"holds a different sweep ('{manifest.get('name')}', another design, seeds or "
-                                   f"base scenario) than {design.spec.path}; resume it with the sweep file that "
-                                   "made it, or choose another --out")
-    if manifest.get("ics_abm_version") != __version__:
-        raise SweepError(str(out), f"was started with ics_abm {manifest.get('ics_abm_version')} and this is "
-                                   f"{__version__}; results of two model versions would be mixed, so start a new "
-                                   "sweep in another --out")
-    manifest["resumed_utc"] = [*manifest.get("resumed_utc", []), now_utc()]
-    return manifest
-
-
-def _done_batches(out: Path, design: Design) -> set[int]:
-    """Batches whose file is complete; files that are not are deleted (they will be redone)."""
-    spec, done = design.spec, set()
-    remove_dead_temporaries(out / store.RUNS)
-    for batch, path in store.batch_files(out).items():
-        if batch < design.n_batches and store.batch_is_complete(
-            path, batch, design.batch_run_ids(batch), spec.steps, design.digest, __version__
-        ):
-            done.add(batch)
-        else:
-            path.unlink(missing_ok=True)
-    return done
-
-
-# --------------------------------------------------------------------------------------------
 # Running tasks
 # --------------------------------------------------------------------------------------------
 
@@ -236,6 +110,8 @@ def _task(out: Path, design: Design, batch: int) -> BatchTask:
 
 def _lost_to_infrastructure(exc: BaseException) -> bool:
     """Whether a task failed because its worker was lost (worth retrying), not because of its input."""
+    if isinstance(exc, ResultsError):  # a full disk or a read-only folder: trying again would not help
+        return False
     return isinstance(exc, (cf.BrokenExecutor, cf.CancelledError, OSError)) or type(exc).__name__ == "KilledWorker"
 
 
@@ -328,9 +204,14 @@ def sweep(
     Raises
     ------
     SweepError
-        Bad sweep file, an unusable ``out``, or a batch that kept failing (one sentence).
+        Bad sweep file, a design too big (:mod:`ics_abm.limits`), an unusable ``out`` (a file,
+        another sweep's folder, or one in which another sweep is running now: the folder is
+        locked while a sweep runs in it), or a batch that kept failing (one sentence).
     ics_abm.ScenarioError
         An invalid base scenario.
+    TypeError, ValueError
+        ``workers`` not a whole number from 1 to 1,024, or a ``scheduler`` that is not an address
+        or does not answer; checked before anything is written.
 
     Examples
     --------
@@ -339,57 +220,115 @@ def sweep(
     >>> table = ics_abm.load("results/example")                                     # doctest: +SKIP
     """
     started = time.perf_counter()
+    workers = check_engine(workers, scheduler)
+    if out is not None and not str(out).strip():
+        raise SweepError("--out", "must name a folder, got an empty string")
     spec = sweep_file if isinstance(sweep_file, SweepSpec) else read_sweep(sweep_file)
     design = build_design(spec)
     out = Path(os.path.abspath(out if out is not None else default_out(spec.name)))
-    manifest = _open_folder(out, design, resume, command)
-    done = _done_batches(out, design)
-    todo = [b for b in range(design.n_batches) if b not in done]
-    runs_done = sum(len(design.batch_run_ids(b)) for b in done)
+    # The engine first (a scheduler that cannot be reached leaves nothing behind), then the folder.
+    with open_engine(workers, scheduler, executor) as engine, \
+            open_sweep_folder(out, design, resume, command) as manifest:
+        done = done_batches(out, design)
+        todo = [b for b in range(design.n_batches) if b not in done]
+        computed = sum(len(design.batch_run_ids(b)) for b in todo)
+        record = _recorder(out, design, manifest, done, engine.describe)
+        status = "failed"
+        try:
+            with progress_bar("runs", design.n_runs, show=progress, done=design.n_runs - computed, rate=True) as bar:
+                record("running", force=True)
+                _execute(engine, out, design, todo, _on_done(out, done, bar, record), max_attempts)
+            status = _final_check(out, design)
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
+        finally:
+            with _uninterrupted():
+                _stop(engine, status)  # no worker may write once the status is final
+                try:
+                    remove_temporaries(out, every_host=status == "complete")
+                    if status == "complete":
+                        manifest["finished_utc"] = now_utc()
+                        manifest["wall_time_s"] = time.perf_counter() - started
+                    record(status, force=True)
+                except (OSError, ValueError):
+                    if status == "complete":
+                        raise
+                    # A full disk: the error already on its way says so; once this process has
+                    # ended, read_manifest reports the sweep "interrupted" (nobody holds its lock).
+        engine_name = engine.describe
+    return SweepResult(out=out, design=design, runs=design.n_runs, computed=computed, batches=design.n_batches,
+                       wall_time_s=time.perf_counter() - started, engine=engine_name)
+
+
+def _recorder(out: Path, design: Design, manifest: dict, done: set[int], engine: str):
+    """``record(status, force=False)``: write the sweep's progress to its manifest (at most every 2 s unless forced)."""
     last_write = [0.0]
 
-    def record(status: str, engine: str | None = None, force: bool = False) -> None:
+    def record(status: str, force: bool = False) -> None:
         now = time.perf_counter()
         if not force and now - last_write[0] < _MANIFEST_EVERY:
             return
         last_write[0] = now
+        runs_done = sum(len(design.batch_run_ids(b)) for b in done)
         manifest["progress"] = {"status": status, "batches_done": len(done), "batches": design.n_batches,
                                 "runs_done": runs_done, "runs": design.n_runs, "updated_utc": now_utc(),
-                                **({"engine": engine} if engine else {})}
+                                "engine": engine, **owner()}
         store.write_json(out / store.MANIFEST, manifest)
 
-    with open_engine(workers, scheduler, executor) as engine, \
-            progress_bar("runs", design.n_runs, show=progress, done=runs_done, rate=True) as bar:
-        record("running", engine.describe, force=True)
+    return record
 
-        def on_done(summary: BatchSummary) -> None:
-            nonlocal runs_done
-            if summary.ics_abm_version != __version__:
-                store.batch_path(out, summary.batch).unlink(missing_ok=True)
-                raise SweepError(str(out), f"worker {summary.worker} runs ics_abm {summary.ics_abm_version} but this "
-                                           f"is {__version__}; install the same version on every worker")
-            done.add(summary.batch)
-            runs_done += summary.runs
-            bar.advance(summary.runs)
-            record("running", engine.describe)
 
-        try:
-            _execute(engine, out, design, todo, on_done, max_attempts)
-        except BaseException as exc:
-            record("interrupted" if isinstance(exc, KeyboardInterrupt) else "failed", engine.describe, force=True)
-            raise
-        engine_name = engine.describe
+def _on_done(out: Path, done: set[int], bar, record):
+    """The callback of :func:`_execute`: check the worker's version, count the batch, record progress."""
 
+    def on_done(summary: BatchSummary) -> None:
+        if summary.ics_abm_version != __version__:
+            store.batch_path(out, summary.batch).unlink(missing_ok=True)
+            raise SweepError(str(out), f"worker {summary.worker} runs ics_abm {summary.ics_abm_version} but this "
+                                       f"is {__version__}; install the same version on every worker")
+        done.add(summary.batch)
+        bar.advance(summary.runs)
+        record("running")
+
+    return on_done
+
+
+def _final_check(out: Path, design: Design) -> str:
+    """``"complete"`` if every batch file is complete; otherwise a SweepError naming the first missing one."""
+    spec = design.spec
     missing = [b for b in range(design.n_batches) if not store.batch_is_complete(
         store.batch_path(out, b), b, design.batch_run_ids(b), spec.steps, design.digest, __version__)]
     if missing:
-        record("failed", engine_name, force=True)
         raise SweepError(str(out), f"{len(missing)} of {design.n_batches} result files are missing or incomplete "
                                    f"after the sweep (first: batch {missing[0]}); if the workers are on other "
                                    "machines, --out must be on a filesystem they share; run again with --resume")
-    wall = time.perf_counter() - started
-    manifest["finished_utc"] = now_utc()
-    manifest["wall_time_s"] = wall
-    record("complete", engine_name, force=True)
-    return SweepResult(out=out, design=design, runs=design.n_runs, computed=sum(
-        len(design.batch_run_ids(b)) for b in todo), batches=design.n_batches, wall_time_s=wall, engine=engine_name)
+    return "complete"
+
+
+def _stop(engine: Engine, status: str) -> None:
+    """After a failure or an interrupt, stop the workers at once: none may write after the final status."""
+    if status == "complete" or engine.restart is None:
+        return  # done, or not ours to stop (Dask cancels its futures; a given executor is the caller's)
+    processes = getattr(engine.executor, "_processes", None) or {}
+    for process in list(processes.values()):  # a local process pool: its workers are killed
+        with contextlib.suppress(Exception):
+            process.kill()
+    with contextlib.suppress(Exception):
+        engine.executor.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) while the final state is written; it takes effect afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives SIGINT as KeyboardInterrupt
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: held.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held and callable(previous):
+        previous(signal.SIGINT, None)  # the default handler raises KeyboardInterrupt now

@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from ics_abm.experiments.sweeps.errors import show
 from ics_abm.experiments.sweeps.parameters import flatten
+from ics_abm.limits import MAX_ROOT_SEED
 
 __all__ = [
     "DESIGNS", "KNOWN_FIELDS", "Range", "Scalar", "SweepFile", "SweepInfo", "Uncertainties", "Values", "is_number",
@@ -113,7 +114,7 @@ class SweepInfo(_Section):
     scenario: str = Field(min_length=1, pattern=r"\S")
     steps: int | None = Field(None, ge=1, le=100_000)
     replicates: int = Field(1, ge=1, le=1_000_000)
-    root_seed: int = Field(0, ge=0)
+    root_seed: int = Field(0, ge=0, le=MAX_ROOT_SEED)
     batch_size: int | None = Field(None, ge=1, le=100_000)
 
 
@@ -129,7 +130,7 @@ class Uncertainties(_Section):
 
     design: Literal["factorial", "lhs", "sobol", "morris"]
     samples: int | None = Field(None, ge=1, le=10_000_000)
-    seed: int | None = Field(None, ge=0)
+    seed: int | None = Field(None, ge=0, le=MAX_ROOT_SEED)
     second_order: bool | None = None
     levels: int | None = Field(None, ge=2, le=1000)
     values: _table(Values) = Field(default_factory=dict)

@@ -155,15 +155,21 @@ def _as_kind(kind: FieldKind | None, value: Any) -> Any:
 
 
 def _resolve_scenario(source: str, sweep_path: str, given: str) -> tuple[str, str, dict]:
-    from ics_abm.scenario.loading import load_scenario, scenario_to_dict
+    from ics_abm.scenario.loading import _parse_toml, _read_text, scenario_from_dict, scenario_to_dict
 
     folder = Path(sweep_path).parent if sweep_path != "<dict>" else Path.cwd()
     path = Path(given) if Path(given).is_absolute() else folder / given
     if not path.is_file():
         raise SweepError(source, f"field 'sweep.scenario' names {given!r}, which is not a file (looked for {path})",
                          "sweep.scenario")
-    scenario = load_scenario(path)  # its own one-sentence errors name the scenario file
-    return os.fspath(path), path.read_text(encoding="utf-8"), scenario_to_dict(scenario)
+    text = _read_text(path)  # the same reading, with the same limits, as any scenario file
+    data = _parse_toml(text, os.fspath(path))
+    if not isinstance(data.get("scenario"), dict):
+        # Not a scenario at all: say so without quoting its content (it may be any file).
+        raise SweepError(source, f"field 'sweep.scenario' names {given!r}, which is not a scenario file (it has "
+                                 "no [scenario] table)", "sweep.scenario")
+    scenario = scenario_from_dict(data, source=os.fspath(path))  # one-sentence errors naming the scenario file
+    return os.fspath(path), text, scenario_to_dict(scenario)
 
 
 def spec_from_dict(data: dict, source: str = "<dict>", text: str = "") -> SweepSpec:
@@ -296,9 +302,9 @@ def read_sweep(path: str | os.PathLike) -> SweepSpec:
     ['regulation.regime', 'legacy.strength', 'trust.gain_rate']
     """
     from ics_abm.scenario.errors import ScenarioError
-    from ics_abm.scenario.loading import _parse_toml, _read_text
+    from ics_abm.scenario.loading import _parse_toml, _read_text, _source
 
-    source = os.fspath(path)
+    source = _source(path)
     try:
         text = _read_text(path)
         data = _parse_toml(text, source)

@@ -7,6 +7,8 @@ Layout (written atomically, like every results directory)::
     img/validation/<id>.png             one small figure per fact
     summary.parquet  summary.csv        one row per fact
     outcomes.parquet outcomes.csv       one row per fact and seed: A, B, B − A
+    levers.parquet   levers.csv         lever effects (with --robustness)
+    sensitivity.parquet sensitivity.csv one-at-a-time sensitivity (with --robustness)
     manifest.json                       seeds, command, versions, file hashes
 
 :func:`install_report` copies ``validation.md`` and ``img/validation/`` into a documentation
@@ -22,9 +24,12 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from ics_abm.experiments.paired import CONFIDENCE
 from ics_abm.experiments.validation.fact import Arm, StylizedFact
 from ics_abm.experiments.validation.figures import plot_fact, plot_forest
+from ics_abm.experiments.validation.robustness_report import render_robustness
 from ics_abm.experiments.validation.runner import FactResult, outcomes_table, summary_table
 from ics_abm.output.directory import replace_directory, write_atomically, write_directory
 from ics_abm.output.figures import DPI
@@ -117,8 +122,9 @@ def _fact_section(result: FactResult) -> str:
     return "\n".join(lines)
 
 
-def render_markdown(results: Sequence[FactResult], *, command: str, started: str, version: str) -> str:
-    """The report as Markdown: header, summary table, forest plot, one section per fact."""
+def render_markdown(results: Sequence[FactResult], *, command: str, started: str, version: str, robustness: str = "") -> str:
+    """The report as Markdown: header, summary table, forest plot, the robustness sections if given
+    (:func:`ics_abm.experiments.validation.robustness_report.render_robustness`), one section per fact."""
     passed = sum(r.passed for r in results)
     known = sum(bool(r.fact.discrepancy) and not r.passed for r in results)
     seeds = len(results[0].seeds) if results else 0
@@ -151,7 +157,10 @@ def render_markdown(results: Sequence[FactResult], *, command: str, started: str
             f"| [{r.fact.id}](#{_anchor(r.fact)}) | {r.fact.tag} | {r.fact.title} | {_num(d.mean)} "
             f"({_num(d.low)} to {_num(d.high)}) | {_num(d.effect_size)} | {_verdict(r)} |"
         )
-    lines += ["", f"![Standardised effects of every fact]({IMAGE_DIR}/forest.png)", "", "## The facts", ""]
+    lines += ["", f"![Standardised effects of every fact]({IMAGE_DIR}/forest.png)", ""]
+    if robustness:
+        lines += [robustness, ""]
+    lines += ["## The facts", ""]
     lines += [_fact_section(r) for r in results]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -169,6 +178,8 @@ def write_validation(
     command: str = "",
     force: bool = False,
     started: str | None = None,
+    levers: pd.DataFrame | None = None,
+    sensitivity: pd.DataFrame | None = None,
 ) -> Path:
     """Write the report, figures, tables and manifest of a validation to ``out_dir``, atomically.
 
@@ -184,6 +195,10 @@ def write_validation(
         Replace an existing results directory, only once the new one is complete.
     started : str, optional
         Start time (ISO 8601, UTC); default now.
+    levers, sensitivity : pandas.DataFrame, optional
+        The tables of :func:`~ics_abm.experiments.validation.robustness.lever_effects` and
+        :func:`~ics_abm.experiments.validation.robustness.sensitivity`, reported and written as
+        ``levers`` and ``sensitivity`` tables when given.
 
     Returns
     -------
@@ -206,13 +221,17 @@ def write_validation(
         "started_utc": started,
         "wall_time_s": sum(r.wall_time_s for r in results),
     }
-    text = render_markdown(results, command=command, started=started, version=env["ics_abm_version"])
+    robustness = render_robustness(levers, sensitivity)
+    text = render_markdown(results, command=command, started=started, version=env["ics_abm_version"], robustness=robustness)
     reproducible = provenance(manifest)
 
     def fill(directory: Path) -> None:
         write_text(directory / REPORT, text)
         write_table(summary_table(results), directory, "summary", reproducible)
         write_table(outcomes_table(results), directory, "outcomes", reproducible)
+        for name, table in (("levers", levers), ("sensitivity", sensitivity)):
+            if table is not None:
+                write_table(table, directory, name, reproducible)
         save_png(plot_forest(list(results)), directory / IMAGE_DIR / "forest.png", DPI)
         for result in results:
             save_png(plot_fact(result), directory / IMAGE_DIR / f"{_file_id(result.fact.id)}.png", DPI)

@@ -22,6 +22,12 @@ _SF11_QUOTE = (
 # Hard decisions rarely resolve at the default trust, so facts about how consensus fails or is
 # braked start from a system where hard issues can be agreed at all.
 _MATURE = {"trust.initial": 0.8, "legacy.strength": 0.2}
+_HARD_DECISIONS_TOO_EASY = (
+    "Hard decisions almost never break down: support (7.13) needs mean trust only above "
+    "governance.support_threshold (0.15) net of the loser's loss, and trust now rises from year one, so a "
+    "consensus is reached whatever the number of partners or the spread of views. The model has no "
+    "disagreement over a proposal's merits other than the loser's loss (section 9)."
+)
 
 #: The facts on governance and hard decisions, in registry order.
 GOVERNANCE_FACTS: tuple[StylizedFact, ...] = (
@@ -33,6 +39,7 @@ GOVERNANCE_FACTS: tuple[StylizedFact, ...] = (
         base={**DEFAULT_SYSTEM}, a=Arm("25 partners", _MATURE),
         b=Arm("50 partners", {**_MATURE, **{f"organisations.{k}": 2 * v for k, v in DEFAULT_SYSTEM["organisations"].items()}}),
         steps=60, outcome=at_month("decisions_failed", 60), expected="increase",
+        discrepancy=_HARD_DECISIONS_TOO_EASY,
     ),
     StylizedFact(
         id="SF11b", title="More dispersed preferences make consensus fail more often", tag="OBS",
@@ -42,6 +49,7 @@ GOVERNANCE_FACTS: tuple[StylizedFact, ...] = (
         base=DEFAULT_SYSTEM, a=Arm("views close", {"governance.vote_noise": 0.02}),
         b=Arm("views dispersed", {"governance.vote_noise": 0.2}), steps=60,
         outcome=at_month("decisions_failed", 60), expected="increase",
+        discrepancy=_HARD_DECISIONS_TOO_EASY,
     ),
     StylizedFact(
         id="SF12", title="Governance is not put to the test in the first year", tag="OBS",
@@ -53,10 +61,6 @@ GOVERNANCE_FACTS: tuple[StylizedFact, ...] = (
         base=DEFAULT_SYSTEM, a=Arm("year 1", outcome=at_month("decisions_resolved", 12)),
         b=Arm("years 4-5, per year", outcome=change("decisions_resolved", 36, 60, per_year=True)), steps=60,
         outcome=at_month("decisions_resolved", 12), expected="increase",
-        discrepancy="A hard decision opened in the first months meets the highest trust of the run, before "
-        "the year-one dip that defections and the competition legacy cause (7.3, 7.7), so the model resolves "
-        "more hard decisions in year 1 than in years 4-5. The seeds report the opposite: in year 1 governance "
-        "had not been put to the test. The model has no deferral of hard decisions while a system forms.",
     ),
     StylizedFact(
         id="SF15", title="Where trust is adequate, tackling hard issues together strengthens relationships", tag="OBS",
@@ -76,11 +80,11 @@ GOVERNANCE_FACTS: tuple[StylizedFact, ...] = (
         source="[003]",
         experiment="A system where hard issues can be agreed (starting trust 0.8, legacy 0.2): the weight the "
         "losing organisation puts on a concentrated financial loss (governance.loss_weight, the caution its "
-        "board brings to the vote) 0.05 against 0.6; hard decisions resolved by month 60. Non-executive "
+        "board brings to the vote, per unit size of loss) 0.1 against 1.2; hard decisions resolved by month 60. Non-executive "
         "directors are not modelled apart from their organisation (docs/model.md section 9), and the fact's "
         "other half, that care-model changes are not braked, is not tested.",
-        base=DEFAULT_SYSTEM, a=Arm("little caution", {**_MATURE, "governance.loss_weight": 0.05}),
-        b=Arm("boards cautious about losses", {**_MATURE, "governance.loss_weight": 0.6}), steps=60,
+        base=DEFAULT_SYSTEM, a=Arm("little caution", {**_MATURE, "governance.loss_weight": 0.1}),
+        b=Arm("boards cautious about losses", {**_MATURE, "governance.loss_weight": 1.2}), steps=60,
         outcome=at_month("decisions_resolved", 60), expected="decrease",
     ),
 )

@@ -51,6 +51,9 @@ PARTNER_FACTS: tuple[StylizedFact, ...] = (
         "month 24.",
         base=DEFAULT_SYSTEM, a=_LA_FULL_MEMBERS, b=_LA_ABSENT,
         steps=24, outcome=at_month("shared_narrative", 24), expected="decrease",
+        discrepancy="The shared narrative is the mean belief of the organisations at the table (7.12), so an absent "
+        "local authority, whose belief is built more slowly, leaves the average rather than dragging it down; the "
+        "buy-in of staff, communities and politicians that the quote names is not modelled.",
     ),
     StylizedFact(
         id="SF21", title="Political opposition holds local authorities back from full membership", tag="OBS",

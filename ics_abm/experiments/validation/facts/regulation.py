@@ -69,11 +69,6 @@ REGULATION_FACTS: tuple[StylizedFact, ...] = (
         base=DEFAULT_SYSTEM, a=Arm("years 1-2", outcome=total_over("interventions", 1, 24)),
         b=Arm("years 9-10", outcome=total_over("interventions", 97, 120)), steps=120,
         outcome=total_over("interventions", 1, 24), expected="decrease",
-        discrepancy="Within a run of the default system, cost pressure (7.4) keeps adding to the deficits of "
-        "organisations that do not collaborate enough to cover it, so interventions on organisations in deficit "
-        "rise over ten years even while integration progress builds. Maturity lowers interventions between "
-        "systems (SF39) but not within one: the model has no earned autonomy, no regulator that steps back as "
-        "a system matures (section 9).",
     ),
     StylizedFact(
         id="SF3", title="Regional regulators lagging national alignment keep organisations inward-looking", tag="OBS",
