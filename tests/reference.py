@@ -585,11 +585,13 @@ def reference_decisions(graph, orgs, arcs, params, a_lens, b_lens, push, h, key:
 # ---------------------------------------------------------------------------------------------
 
 
-def reference_leader_turnover(graph, orgs, arcs, params, key: int, t: int):
+def reference_leader_turnover(graph, orgs, arcs, params, key: int, t: int, lead: int = -1):
     """7.11 (phase 0a): active organisations in index order lose their leader if ``U(key, t, i, 2) < ρ_T``.
 
-    Then ``e_i = 0``, ``x_i = x_0`` and ``trust_k ← (1 − λ_T)·trust_k`` on every arc out of and
-    into ``i`` [R1]. No random number is drawn when ``ρ_T = 0``.
+    If ``i`` is the lead organisation ``lead``, first ``trust_k ← (1 − χ_L·λ_L·e_i)·trust_k`` on
+    every live arc of the system (``e_i`` the leaver's experience before it is reset). Then
+    ``e_i = 0``, ``x_i = x_0`` and ``trust_k ← (1 − λ_T)·trust_k`` on every arc out of and into
+    ``i`` [R1]. No random number is drawn when ``ρ_T = 0``.
 
     Returns ``(experience, belief, trust)``: new dicts over all organisations and all arcs.
     """
@@ -604,6 +606,12 @@ def reference_leader_turnover(graph, orgs, arcs, params, key: int, t: int):
             if orgs[i]["active"] != 1.0:
                 continue
             if reference_uniform(key, t, i, STREAM_TURNOVER) < rho_T:
+                if i == lead:
+                    system_loss = params["concentration"] * params["lead_trust_loss"] * experience[i]
+                    for a in _nodes(graph):
+                        for b in _neighbours(graph, a):
+                            if reference_is_live(orgs, a, b):
+                                trust[(a, b)] = (1 - system_loss) * trust[(a, b)]
                 experience[i] = 0.0
                 belief[i] = x_0
                 for j in _neighbours(graph, i):
@@ -1053,9 +1061,10 @@ def reference_year_end(graph, orgs, arcs, params, signed_up: bool):
 # ---------------------------------------------------------------------------------------------
 
 
-def reference_loss_rate(params, loss_rate: float, together: float, memory: float) -> float:
-    """7.3, 7.7: ``l_k = min(1, γ⁻_i·min(h_i, h_j)·(1 + λ·mem_k))``; ``together`` is ``min(h_i, h_j)``."""
-    return min(1.0, loss_rate * together * (1 + params["legacy_weight"] * memory))
+def reference_loss_rate(params, loss_rate: float, together: float, memory: float, safety: float = 0.0) -> float:
+    """7.3, 7.7: ``l_k = min(1, γ⁻_i·min(h_i, h_j)·(1 + λ·mem_k)·(1 − κ_S·Ψ))``; ``together`` is
+    ``min(h_i, h_j)``, ``Ψ`` the system's psychological safety at the start of the step."""
+    return min(1.0, loss_rate * together * (1 + params["legacy_weight"] * memory) * (1 - params["safety_buffer"] * safety))
 
 
 def reference_memory(params, memory: float, e: int) -> float:
@@ -1064,14 +1073,15 @@ def reference_memory(params, memory: float, e: int) -> float:
     return mu * memory + (1 - mu) * (1 - e)
 
 
-def reference_trust_update(graph, orgs, arcs, params, action, h):
+def reference_trust_update(graph, orgs, arcs, params, action, h, safety: float = 0.0):
     """7.3, 7.7 (phase 4): trust and memory on every live arc, from this step's decisions.
 
     ``e = c_k'``; if ``e = 1``: ``trust'' = trust + g_k·(1 − trust)``,
     ``g_k = γ⁺_i·(1 − κ_d·d_k)·min(h_i, h_j)``; else ``trust'' = trust − l_k·trust`` with ``l_k`` of
     :func:`reference_loss_rate`. Then, if both ``i`` and ``j`` are at the table (7.10), contact:
     ``trust' = trust'' + γ_C·(1 − κ_d·d_k)·min(h_i, h_j)·(1 − trust'')``. The loss uses the memory
-    before its update. ``h`` is the effective capacity of 7.11.
+    before its update. ``h`` is the effective capacity of 7.11, ``safety`` the system's
+    psychological safety ``Ψ`` at the start of the step (7.16), which buffers the loss.
 
     Returns ``(trust, memory)``, new dicts over all arcs.
     """
@@ -1093,7 +1103,7 @@ def reference_trust_update(graph, orgs, arcs, params, action, h):
                 g = o["gain_rate"] * (1 - kappa_d * arc["distance"]) * together
                 q_new = q + g * (1 - q)
             else:
-                loss = reference_loss_rate(params, o["loss_rate"], together, mem)
+                loss = reference_loss_rate(params, o["loss_rate"], together, mem, safety)
                 q_new = q - loss * q
             if reference_at_table(orgs, i) and reference_at_table(orgs, j):
                 # Contact (M2): partners who both sit at the table build trust by meeting.
@@ -1401,7 +1411,7 @@ def reference_step(graph, orgs, arcs, params, system, key, t):
 
     # Phase 0. Leader turnover (7.11) [R1]; a hard decision may open (7.13); at a year start,
     # sign-up to the control total (7.15) [R11]. Start-of-step values are those after phase 0.
-    experience, belief, trust = reference_leader_turnover(graph, orgs, arcs, params, key, t)
+    experience, belief, trust = reference_leader_turnover(graph, orgs, arcs, params, key, t, int(system["lead"]))
     set_orgs("experience", experience)
     set_orgs("belief", belief)
     set_arcs("trust", trust)
@@ -1428,7 +1438,7 @@ def reference_step(graph, orgs, arcs, params, system, key, t):
     net = reference_net_results(orgs, params, pay, W, t)
 
     # Phase 4. Trust and memory on every live arc (7.3, 7.7); 4b. the hard decision (7.13) [R5, R6].
-    trust, memory = reference_trust_update(graph, orgs, arcs, params, action, h)
+    trust, memory = reference_trust_update(graph, orgs, arcs, params, action, h, Psi)
     set_arcs("trust", trust)
     set_arcs("memory", memory)
     size = 2 * system["decision_loss"]  # 7.13: the size of a decision that closes, before it closes

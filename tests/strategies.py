@@ -161,6 +161,8 @@ def params_dicts(draw, t: int | None = None) -> dict:
         "purpose_weight": draw(_zero_or(st.one_of(st.floats(0.0, 1.0), st.floats(0.0, 10.0)))),
         "distance_drag": draw(unit),
         "contact_rate": draw(_edges_or(unit, 0.0, 1.0)),
+        "safety_buffer": draw(_edges_or(unit, 0.0, 1.0)),
+        "lead_trust_loss": draw(_edges_or(unit, 0.0, 1.0)),
         "legacy_weight": draw(st.floats(0.0, 10.0)),
         "memory_retention": draw(unit),
         "altruism_growth": draw(unit),

@@ -105,7 +105,8 @@ def test_sweep_results_feed_prim_and_feature_scoring(swept):
     assert str(experiments["regulation_regime"].dtype) == "category"
     # outcomes are aligned with the experiments: check one run against the stored table
     table = ics_abm.load(out, columns=["mean_trust"], filters=[("run_id", "==", 17), ("step", ">", 18)])
-    assert outcomes["mean_trust"][17] == table["mean_trust"].mean()
+    # the same six numbers; their mean may differ in the last bit with the order of summation
+    assert outcomes["mean_trust"][17] == pytest.approx(table["mean_trust"].mean(), rel=1e-12, abs=0)
 
     x = experiments[["regulation_regime", "legacy_strength", "trust_initial"]]
     y = outcomes["mean_trust"] < np.median(outcomes["mean_trust"])

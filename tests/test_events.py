@@ -88,8 +88,26 @@ def test_leadership_programme_moves_power_to_affiliation_and_achievement_and_rai
     assert model.system[SYSTEM_FIELDS.index("safety")] == pytest.approx(safety + 0.4 * (1 - safety))
 
 
-def test_the_most_respected_leader_leaves():
+def test_the_system_leader_leaves_and_takes_part_of_everyones_trust():
     model = _model()
+    graph, arcs, params = model.graph, model.arcs, model.params
+    lead = int(model.system[SYSTEM_FIELDS.index("lead")])
+    assert lead >= 0
+    experience = model.organisations.experience[lead]
+    trust = arcs.trust.copy()
+    model.inject("leader_leaves")
+    # 7.11: every live arc loses chi_L * lambda_L * e_lead of its trust, the lead's arcs then lambda_T
+    system = 1 - params.concentration * params.lead_trust_loss * experience
+    assert system < 1
+    touched = (np.repeat(np.arange(10), np.diff(graph.indptr)) == lead) | (graph.target == lead)
+    np.testing.assert_allclose(arcs.trust[touched], trust[touched] * system * (1 - params.turnover_trust_loss))
+    np.testing.assert_allclose(arcs.trust[~touched], trust[~touched] * system)
+    assert model.organisation(lead).experience == 0.0
+
+
+def test_without_a_lead_the_most_respected_leader_leaves():
+    model = _model()
+    model.system[SYSTEM_FIELDS.index("lead")] = -1.0
     graph, arcs = model.graph, model.arcs
     incoming = np.bincount(graph.target, weights=arcs.trust, minlength=10) / np.bincount(graph.target, minlength=10)
     respected = int(np.argmax(incoming))

@@ -33,7 +33,7 @@ TOLERANCE = 1e-9
 _PARAMS = {
     "reward": 2.0, "sucker": -1.0, "temptation": 3.0, "punishment": 0.0, "noise": 0.05,
     "lens_sucker": -1.0, "lens_temptation": 3.0, "crowding_out": 0.3, "future_weight": 0.2, "purpose_weight": 0.3,
-    "contact_rate": 0.03, "autonomy": 0.8, "maturity_progress": 20.0, "distance_drag": 0.5, "legacy_weight": 0.5, "memory_retention": 0.94, "altruism_growth": 0.02,
+    "contact_rate": 0.03, "safety_buffer": 0.0, "lead_trust_loss": 0.0, "autonomy": 0.8, "maturity_progress": 20.0, "distance_drag": 0.5, "legacy_weight": 0.5, "memory_retention": 0.94, "altruism_growth": 0.02,
     "altruism_erosion": 0.05, "stress_scale": 0.05, "stress_weight": 0.1, "strength": (0.05, 0.05, 0.0),
     "focus": (0.2, 0.35, 0.0), "rate": (0.2, 0.2, 0.0), "conflict": 1.0, "intervention_threshold": 0.02,
     "intervention_push": 1.0, "capacity_cost": 0.5, "pressure_decay": 0.8, "system_assessment": False,
@@ -422,6 +422,22 @@ def _contact_builds_trust():
     return system, lambda h: h[0][1][(0, 1)]["trust"] > 0.5 and h[0][1][(0, 3)]["trust"] == 0.5
 
 
+def _safety_buffers_loss():
+    # 7.3: nobody collaborates (power-driven, no noise); with safety 1 and buffer 1 no trust is lost.
+    orgs = {i: {"power": 1.0, "affiliation": 0.0, "achievement": 0.0, "gain_rate": 0.0} for i in range(3)}
+    system = _system(3, _complete(3), orgs=orgs, trust=0.3, state={"safety": 1.0},
+                     params={"safety_buffer": 1.0, "contact_rate": 0.0, "turnover_rate": 0.0})
+    return system, lambda h: all(a["trust"] == 0.3 for a in h[0][1].values())
+
+
+def _the_lead_leaves():
+    # 7.11: turnover rate 1, the lead (0) leaves first: every live arc loses chi_L*lambda_L*e_0.
+    system = _system(4, _complete(4), params={"turnover_rate": 1.0, "turnover_trust_loss": 0.0, "concentration": 1.0,
+                                              "lead_trust_loss": 0.5}, state={"lead": 0.0})
+    # Without it a month's losses take at most loss_rate * capacity (0.25 * 0.5) of trust 0.8: > 0.69.
+    return system, lambda h: h[0][3]["mean_trust"] < 0.45
+
+
 def _earned_autonomy():
     # 7.5: deep deficits, full intervention rate; a fully mature system (progress >= P_M) with
     # autonomy 1 is never intervened on, an immature one is.
@@ -480,6 +496,8 @@ PINNED = {
     "crowding_out": _crowding_out,
     "shadow_of_the_future_and_purpose": _shadow_of_the_future_and_purpose,
     "contact_builds_trust": _contact_builds_trust,
+    "safety_buffers_loss": _safety_buffers_loss,
+    "the_lead_leaves": _the_lead_leaves,
     "earned_autonomy": _earned_autonomy,
     "partial_autonomy": _partial_autonomy,
     "burning_platform": _burning_platform,

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[1]
 SNIPPET = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
@@ -28,7 +26,6 @@ def test_the_readme_has_python_snippets_and_names_compare_rightly():
     assert "ics_abm.compare.run_comparison" not in (REPO / "README.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.slow
 def test_readme_python_snippets_run(tmp_path, monkeypatch):
     for folder in ("scenarios", "sweeps"):
         (tmp_path / folder).symlink_to(REPO / folder, target_is_directory=True)

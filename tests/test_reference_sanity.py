@@ -121,6 +121,8 @@ def make_params(**overrides):
         "future_weight": 0.0,
         "purpose_weight": 0.0,
         "contact_rate": 0.0,
+        "safety_buffer": 0.0,
+        "lead_trust_loss": 0.0,
         "autonomy": 0.0,
         "maturity_progress": 20.0,
         "burning_platform": 0.0,

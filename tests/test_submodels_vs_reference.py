@@ -203,8 +203,9 @@ def _cases(**kwargs):
 @SUBMODEL_SETTINGS
 @given(c=_cases())
 def test_leader_turnover(c):
-    leader_turnover(c.orgs, c.graph, c.arcs, c.params, c.key, c.t)
-    experience, belief, trust = ref.reference_leader_turnover(c.nx, c.ref_orgs, c.ref_arcs, c.ref_params, c.key, c.t)
+    lead = int(c.ref_system["lead"])
+    leader_turnover(c.orgs, c.graph, c.arcs, c.params, c.key, c.t, lead)
+    experience, belief, trust = ref.reference_leader_turnover(c.nx, c.ref_orgs, c.ref_arcs, c.ref_params, c.key, c.t, lead)
     c.check_orgs(c.orgs.experience, experience, "experience")
     c.check_orgs(c.orgs.belief, belief, "belief")
     c.check_arcs(c.arcs.trust, trust, "trust")
@@ -384,8 +385,9 @@ def test_investment_and_payoffs(c):
 @given(c=_cases())
 def test_update_trust_with_legacy(c):
     c.load("action", "capacity")
-    update_trust(c.orgs, c.graph, c.arcs, c.params, c.ws)
-    trust, memory = ref.reference_trust_update(c.nx, c.ref_orgs, c.ref_arcs, c.ref_params, c.action, c.inputs["capacity"])
+    safety = c.ref_system["safety"]
+    update_trust(c.orgs, c.graph, c.arcs, c.params, c.ws, safety)
+    trust, memory = ref.reference_trust_update(c.nx, c.ref_orgs, c.ref_arcs, c.ref_params, c.action, c.inputs["capacity"], safety)
     c.check_arcs(c.arcs.trust, trust, "trust")
     c.check_arcs(c.arcs.memory, memory, "memory")
 
@@ -618,7 +620,7 @@ def _random_case(seed: int, n: int = 40, edges: int = 160) -> dict:
         "la_dynamic": True, "political_weight": 0.5, "finance_regime": 1, "transfers": True, "invest_share": 0.01,
         "invest_return": 2.0, "invest_lag": 6, "invest_months": 12,
         "lens_sucker": -1.0, "lens_temptation": 3.0, "crowding_out": 0.3, "future_weight": 0.2, "purpose_weight": 0.3,
-        "contact_rate": 0.03, "autonomy": 0.8, "maturity_progress": 20.0, "burning_platform": 0.02, "pooled_share": 0.0,
+        "contact_rate": 0.03, "safety_buffer": 0.5, "lead_trust_loss": 0.2, "autonomy": 0.8, "maturity_progress": 20.0, "burning_platform": 0.02, "pooled_share": 0.0,
         "pooled_system_weight": 0.0, "surplus_cap": 0.02,
     }
     state = {"progress": 2.0, "winter": 0.4, "safety": 0.3, "signed_up": 1.0, "decision_open": 1.0, "decision_age": 1.0,
@@ -697,8 +699,8 @@ def _payoffs(orgs, graph, arcs, params, ws, winter, invest, invest_return):
     payoffs(orgs, graph, arcs, params, ws, winter, invest, invest_return)
 
 
-def _update_trust(orgs, graph, arcs, params, ws):
-    update_trust(orgs, graph, arcs, params, ws)
+def _update_trust(orgs, graph, arcs, params, ws, safety):
+    update_trust(orgs, graph, arcs, params, ws, safety)
 
 
 def _trust_after_finance(orgs, graph, arcs, ws):
@@ -735,7 +737,7 @@ PARALLEL_CALLS = {
     "vote": (vote, _vote, lambda c: (c.orgs, c.params, c.ws, c.system, c.key, c.t, 0.3)),
     "decide": (decide, _decide, lambda c: (c.orgs, c.graph, c.arcs, c.params, c.ws, c.key, c.t, *_system_lens(c), _future(c))),
     "payoffs": (payoffs, _payoffs, lambda c: (c.orgs, c.graph, c.arcs, c.params, c.ws, 0.4, *investment(c.params, 7))),
-    "update_trust": (update_trust, _update_trust, lambda c: (c.orgs, c.graph, c.arcs, c.params, c.ws)),
+    "update_trust": (update_trust, _update_trust, lambda c: (c.orgs, c.graph, c.arcs, c.params, c.ws, 0.4)),
     "trust_after_finance": (trust_after_finance, _trust_after_finance, lambda c: (c.orgs, c.graph, c.arcs, c.ws)),
     "interventions": (interventions, _interventions, lambda c: (c.orgs, c.params, c.ws, c.key, c.t, -1.0, 5.0)),
     "update_altruism": (update_altruism, _update_altruism, lambda c: (c.orgs, c.params, c.ws)),

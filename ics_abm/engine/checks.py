@@ -141,5 +141,5 @@ _UNIT_PARAMS = (
     "commitment_stress_threshold", "reengage_margin", "political_baseline", "political_decay",
     "linked_share", "sustainability_share", "risk_tolerance", "signup_share", "transfer_share",
     "transfer_trust_gain", "invest_share", "winter_capacity_loss", "winter_cost", "winter_decay",
-    "autonomy", "crowding_out", "pooled_share", "pooled_system_weight",
+    "autonomy", "crowding_out", "pooled_share", "pooled_system_weight", "safety_buffer", "lead_trust_loss",
 )

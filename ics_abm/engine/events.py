@@ -85,9 +85,12 @@ def _leadership_programme(model, event) -> None:
 
 
 def lose_leader(model, i: int) -> None:
-    """7.11: organisation ``i``'s leader leaves; trust on its arcs, out and in, is cut."""
+    """7.11: organisation ``i``'s leader leaves; trust on its arcs, out and in, is cut (and, if
+    ``i`` is the lead, part of the trust on every live arc)."""
     # The kernel's own rule for turnover, so that an injected departure is exactly a turnover.
-    leadership.lose_leader(model.organisations, model.graph, model.arcs, i, model.params.turnover_trust_loss, model.params.narrative_initial)
+    orgs, params = model.organisations, model.params
+    system_loss = leadership.lead_loss(orgs, params, i, int(model.system[_LEAD]))
+    leadership.lose_leader(orgs, model.graph, model.arcs, i, params.turnover_trust_loss, params.narrative_initial, system_loss)
 
 
 def _live(model) -> np.ndarray:
@@ -96,6 +99,11 @@ def _live(model) -> np.ndarray:
 
 
 def _leader_leaves(model, event) -> None:
+    # S24: "remove the central leader": the system's lead; the most respected if it has none.
+    lead = int(model.system[_LEAD])
+    if lead >= 0 and model.organisations.active[lead] == 1.0:
+        lose_leader(model, lead)
+        return
     graph, arcs = model.graph, model.arcs
     live = _live(model)
     n = model.organisations.kind.shape[0]

@@ -185,6 +185,7 @@ class Params(NamedTuple):
     purpose_weight: float
     distance_drag: float
     contact_rate: float
+    safety_buffer: float
     legacy_weight: float
     memory_retention: float
     altruism_growth: float
@@ -207,6 +208,7 @@ class Params(NamedTuple):
     concentration: float
     turnover_rate: float
     turnover_trust_loss: float
+    lead_trust_loss: float
     newcomer_penalty: float
     settling_rate: float
     # 7.12 shared narrative
@@ -307,7 +309,7 @@ def empty_organisations(n: int) -> Organisations:
 #: Parameter values that switch the mechanisms of docs/model.md 7.10-7.16 off, leaving the model
 #: of 7.1-7.8 (used by the classic-games limit and by tests of the core submodels).
 EXTENSIONS_OFF: dict[str, object] = {
-    "concentration": 0.0, "turnover_rate": 0.0, "turnover_trust_loss": 0.0, "newcomer_penalty": 0.0,
+    "concentration": 0.0, "turnover_rate": 0.0, "turnover_trust_loss": 0.0, "lead_trust_loss": 0.0, "newcomer_penalty": 0.0,
     "settling_rate": 0.0, "narrative_initial": 0.0, "build_rate": 0.0, "convergence": 0.0,
     "confidence_bound": 0.0, "narrative_decay": 0.0, "burning_platform": 0.0, "statutory": False, "decision_rate": 0.0, "patience": 1,
     "support_threshold": 0.0, "narrative_weight": 0.0, "safety_weight": 0.0, "loss_weight": 0.0,

@@ -77,7 +77,7 @@ def step(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_out, org
     safety = system[SAFETY]
     # 0. Leader turnover (7.11); start-of-step values (7.10); a hard decision may open (7.13);
     #    sign-up to the control total at the start of a financial year (7.15).
-    leader_turnover(orgs, graph, arcs, params, key, t)
+    leader_turnover(orgs, graph, arcs, params, key, t, int(system[LEAD]))
     start_of_step(orgs, graph, arcs, ws)
     n_active, stress_sum = count_active(orgs, params)
     open_hard_decision(orgs, params, system, key, t, n_active)
@@ -94,7 +94,7 @@ def step(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_out, org
     decide(orgs, graph, arcs, params, ws, key, t, a_sys, b_sys, i_r - i_p)
     invest, invest_return = investment(params, t)
     payoffs(orgs, graph, arcs, params, ws, winter, invest, invest_return)
-    update_trust(orgs, graph, arcs, params, ws)
+    update_trust(orgs, graph, arcs, params, ws, safety)
     size = decision_outcome(orgs, graph, arcs, params, system, resolved, broke_down)
     # 5. Finances (7.4, 7.15): pooling, balances, and at a year end transfers and funding.
     pool_results(orgs, params, ws)

@@ -200,6 +200,7 @@ class Trust(Section):
     loss_rate: float = Field(0.25, ge=0, le=1)
     distance_drag: float = Field(0.5, ge=0, le=1)
     contact_rate: float = Field(0.05, ge=0, le=1)
+    safety_buffer: float = Field(0.5, ge=0, le=1)
 
 
 class Legacy(Section):

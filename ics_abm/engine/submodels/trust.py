@@ -3,7 +3,8 @@
 What a partner did is seen through the time the two leaders spend together, so both growth and loss
 are scaled by the smaller of the two leaders' capacity for system work; growth is also slowed by
 cultural distance and loss sped up by the competition legacy (7.7). Partners who both sit at the
-table also build trust by meeting (M2), whatever they did this month.
+table also build trust by meeting (M2), whatever they did this month. Psychological safety buffers
+the loss: where it is safe to challenge, a defection is worked through rather than resented (M5).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ __all__ = ["update_trust"]
 
 
 @inline
-def update_trust(orgs, graph, arcs, params, ws):
+def update_trust(orgs, graph, arcs, params, ws, safety):
     """7.3, 7.7 (phase 4): trust and legacy memory on every live arc, from this month's actions.
 
     Reads ``arcs.action`` and ``ws.capacity`` of this month; writes ``arcs.trust`` (in [0, 1])
     and ``arcs.memory``. The loss uses the memory before this month's update; the contact gain
-    follows the experience update.
+    follows the experience update. ``safety`` is the system's psychological safety ``Ψ`` at the
+    start of the step (7.16): where it is safe to challenge, a defection is talked through and
+    costs less trust.
     """
     active = orgs.active
     gain_rate = orgs.gain_rate
@@ -36,6 +39,7 @@ def update_trust(orgs, graph, arcs, params, ws):
     memory = arcs.memory
     trust = arcs.trust
     w_capacity = ws.capacity
+    buffered = 1.0 - params.safety_buffer * safety
     for i in prange(active.shape[0]):
         if active[i] != 1.0:
             continue
@@ -51,7 +55,7 @@ def update_trust(orgs, graph, arcs, params, ws):
             if partner == 1:
                 q = q + gain_rate[i] * understanding * together * (1.0 - q)
             else:
-                loss = min(1.0, loss_rate[i] * together * loss_multiplier(memory[k], params.legacy_weight))
+                loss = min(1.0, loss_rate[i] * together * loss_multiplier(memory[k], params.legacy_weight) * buffered)
                 q = q - loss * q
             if seated and at_table(orgs, j):
                 q = q + params.contact_rate * understanding * together * (1.0 - q)

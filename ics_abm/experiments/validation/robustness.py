@@ -11,9 +11,10 @@ the same seeds):
   (:func:`ics_abm.experiments.comparison.statistics.contrast`).
 * **One-at-a-time sensitivity** (:func:`sensitivity`): every non-zero numeric default of the
   scenario schema (the [A] assumptions of docs/model.md and a few evidence-based values) is set
-  20 % lower and 20 % higher, and the share of runs left in a low-trust state at ten years (mean
-  trust below 0.3) is compared with the default's. A change of at most 15 points either way is
-  called *smooth*: no knife edge.
+  20 % lower and 20 % higher, and two headline shares are compared with the default's: runs left
+  in a low-trust state at ten years (mean trust below 0.3) and runs in which trust rose over year
+  one. A change of at most 15 points of either share, either way, is called *smooth*: no knife
+  edge.
 """
 
 from __future__ import annotations
@@ -78,10 +79,10 @@ LEVERS: tuple[Lever, ...] = (
     Lever("psychological safety (0.3 → 0.6)", {"leadership.safety": 0.6},
           "conditions \"in which it is safe to challenge\" [003] (M5)"),
     Lever("distributed leadership (concentration 1 → 0)", {"leadership.concentration": 0.0},
-          "\"distributed leadership\" across the system [000], [003] (M4)",
+          "\"A collective leadership model ... critical to ensuring sustainability\" [003] (M27, S25)",
           baseline={"leadership.concentration": 1.0}),
     Lever("a respected leader leaves (month 24)", {"events": [{"month": 24, "kind": "leader_leaves"}]},
-          "turnover of leaders set back relationships [003] (M4, S30)"),
+          "respected leaders \"approaching the end of their career\" [003] (M27, S24)"),
     Lever("no competition legacy (0.5 → 0)", {"legacy.strength": 0.0},
           "25 years of the internal market [000], [003] (M7)"),
     Lever("aligned regulators (misaligned → aligned)", {"regulation.regime": "aligned"},
@@ -161,13 +162,16 @@ def assumption_paths(data: dict | None = None) -> list[tuple[str, float]]:
     return paths
 
 
-def _low_trust_share(table: pd.DataFrame) -> tuple[float, float]:
-    trust = _at(table, "mean_trust", HORIZON)
-    return float(np.mean(trust < LOW_TRUST)), float(np.mean(trust))
+def _measures(table: pd.DataFrame) -> dict[str, float]:
+    """The headline measures of one variant: the share of runs in a low-trust state at ten years,
+    the share in which trust rose over year one, and mean trust at ten years."""
+    final = _at(table, "mean_trust", HORIZON)
+    rise = _at(table, "mean_trust", 12) - _at(table, "mean_trust", 1)
+    return {"share": float(np.mean(final < LOW_TRUST)), "rise": float(np.mean(rise > 0)), "trust": float(np.mean(final))}
 
 
 def sensitivity(seeds: Sequence[int], factor: float = 0.2) -> pd.DataFrame:
-    """One-at-a-time sensitivity of the ten-year low-trust share to every numeric assumption.
+    """One-at-a-time sensitivity of two headline shares to every numeric assumption.
 
     Parameters
     ----------
@@ -179,29 +183,29 @@ def sensitivity(seeds: Sequence[int], factor: float = 0.2) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per parameter: ``parameter, default, low_value, high_value``, the low-trust share
-        (mean trust below :data:`LOW_TRUST` at month :data:`HORIZON`) at the default, the low and
-        the high value (``share_default, share_low, share_high``), the same for mean trust, the
-        largest change of the share in points (``change_points``) and ``smooth``
-        (``change_points <= SMOOTH_POINTS``). A side whose value lies outside the field's range
-        is NaN.
+        One row per parameter: ``parameter, default, low_value, high_value``; at the default, the
+        low and the high value: the low-trust share (mean trust below :data:`LOW_TRUST` at month
+        :data:`HORIZON`; ``share_*``), the share of runs in which trust rose over year one
+        (``rise_*``) and mean trust at month :data:`HORIZON` (``trust_*``); the largest change of
+        either share in points (``change_points``) and ``smooth`` (``change_points <=
+        SMOOTH_POINTS``). A side whose value lies outside the field's range is NaN.
     """
-    default_share, default_trust = _low_trust_share(_months(DEFAULT_SYSTEM, seeds, HORIZON))
+    default = _measures(_months(DEFAULT_SYSTEM, seeds, HORIZON))
     rows = []
     for path, value in assumption_paths():
-        row: dict[str, Any] = {"parameter": path, "default": value, "share_default": default_share,
-                               "trust_default": default_trust}
+        row: dict[str, Any] = {"parameter": path, "default": value, **{f"{m}_default": v for m, v in default.items()}}
         for side, multiplier in (("low", 1.0 - factor), ("high", 1.0 + factor)):
             changed = value * multiplier
             row[f"{side}_value"] = changed
             try:
                 scenario_from_dict(with_changes(DEFAULT_SYSTEM, {path: changed}))
             except ScenarioError:  # outside the field's range: that side is not defined
-                row[f"share_{side}"], row[f"trust_{side}"] = np.nan, np.nan
+                row.update({f"{m}_{side}": np.nan for m in default})
                 continue
-            share, trust = _low_trust_share(_months(with_changes(DEFAULT_SYSTEM, {path: changed}), seeds, HORIZON))
-            row[f"share_{side}"], row[f"trust_{side}"] = share, trust
-        changes = [abs(row[f"share_{s}"] - default_share) for s in ("low", "high") if not np.isnan(row[f"share_{s}"])]
+            measured = _measures(_months(with_changes(DEFAULT_SYSTEM, {path: changed}), seeds, HORIZON))
+            row.update({f"{m}_{side}": v for m, v in measured.items()})
+        changes = [abs(row[f"{m}_{s}"] - default[m]) for m in ("share", "rise") for s in ("low", "high")
+                   if not np.isnan(row[f"{m}_{s}"])]
         row["change_points"] = 100.0 * max(changes) if changes else np.nan
         row["smooth"] = bool(row["change_points"] <= SMOOTH_POINTS) if changes else True
         rows.append(row)

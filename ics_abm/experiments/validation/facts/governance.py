@@ -22,11 +22,12 @@ _SF11_QUOTE = (
 # Hard decisions rarely resolve at the default trust, so facts about how consensus fails or is
 # braked start from a system where hard issues can be agreed at all.
 _MATURE = {"trust.initial": 0.8, "legacy.strength": 0.2}
-_HARD_DECISIONS_TOO_EASY = (
-    "Hard decisions almost never break down: support (7.13) needs mean trust only above "
-    "governance.support_threshold (0.15) net of the loser's loss, and trust now rises from year one, so a "
-    "consensus is reached whatever the number of partners or the spread of views. The model has no "
-    "disagreement over a proposal's merits other than the loser's loss (section 9)."
+_ONLY_THE_LOSER_OBJECTS = (
+    "Hard decisions do break down (about one in nine in the default system), but the veto is the loser's: "
+    "the other voters support a proposal whenever their mean trust is above governance.support_threshold "
+    "(0.15) net of the shared-purpose and safety terms (7.13), so more partners or a wider spread of views "
+    "add few vetoes, too few to tell from noise on 30 seeds. The model has no disagreement over a proposal's "
+    "merits other than the loser's loss (section 9)."
 )
 
 #: The facts on governance and hard decisions, in registry order.
@@ -39,7 +40,7 @@ GOVERNANCE_FACTS: tuple[StylizedFact, ...] = (
         base={**DEFAULT_SYSTEM}, a=Arm("25 partners", _MATURE),
         b=Arm("50 partners", {**_MATURE, **{f"organisations.{k}": 2 * v for k, v in DEFAULT_SYSTEM["organisations"].items()}}),
         steps=60, outcome=at_month("decisions_failed", 60), expected="increase",
-        discrepancy=_HARD_DECISIONS_TOO_EASY,
+        discrepancy=_ONLY_THE_LOSER_OBJECTS,
     ),
     StylizedFact(
         id="SF11b", title="More dispersed preferences make consensus fail more often", tag="OBS",
@@ -49,7 +50,7 @@ GOVERNANCE_FACTS: tuple[StylizedFact, ...] = (
         base=DEFAULT_SYSTEM, a=Arm("views close", {"governance.vote_noise": 0.02}),
         b=Arm("views dispersed", {"governance.vote_noise": 0.2}), steps=60,
         outcome=at_month("decisions_failed", 60), expected="increase",
-        discrepancy=_HARD_DECISIONS_TOO_EASY,
+        discrepancy=_ONLY_THE_LOSER_OBJECTS,
     ),
     StylizedFact(
         id="SF12", title="Governance is not put to the test in the first year", tag="OBS",
@@ -61,6 +62,10 @@ GOVERNANCE_FACTS: tuple[StylizedFact, ...] = (
         base=DEFAULT_SYSTEM, a=Arm("year 1", outcome=at_month("decisions_resolved", 12)),
         b=Arm("years 4-5, per year", outcome=change("decisions_resolved", 36, 60, per_year=True)), steps=60,
         outcome=at_month("decisions_resolved", 12), expected="increase",
+        discrepancy="The direction holds (no hard decision is resolved in year 1 of any run, about 0.15 a year in "
+        "years 4-5) but is too small to tell from noise on 30 seeds: hard decisions open with maturity (7.13), "
+        "which the default system reaches only towards year 10, and about one in five breaks down, so few are "
+        "resolved in the first five years at all.",
     ),
     StylizedFact(
         id="SF15", title="Where trust is adequate, tackling hard issues together strengthens relationships", tag="OBS",

@@ -45,9 +45,6 @@ PROGRESS_FACTS: tuple[StylizedFact, ...] = (
         base=DEFAULT_SYSTEM, a=Arm("mean trust", outcome=half_time("mean_trust", 49, 60)),
         b=Arm("integration progress", outcome=half_time("integration_progress", 49, 60)), steps=60,
         outcome=half_time("mean_trust", 49, 60), expected="increase",
-        discrepancy="Trust and integration progress now rise together from year one, at the same pace: progress "
-        "is driven month by month by mutual collaboration at the current trust (7.8), with nothing that delays "
-        "outcomes behind relationships (such as the lag of invest to save, 7.15, which is off by default).",
     ),
     StylizedFact(
         id="SF10", title="Progress is non-linear: setbacks occur", tag="OBS",
@@ -59,9 +56,6 @@ PROGRESS_FACTS: tuple[StylizedFact, ...] = (
         base=DEFAULT_SYSTEM, a=Arm("monotone null", outcome=constant(0.0, "0 setbacks (a monotone trajectory)")),
         b=Arm("default system"), steps=120,
         outcome=setbacks("integration_progress", 0.01), expected="increase",
-        discrepancy="Integration progress now builds steadily in the default system: hard decisions almost never "
-        "break down (see SF11) and winters cost less progress than relationships add, so setbacks of more than 1% "
-        "are rare. Step-back events (failed reconfigurations, leadership crises) are too weak or too rare.",
     ),
     StylizedFact(
         id="SF16", title="Winter pressure sets progress back", tag="OBS",
