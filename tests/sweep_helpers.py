@@ -55,3 +55,17 @@ def rows_per_run(out: Path) -> collections.Counter:
     for path in batch_files(out).values():
         counts.update(pq.read_table(path, columns=["run_id"]).column("run_id").to_pylist())
     return counts
+
+
+# 60 runs of the default-sized system over 120 months, 2 per batch: a few seconds of work.
+LONGER = """\
+replicates = 4
+root_seed = 6
+batch_size = 2
+[uncertainties]
+design = "lhs"
+samples = 15
+[uncertainties.ranges]
+"legacy.strength" = [0.0, 1.0]
+"trust.gain_rate" = [0.05, 0.3]
+"""

@@ -24,22 +24,10 @@ from ics_abm.experiments.sweeps import read_manifest
 from ics_abm.experiments.sweeps.folder import _locked, is_locked
 from ics_abm.experiments.sweeps.store import batch_files
 from tests.bad_input import DEFAULT_TOML, invoke, listing, one_sentence
-from tests.sweep_helpers import rows_per_run, write_sweep
+from tests.sweep_helpers import LONGER, rows_per_run, write_sweep
 
 DEFAULT = DEFAULT_TOML.read_text(encoding="utf-8")
 
-# 60 runs of the default-sized system over 120 months, 2 per batch: a few seconds of work.
-LONGER = """\
-replicates = 4
-root_seed = 6
-batch_size = 2
-[uncertainties]
-design = "lhs"
-samples = 15
-[uncertainties.ranges]
-"legacy.strength" = [0.0, 1.0]
-"trust.gain_rate" = [0.05, 0.3]
-"""
 RUNS = 60
 
 # The command line, with the process killing itself (SIGKILL) once a temporary file whose name starts

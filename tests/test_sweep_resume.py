@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 import ics_abm
 import ics_abm.cli as cli_module
 from ics_abm.experiments.sweeps.store import batch_files, batch_path
-from tests.sweep_helpers import file_hashes, rows_per_run, sorted_table, write_sweep
+from tests.sweep_helpers import LONGER, file_hashes, rows_per_run, sorted_table, write_sweep
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = (REPO / "scenarios" / "default.toml").read_text(encoding="utf-8")
@@ -38,18 +38,6 @@ samples = 3
 "legacy.strength" = [0.0, 1.0]
 """
 
-# 60 runs of the default-sized system over 120 months, 2 per batch: a few seconds of work.
-LONGER = """\
-replicates = 4
-root_seed = 6
-batch_size = 2
-[uncertainties]
-design = "lhs"
-samples = 15
-[uncertainties.ranges]
-"legacy.strength" = [0.0, 1.0]
-"trust.gain_rate" = [0.05, 0.3]
-"""
 
 
 def sweep_cli(*args):

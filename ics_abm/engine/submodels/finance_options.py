@@ -132,9 +132,9 @@ def year_end(orgs, graph, arcs, params, ws, signed):
         orgs.balance[i] = orgs.balance[i] + paid
         funding += paid
         # A capped budget: a surplus above the cap is spent on services, not banked.
-        excess = orgs.balance[i] - params.surplus_cap * orgs.budget[i]
-        if excess > 0.0:
-            orgs.balance[i] = orgs.balance[i] - excess
-            reinvested += excess
+        cap = params.surplus_cap * orgs.budget[i]
+        if orgs.balance[i] > cap:
+            reinvested += orgs.balance[i] - cap
+            orgs.balance[i] = cap  # exactly the cap: bal - (bal - cap) can round to 0 (or below)
         orgs.year_balance[i] = orgs.balance[i]
     return given, funding, reinvested

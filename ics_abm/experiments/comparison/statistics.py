@@ -27,10 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ics_abm.experiments.paired import CONFIDENCE  # the package's one confidence level
+
 __all__ = ["BOOTSTRAP_SEED", "CONFIDENCE", "RESAMPLES", "TIE_TOLERANCE", "Contrast", "Level", "contrast", "level", "mean_bands"]
 
-#: Confidence level of every interval.
-CONFIDENCE = 0.95
 #: Bootstrap resamples of each interval.
 RESAMPLES = 9999
 #: Relative size below which a paired difference is floating-point rounding, counted as no difference.

@@ -95,7 +95,13 @@ LEVERS: tuple[Lever, ...] = (
 
 
 def _months(scenario_data: dict, seeds: Sequence[int], steps: int) -> pd.DataFrame:
-    """The monthly system table of one arm: one row per seed and month."""
+    """The monthly system table of one arm: one row per seed and month.
+
+    Raises
+    ------
+    ScenarioError
+        If the changed data is not a valid scenario (a value outside its field's range).
+    """
     return system_table(scenario_from_dict(scenario_data), list(seeds), steps, parallel=False)
 
 
@@ -198,11 +204,9 @@ def sensitivity(seeds: Sequence[int], factor: float = 0.2) -> pd.DataFrame:
             changed = value * multiplier
             row[f"{side}_value"] = changed
             try:
-                scenario_from_dict(with_changes(DEFAULT_SYSTEM, {path: changed}))
+                measured = _measures(_months(with_changes(DEFAULT_SYSTEM, {path: changed}), seeds, HORIZON))
             except ScenarioError:  # outside the field's range: that side is not defined
-                row.update({f"{m}_{side}": np.nan for m in default})
-                continue
-            measured = _measures(_months(with_changes(DEFAULT_SYSTEM, {path: changed}), seeds, HORIZON))
+                measured = dict.fromkeys(default, np.nan)
             row.update({f"{m}_{side}": v for m, v in measured.items()})
         changes = [abs(row[f"{m}_{s}"] - default[m]) for m in ("share", "rise") for s in ("low", "high")
                    if not np.isnan(row[f"{m}_{s}"])]
