@@ -112,6 +112,7 @@ __all__ = [
     "reference_start_of_step",
     # 7.5
     "reference_stress",
+    "reference_inclusiveness",
     "reference_mean_stress",
     "reference_push",
     "reference_conflict",
@@ -351,6 +352,13 @@ def reference_start_of_step(graph, orgs, arcs) -> dict:
 def reference_stress(balance: float, budget: float, params) -> float:
     """7.5: ``σ_i = clip(−bal_i/(σ_s·B_i), 0, 1)``."""
     return clip(-balance / (params["stress_scale"] * budget), 0.0, 1.0)
+
+
+def reference_inclusiveness(orgs) -> float:
+    """7.10, 7.12: ``I = (1/|A|)·Σ_{i ∈ A} w_E(engagement_i)·committed_i`` over the active
+    organisations ``A``, 0 when there are none."""
+    weights = [reference_engagement_weight(o["engagement"]) * o["committed"] for o in orgs.values() if o["active"] == 1.0]
+    return sum(weights) / len(weights) if weights else 0.0
 
 
 def reference_mean_stress(orgs, params) -> float:
@@ -716,8 +724,10 @@ def reference_votes(orgs, params, system, mean_trust, key: int, t: int) -> dict[
 
     Voters are the active organisations with ``engagement ≥ 2``; a voter that is not committed
     does not support (and draws no random number). A committed voter supports if
-    ``S_i = (q̄_i − θ_V) + w_N·(x_i − 0.5) + w_S·Ψ − λ_D·L·(1 − α_i)·[i = loser] + τ_V·ε_i > 0``,
-    ``L`` the size of the decision's loss.
+    ``S_i = (q̄_i − θ_V) + w_N·(x_i − 0.5) + w_S·Ψ + δ_V·a − λ_D·L·(1 − α_i)·[i = loser] + τ_V·ε_i > 0``,
+    ``L`` the size of the decision's loss, ``a`` the decision's age (months discussed before this
+    vote), ``δ_V`` = ``deliberation``, and ``ε_i`` drawn for the month the decision opened,
+    ``t − a``, so that a voter's view is kept while the decision is open.
     ``mean_trust`` is ``q̄`` (7.10); beliefs are read from ``orgs``. Returns ``{voter: supports}``
     (empty when no decision is open).
     """
@@ -726,6 +736,7 @@ def reference_votes(orgs, params, system, mean_trust, key: int, t: int) -> dict[
     w_S = params["safety_weight"]
     lambda_D = params["loss_weight"]
     tau_V = params["vote_noise"]
+    delta_V = params["deliberation"]
     Psi = system["safety"]
     loser = int(system["decision_loser"])
     votes = {}
@@ -739,9 +750,10 @@ def reference_votes(orgs, params, system, mean_trust, key: int, t: int) -> dict[
             votes[i] = False
             continue
         is_loser = 1.0 if i == loser else 0.0
-        S_i = (mean_trust[i] - theta_V) + w_N * (o["belief"] - 0.5) + w_S * Psi - lambda_D * system["decision_loss"] * (1 - o["altruism"]) * is_loser
+        age = system["decision_age"]
+        S_i = (mean_trust[i] - theta_V) + w_N * (o["belief"] - 0.5) + w_S * Psi + delta_V * age - lambda_D * system["decision_loss"] * (1 - o["altruism"]) * is_loser
         if tau_V != 0:
-            S_i = S_i + tau_V * _logistic(reference_uniform(key, t, i, STREAM_VOTE))
+            S_i = S_i + tau_V * _logistic(reference_uniform(key, t - int(age), i, STREAM_VOTE))
         votes[i] = S_i > 0
     return votes
 
@@ -1151,12 +1163,13 @@ def reference_altruism(graph, orgs, params, action) -> dict[int, float]:
 # ---------------------------------------------------------------------------------------------
 
 
-def reference_beliefs(graph, orgs, params, action, h, h_lead: float, mean_stress: float) -> dict[int, float]:
+def reference_beliefs(graph, orgs, params, action, h, h_lead: float, mean_stress: float, inclusive: float) -> dict[int, float]:
     """7.12 (phase 8): beliefs from start-of-step beliefs (``orgs``), for active ``i`` [R13].
 
-    ``build_i = (β·[(1 − χ_L)·h_i + χ_L·h_ℓ] + β_B·σ̄)·w_E(engagement_i)·committed_i·(1 − x_i)``
+    ``build_i = (β·[(1 − χ_L)·h_i + χ_L·h_ℓ] + β_B·σ̄)·I·w_E(engagement_i)·committed_i·(1 − x_i)``
     with ``σ̄`` = ``mean_stress``, the mean stress of active organisations at the start of the step
-    (the burning platform),
+    (the burning platform), ``I`` = ``inclusive``, how inclusive the table is at the start of the
+    step (:func:`reference_inclusiveness`),
     ``mix_i = (μ/|L(i)|)·Σ_{k ∈ L(i), c_k·c_k' = 1, |x_j − x_i| < ε} (x_j − x_i)``,
     ``x'_i = clip(x_i + build_i + mix_i − δ_N·x_i, 0, 1)``.
     """
@@ -1173,7 +1186,7 @@ def reference_beliefs(graph, orgs, params, action, h, h_lead: float, mean_stress
         if o["active"] != 1.0:
             belief[i] = x_i
             continue
-        build = (beta * ((1 - chi_L) * h[i] + chi_L * h_lead) + beta_B * mean_stress) * reference_engagement_weight(o["engagement"]) * o["committed"] * (1 - x_i)
+        build = (beta * ((1 - chi_L) * h[i] + chi_L * h_lead) + beta_B * mean_stress) * inclusive * reference_engagement_weight(o["engagement"]) * o["committed"] * (1 - x_i)
         n_live = 0
         close_sum = 0.0
         for j in _neighbours(graph, i):
@@ -1420,6 +1433,7 @@ def reference_step(graph, orgs, arcs, params, system, key, t):
     system["signed_up"] = reference_sign_up(orgs, params, start["mean_trust"], system["signed_up"], t)
     progress_start = system["progress"]  # 7.5: maturity is read from start-of-step progress
     mean_stress = reference_mean_stress(orgs, params)  # 7.12: σ̄ at the start of the step
+    inclusive = reference_inclusiveness(orgs)  # 7.12: how inclusive the table is at the start of the step
 
     # Phase 1. Derived quantities (7.1, 7.5, 7.11) and the votes on an open hard decision (7.13).
     h = reference_effective_capacity(orgs, params, W)
@@ -1466,7 +1480,7 @@ def reference_step(graph, orgs, arcs, params, system, key, t):
     set_orgs("altruism", reference_altruism(graph, orgs, params, action))
 
     # Phase 8. Beliefs (7.12), from start-of-step beliefs.
-    set_orgs("belief", reference_beliefs(graph, orgs, params, action, h, h_lead, mean_stress))
+    set_orgs("belief", reference_beliefs(graph, orgs, params, action, h, h_lead, mean_stress, inclusive))
 
     # Phase 9. Commitment (7.13) [R6, R7], with q̄' (all trust changes of the step are done).
     mean_trust_after = reference_mean_trust(graph, orgs, arcs)

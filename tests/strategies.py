@@ -203,6 +203,7 @@ def params_dicts(draw, t: int | None = None) -> dict:
         "safety_weight": draw(st.one_of(st.floats(0.0, 2.0), st.floats(0.0, 10.0))),
         "loss_weight": draw(st.one_of(st.floats(0.0, 2.0), st.floats(0.0, 10.0))),
         "vote_noise": draw(_zero_or(st.one_of(st.floats(0.0, 1.0), st.floats(0.0, 10.0)))),
+        "deliberation": draw(_zero_or(st.floats(0.0, 1.0))),
         "majority": draw(unit),
         "resolved_trust_gain": draw(unit),
         "resolved_progress": draw(st.one_of(st.floats(0.0, 5.0), st.floats(0.0, 100.0))),
@@ -343,7 +344,7 @@ def submodel_cases(draw, max_organisations: int = 8) -> dict:
     hard decision's ``outcome`` ("none", "resolved" or "broke_down"), the lead's capacity
     ``lead_capacity`` and the month's reported values ``monthly`` (transfers, funding, latency,
     winter, safety, leadership capacity, surplus reinvested), and the mean stress at the start of
-    the step ``mean_stress`` (``σ̄``, 7.12).
+    the step ``mean_stress`` (``σ̄``, 7.12) and how inclusive the table is, ``inclusive`` (``I``, 7.12).
     """
     system = draw(systems(max_organisations))
     n = system["graph"].number_of_nodes()
@@ -371,6 +372,7 @@ def submodel_cases(draw, max_organisations: int = 8) -> dict:
         "outcome": draw(st.sampled_from(("none", "resolved", "broke_down"))),
         "lead_capacity": draw(unit),
         "mean_stress": draw(_edges_or(unit, 0.0, 1.0)),
+        "inclusive": draw(_edges_or(unit, 0.0, 1.0)),
         "monthly": {
             "transfers": draw(st.floats(0.0, 10.0)),
             "sustainability_funding": draw(st.floats(0.0, 10.0)),

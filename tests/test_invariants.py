@@ -39,7 +39,7 @@ def scenario_dicts(draw):
         "progress": {"decay": draw(unit)},
         "leadership": {"concentration": draw(unit), "turnover_rate": draw(st.floats(0, 0.3)), "turnover_trust_loss": draw(unit), "newcomer_penalty": draw(unit), "safety": draw(unit)},
         "narrative": {"initial": draw(unit), "build_rate": draw(unit), "convergence": draw(unit), "confidence_bound": draw(unit), "decay": draw(unit), "shock_buffer": draw(unit)},
-        "governance": {"kind": draw(st.sampled_from(["informal", "statutory"])), "decision_rate": draw(unit), "patience": draw(st.integers(1, 12)), "vote_noise": draw(st.floats(0, 1)), "majority": draw(unit), "resolved_trust_gain": draw(unit), "breakdown_trust_loss": draw(unit)},
+        "governance": {"kind": draw(st.sampled_from(["informal", "statutory"])), "decision_rate": draw(unit), "patience": draw(st.integers(1, 12)), "vote_noise": draw(st.floats(0, 1)), "deliberation": draw(st.floats(0, 1)), "majority": draw(unit), "resolved_trust_gain": draw(unit), "breakdown_trust_loss": draw(unit)},
         "commitment": {"mode": draw(st.sampled_from(["unconditional", "conditional"])), "trust_threshold": draw(unit), "stress_threshold": draw(unit), "unwilling": draw(st.lists(st.sampled_from(KINDS), max_size=2, unique=True))},
         "local_authority": {"engagement": draw(st.sampled_from(["absent", "partner", "full", "lead"])), "dynamic": draw(st.booleans()), "political_pressure": draw(unit)},
         "shocks": {"winter_capacity_loss": draw(unit), "winter_cost": draw(st.floats(0, 0.2)), "winter_decay": draw(unit), "entry_trust": draw(unit), "exit_trust_loss": draw(unit)},

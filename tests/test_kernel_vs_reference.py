@@ -46,7 +46,7 @@ _PARAMS = {
     "narrative_decay": 0.01, "burning_platform": 0.0,
     # 7.13
     "statutory": False, "decision_rate": 0.0, "patience": 6, "support_threshold": 0.4,
-    "narrative_weight": 0.5, "safety_weight": 0.2, "loss_weight": 0.5, "vote_noise": 0.0, "majority": 0.5,
+    "narrative_weight": 0.5, "safety_weight": 0.2, "loss_weight": 0.5, "vote_noise": 0.0, "deliberation": 0.0, "majority": 0.5,
     "resolved_trust_gain": 0.1, "resolved_progress": 1.0, "breakdown_trust_loss": 0.2, "conditional": False,
     "commitment_trust_threshold": 0.2, "commitment_stress_threshold": 0.8, "reengage_margin": 0.1,
     # 7.14
@@ -348,6 +348,15 @@ def _patience_boundary(age):
     return case
 
 
+def _deliberation_wins_over():
+    # 7.13: discussion wears objections down: a decision every voter opposes at the start (support
+    # threshold 0.95) is resolved once it has been discussed long enough (deliberation 0.2 a month,
+    # age 4), before its patience runs out.
+    system = _system(3, _complete(3), params={"patience": 6, "support_threshold": 0.95, "deliberation": 0.2},
+                     state={"decision_open": 1.0, "decision_age": 4.0, "decision_loser": 1.0, "decision_loss": 0.5})
+    return system, lambda h: h[0][2]["decisions_resolved"] == 1.0 and h[0][2]["decisions_failed"] == 0.0
+
+
 def _transfer_edge_cases():
     # R9: a giver without altruism gives nothing (no trust raise); a deficit partner the giver
     # does not trust at all receives nothing and raises no trust.
@@ -477,6 +486,7 @@ PINNED = {
     "year_end_with_inactive": _year_end_with_inactive,
     "patience_boundary_age4": _patience_boundary(4.0),
     "patience_boundary_age5": _patience_boundary(5.0),
+    "deliberation_wins_over": _deliberation_wins_over,
     "transfer_edge_cases": _transfer_edge_cases,
     "transfer_brings_receiver_to_balance": _transfer_brings_receiver_to_balance,
     "withdrawn_voter_blocks_consensus": _withdrawn_voter_blocks_consensus,
@@ -558,7 +568,7 @@ def test_serial_and_parallel_are_bit_identical_on_a_large_random_system():
             "experience": float(rng.random()), "year_balance": balance,
         }
     params = {
-        **_PARAMS, "turnover_rate": 0.02, "decision_rate": 0.2, "vote_noise": 0.1, "conditional": True,
+        **_PARAMS, "turnover_rate": 0.02, "decision_rate": 0.2, "vote_noise": 0.1, "deliberation": 0.1, "conditional": True,
         "la_dynamic": True, "finance_regime": 1, "transfers": True, "sustainability_share": 0.01,
         "invest_share": 0.01, "invest_months": 24, "invest_lag": 12,
     }

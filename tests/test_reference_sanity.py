@@ -85,7 +85,7 @@ def make_params(**overrides):
         "narrative_weight": 0.0,
         "safety_weight": 0.0,
         "loss_weight": 0.0,
-        "vote_noise": 0.0,
+        "vote_noise": 0.0, "deliberation": 0.1,
         "majority": 0.5,
         "resolved_trust_gain": 0.0,
         "resolved_progress": 0.0,

@@ -48,7 +48,7 @@ DOCUMENTED_DEFAULTS = {
         "sustainability_share": 0.01, "risk_tolerance": 0.5, "signup_share": 0.75, "transfers": True,
         "transfer_share": 0.5, "transfer_trust_gain": 0.2, "invest_share": 0.0, "invest_return": 1.5,
         "invest_lag": 120, "invest_months": 120, "pooled_share": 0.5, "pooled_system_weight": 0.15,
-        "surplus_cap": 0.02,
+        "surplus_cap": 0.02, "cost_pressure_spread": 0.01,
     },
     "altruism": {"growth": 0.02, "erosion": 0.05},
     "regulation": {
@@ -72,7 +72,7 @@ DOCUMENTED_DEFAULTS = {
                   "burning_platform": 0.02},
     "governance": {
         "kind": "informal", "decision_rate": 0.05, "patience": 12, "support_threshold": 0.15, "narrative_weight": 0.3,
-        "safety_weight": 0.3, "loss_weight": 1.2, "vote_noise": 0.1, "majority": 0.5, "resolved_trust_gain": 0.1,
+        "safety_weight": 0.3, "loss_weight": 1.2, "vote_noise": 0.15, "deliberation": 0.05, "majority": 0.5, "resolved_trust_gain": 0.1,
         "resolved_progress": 1.0, "breakdown_trust_loss": 0.03,
     },
     "commitment": {"mode": "unconditional", "trust_threshold": 0.2, "stress_threshold": 0.8, "reengage_margin": 0.1, "unwilling": []},

@@ -42,7 +42,7 @@ from ics_abm.engine.submodels.local_authority import update_engagement
 from ics_abm.engine.submodels.motives import motive_lenses, normalised_payoffs
 from ics_abm.engine.submodels.narrative import update_beliefs
 from ics_abm.engine.submodels.outcomes import book_results, payoffs
-from ics_abm.engine.submodels.participation import count_active, start_of_step
+from ics_abm.engine.submodels.participation import count_active, inclusiveness, start_of_step
 from ics_abm.engine.submodels.progress import record_outputs, system_balance, trust_after_finance
 from ics_abm.engine.submodels.regulators import interventions, regulator_push
 from ics_abm.engine.submodels.trust import update_trust
@@ -222,6 +222,7 @@ def test_start_of_step_and_count_active(c):
     c.check_orgs(c.ws.belief, start["belief"], "start-of-step belief", exact=True)
     _equal(n_active, start["n_active"], "active organisations")
     _close(stress_sum / n_active if n_active > 0 else 0.0, ref.reference_mean_stress(c.ref_orgs, c.ref_params), "mean stress")
+    _close(inclusiveness(c.orgs), ref.reference_inclusiveness(c.ref_orgs), "inclusiveness")
 
 
 @SUBMODEL_SETTINGS
@@ -490,8 +491,9 @@ def test_update_beliefs(c):
     c.load("belief", "capacity", "live", "action")
     lead_capacity = c.inputs["lead_capacity"]
     mean_stress = c.inputs["mean_stress"]
-    update_beliefs(c.orgs, c.graph, c.arcs, c.params, c.ws, lead_capacity, mean_stress)
-    expected = ref.reference_beliefs(c.nx, c.ref_orgs, c.ref_params, c.action, c.inputs["capacity"], lead_capacity, mean_stress)
+    inclusive = c.inputs["inclusive"]
+    update_beliefs(c.orgs, c.graph, c.arcs, c.params, c.ws, lead_capacity, mean_stress, inclusive)
+    expected = ref.reference_beliefs(c.nx, c.ref_orgs, c.ref_params, c.action, c.inputs["capacity"], lead_capacity, mean_stress, inclusive)
     c.check_orgs(c.orgs.belief, expected, "belief")
 
 
@@ -616,7 +618,7 @@ def _random_case(seed: int, n: int = 40, edges: int = 160) -> dict:
         "stress_scale": 0.05, "stress_weight": 0.1, "strength": (0.3, 0.2, 0.0), "focus": (0.2, 0.35, 0.0), "rate": (0.5, 0.5, 0.0),
         "conflict": 1.0, "intervention_threshold": 0.02, "intervention_push": 1.0, "system_assessment": False,
         "turnover_rate": 0.3, "statutory": False, "decision_rate": 0.5, "patience": 3, "narrative_weight": 0.3,
-        "safety_weight": 0.3, "loss_weight": 0.5, "vote_noise": 0.2, "resolved_progress": 1.0, "conditional": True,
+        "safety_weight": 0.3, "loss_weight": 0.5, "vote_noise": 0.2, "deliberation": 0.1, "resolved_progress": 1.0, "conditional": True,
         "la_dynamic": True, "political_weight": 0.5, "finance_regime": 1, "transfers": True, "invest_share": 0.01,
         "invest_return": 2.0, "invest_lag": 6, "invest_months": 12,
         "lens_sucker": -1.0, "lens_temptation": 3.0, "crowding_out": 0.3, "future_weight": 0.2, "purpose_weight": 0.3,
@@ -637,7 +639,7 @@ def _random_case(seed: int, n: int = 40, edges: int = 160) -> dict:
         "mean_trust": {i: float(rng.random()) for i in range(n)},
         "net": {i: float(rng.uniform(-5.0, 5.0)) for i in range(n)},
         "intervened": {i: int(rng.integers(2)) for i in range(n)},
-        "votes": votes, "outcome": "broke_down", "lead_capacity": 0.4, "mean_stress": 0.3,
+        "votes": votes, "outcome": "broke_down", "lead_capacity": 0.4, "mean_stress": 0.3, "inclusive": 0.8,
         "monthly": {},
     }
 
@@ -715,8 +717,8 @@ def _update_altruism(orgs, params, ws):
     update_altruism(orgs, params, ws)
 
 
-def _update_beliefs(orgs, graph, arcs, params, ws, lead_capacity, mean_stress):
-    update_beliefs(orgs, graph, arcs, params, ws, lead_capacity, mean_stress)
+def _update_beliefs(orgs, graph, arcs, params, ws, lead_capacity, mean_stress, inclusive):
+    update_beliefs(orgs, graph, arcs, params, ws, lead_capacity, mean_stress, inclusive)
 
 
 def _commitment(orgs, params, ws, broke_down):
@@ -741,7 +743,7 @@ PARALLEL_CALLS = {
     "trust_after_finance": (trust_after_finance, _trust_after_finance, lambda c: (c.orgs, c.graph, c.arcs, c.ws)),
     "interventions": (interventions, _interventions, lambda c: (c.orgs, c.params, c.ws, c.key, c.t, -1.0, 5.0)),
     "update_altruism": (update_altruism, _update_altruism, lambda c: (c.orgs, c.params, c.ws)),
-    "update_beliefs": (update_beliefs, _update_beliefs, lambda c: (c.orgs, c.graph, c.arcs, c.params, c.ws, 0.4, 0.3)),
+    "update_beliefs": (update_beliefs, _update_beliefs, lambda c: (c.orgs, c.graph, c.arcs, c.params, c.ws, 0.4, 0.3, 0.8)),
     "commitment": (commitment, _commitment, lambda c: (c.orgs, c.params, c.ws, True)),
     "update_engagement": (update_engagement, _update_engagement, lambda c: (c.orgs, c.params, c.ws)),
 }

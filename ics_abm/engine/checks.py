@@ -124,7 +124,7 @@ def check_params(params: Params) -> None:
             raise ValueError(f"params.{name} must be in [0, 1], got {value}")
     if not params.maturity_progress > 0.0 or not params.surplus_cap >= 0.0:
         raise ValueError("params.maturity_progress must be > 0 and params.surplus_cap >= 0")
-    for name in ("future_weight", "purpose_weight", "contact_rate", "burning_platform", "narrative_weight", "safety_weight", "loss_weight", "vote_noise", "resolved_progress", "political_weight", "invest_return"):
+    for name in ("future_weight", "purpose_weight", "contact_rate", "burning_platform", "narrative_weight", "safety_weight", "loss_weight", "vote_noise", "deliberation", "resolved_progress", "political_weight", "invest_return"):
         if not getattr(params, name) >= 0.0:
             raise ValueError(f"params.{name} must be >= 0, got {getattr(params, name)}")
     if params.finance_regime not in range(len(FINANCE_REGIMES)):

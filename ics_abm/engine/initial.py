@@ -166,6 +166,7 @@ def resolve_params(scenario) -> Params:
         safety_weight=float(governance.safety_weight),
         loss_weight=float(governance.loss_weight),
         vote_noise=float(governance.vote_noise),
+        deliberation=float(governance.deliberation),
         majority=float(governance.majority),
         resolved_trust_gain=float(governance.resolved_trust_gain),
         resolved_progress=float(governance.resolved_progress),
@@ -309,7 +310,7 @@ class StateTemplate:
         seed : int or numpy.random.Generator
             The run's generator, or the seed of ``numpy.random.default_rng(seed)`` (what
             ``mesa.Model(rng=seed)`` makes). Every draw of the set-up comes from it, in the order
-            of 7.9: graph seed, budget jitter, initial-trust jitter, run key.
+            of 7.9: graph seed, budget jitter, initial-trust jitter, run key, own cost pressure.
         network : bool
             Also make the relationship graph as a networkx graph (what a Mesa model shows and the
             demo draws); ``network`` is ``None`` otherwise (sweeps need only the arrays).
@@ -361,6 +362,12 @@ class StateTemplate:
         )
         # 7.9 draw 4: the run key.
         key = int(rng.integers(0, 2**63 - 1, dtype=np.int64))
+        # 7.9 draw 5: each organisation's own cost pressure around its kind's (3.1, M23).
+        cp_spread = float(scenario.finance.cost_pressure_spread)
+        shift = cp_spread * rng.standard_normal(n)
+        orgs.cost_pressure[:] += shift
+        orgs.balance[:] -= shift * orgs.budget
+        orgs.year_balance[:] = orgs.balance
         system = initial_system(scenario, orgs)
         return InitialState(orgs, graph, arcs, self.params, relationships, key, system)
 

@@ -227,6 +227,7 @@ class Params(NamedTuple):
     safety_weight: float
     loss_weight: float
     vote_noise: float
+    deliberation: float
     majority: float
     resolved_trust_gain: float
     resolved_progress: float
@@ -313,7 +314,7 @@ EXTENSIONS_OFF: dict[str, object] = {
     "settling_rate": 0.0, "narrative_initial": 0.0, "build_rate": 0.0, "convergence": 0.0,
     "confidence_bound": 0.0, "narrative_decay": 0.0, "burning_platform": 0.0, "statutory": False, "decision_rate": 0.0, "patience": 1,
     "support_threshold": 0.0, "narrative_weight": 0.0, "safety_weight": 0.0, "loss_weight": 0.0,
-    "vote_noise": 0.0, "majority": 0.5, "resolved_trust_gain": 0.0, "resolved_progress": 0.0,
+    "vote_noise": 0.0, "deliberation": 0.0, "majority": 0.5, "resolved_trust_gain": 0.0, "resolved_progress": 0.0,
     "breakdown_trust_loss": 0.0, "conditional": False, "commitment_trust_threshold": 0.0,
     "commitment_stress_threshold": 1.0, "reengage_margin": 0.0, "la_dynamic": False, "political_baseline": 0.0,
     "political_decay": 0.0, "political_weight": 0.0, "absent_threshold": 0.0, "partner_threshold": 0.0,

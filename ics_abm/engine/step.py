@@ -42,7 +42,7 @@ from ics_abm.engine.submodels.local_authority import update_engagement
 from ics_abm.engine.submodels.motives import motive_lenses, normalised_payoffs
 from ics_abm.engine.submodels.narrative import update_beliefs
 from ics_abm.engine.submodels.outcomes import book_results, payoffs
-from ics_abm.engine.submodels.participation import count_active, start_of_step
+from ics_abm.engine.submodels.participation import count_active, inclusiveness, start_of_step
 from ics_abm.engine.submodels.progress import record_organisations, record_outputs, system_balance, trust_after_finance
 from ics_abm.engine.submodels.regulators import interventions, regulator_push
 from ics_abm.engine.submodels.trust import update_trust
@@ -80,6 +80,7 @@ def step(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_out, org
     leader_turnover(orgs, graph, arcs, params, key, t, int(system[LEAD]))
     start_of_step(orgs, graph, arcs, ws)
     n_active, stress_sum = count_active(orgs, params)
+    inclusive = inclusiveness(orgs)
     open_hard_decision(orgs, params, system, key, t, n_active)
     sign_up(orgs, params, ws, system, t, n_active, stress_sum)
     # 1. Derived quantities (7.11 capacity, 7.5 push, 7.1 lenses) and the votes (7.13).
@@ -108,7 +109,7 @@ def step(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_out, org
     #       authorities (7.14), leaders settle (7.11), winter decays (7.16).
     interventions(orgs, params, ws, key, t, balance, system[PROGRESS])
     update_altruism(orgs, params, ws)
-    update_beliefs(orgs, graph, arcs, params, ws, lead_capacity, stress_sum / n_active if n_active > 0 else 0.0)
+    update_beliefs(orgs, graph, arcs, params, ws, lead_capacity, stress_sum / n_active if n_active > 0 else 0.0, inclusive)
     commitment(orgs, params, ws, broke_down)
     update_engagement(orgs, params, ws)
     leaders_settle(orgs, params)

@@ -274,6 +274,7 @@ class Finance(Section):
     pooled_share: float = Field(0.5, ge=0, le=1)
     pooled_system_weight: float = Field(0.15, ge=0, le=1)
     surplus_cap: float = Field(0.02, ge=0, le=1)
+    cost_pressure_spread: float = Field(0.01, ge=0, le=0.5)
 
 
 class Altruism(Section):

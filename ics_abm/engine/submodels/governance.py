@@ -73,6 +73,10 @@ def open_hard_decision(orgs, params, system, key, t, n_active):
 def vote(orgs, params, ws, system, key, t, safety):
     """7.13 (phase 1): each full member's vote on an open decision, from start-of-step values.
 
+    A voter's view of the proposal (the logistic term) is drawn once, in the month the decision
+    opened, and kept while it is discussed; discussion raises every voter's support by
+    ``params.deliberation`` a month.
+
     Writes ``ws.vote`` (int64, shape (n,)): -1 does not vote, 0 against, 1 for. A member that has
     stepped back from commitment votes against (it blocks a consensus) and draws no random number.
     """
@@ -86,16 +90,20 @@ def vote(orgs, params, ws, system, key, t, safety):
     decision_open = system[DECISION_OPEN] == 1.0
     loser = int(system[DECISION_LOSER])
     loss = system[DECISION_LOSS]
+    # Months the decision has been discussed before this vote (0 in the month it opened), and the
+    # month it opened: a voter's view of the proposal is drawn once, for that month, and kept.
+    age = system[DECISION_AGE]
+    opened = t - int(age)
     for i in prange(active.shape[0]):
         choice = -1
         if decision_open and active[i] == 1.0 and engagement[i] >= 2.0:
             choice = 0  # a member that has stepped back cannot be part of a consensus
         if choice == 0 and committed[i] == 1.0:
-            support = (w_mean_trust[i] - params.support_threshold) + params.narrative_weight * (w_belief[i] - 0.5) + params.safety_weight * safety
+            support = (w_mean_trust[i] - params.support_threshold) + params.narrative_weight * (w_belief[i] - 0.5) + params.safety_weight * safety + params.deliberation * age
             if i == loser:
                 support = support - params.loss_weight * loss * (1.0 - altruism[i])
             if params.vote_noise > 0.0:
-                support = support + params.vote_noise * logistic(uniform(key, t, i, STREAM_VOTE))
+                support = support + params.vote_noise * logistic(uniform(key, opened, i, STREAM_VOTE))
             choice = 1 if support > 0.0 else 0
         w_vote[i] = choice
 

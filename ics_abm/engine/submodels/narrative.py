@@ -1,7 +1,8 @@
 """7.12 Shared narrative: beliefs in the system's shared purpose, built by leaders and mixed by partners.
 
 Leaders build belief with the time they have for system work (their own, or the lead's when
-leadership is concentrated), in proportion to how engaged and committed their organisation is;
+leadership is concentrated), in proportion to how engaged and committed their organisation is and
+to how inclusive the table is;
 partners who work together pull each other's beliefs closer when they are close enough already
 (bounded confidence, Deffuant); belief decays without that work.
 """
@@ -17,7 +18,7 @@ __all__ = ["update_beliefs"]
 
 
 @inline
-def update_beliefs(orgs, graph, arcs, params, ws, lead_capacity, mean_stress):
+def update_beliefs(orgs, graph, arcs, params, ws, lead_capacity, mean_stress, inclusive):
     """7.12 (phase 8): every active organisation's belief, from start-of-step beliefs (``ws.belief``).
 
     Parameters
@@ -27,6 +28,10 @@ def update_beliefs(orgs, graph, arcs, params, ws, lead_capacity, mean_stress):
     mean_stress : float
         Mean financial stress of the active organisations at the start of the step (7.5): the
         burning platform that makes the case for change.
+    inclusive : float
+        How inclusive the table is at the start of the step (7.10, :func:`inclusiveness`): a
+        vision agreed "in an inclusive way" is built at the full rate, one agreed by part of the
+        system at that part's rate.
 
     Writes ``orgs.belief`` (in [0, 1]).
     """
@@ -46,7 +51,7 @@ def update_beliefs(orgs, graph, arcs, params, ws, lead_capacity, mean_stress):
             continue
         x = w_belief[i]
         build = params.build_rate * ((1.0 - params.concentration) * w_capacity[i] + params.concentration * lead_capacity)
-        build = (build + params.burning_platform * mean_stress) * engagement_weight(engagement[i]) * committed[i] * (1.0 - x)
+        build = (build + params.burning_platform * mean_stress) * inclusive * engagement_weight(engagement[i]) * committed[i] * (1.0 - x)
         live = w_live[i]
         mix = 0.0
         if live > 0.0:

@@ -12,7 +12,7 @@ from numba import prange
 from ics_abm.engine.jit import inline
 from ics_abm.engine.submodels.regulators import stress
 
-__all__ = ["at_table", "engagement_weight", "start_of_step", "count_active"]
+__all__ = ["at_table", "engagement_weight", "start_of_step", "count_active", "inclusiveness"]
 
 
 @inline
@@ -70,3 +70,20 @@ def count_active(orgs, params):
             n_active += 1
             stress_sum += stress(orgs.balance[i], orgs.budget[i], params.stress_scale)
     return n_active, stress_sum
+
+
+@inline
+def inclusiveness(orgs):
+    """7.10, 7.12: how inclusive the table is, in [0, 1].
+
+    The mean over active organisations of ``engagement_weight(engagement_i)·committed_i``: 1 when
+    every member is at the table as a full member, lower for each partner that is only a partner
+    (0.5), absent or withdrawn (0); 0 when no organisation is active. Read at the start of the step.
+    """
+    n_active = 0
+    total = 0.0
+    for i in range(orgs.kind.shape[0]):
+        if orgs.active[i] == 1.0:
+            n_active += 1
+            total += engagement_weight(orgs.engagement[i]) * orgs.committed[i]
+    return total / n_active if n_active > 0 else 0.0

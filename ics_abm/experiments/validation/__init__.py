@@ -19,7 +19,15 @@ from ics_abm.experiments.validation.fact import Arm, StylizedFact, for_each_kind
 from ics_abm.experiments.validation.facts import FACTS, facts_by_id
 from ics_abm.experiments.validation.outcomes import Outcome
 from ics_abm.experiments.validation.report import install_report, write_validation
-from ics_abm.experiments.validation.runner import MIN_SEEDS, FactResult, outcomes_table, run_fact, summary_table, validate
+from ics_abm.experiments.validation.runner import (
+    MIN_SEEDS,
+    FactResult,
+    fact_seeds,
+    outcomes_table,
+    run_fact,
+    summary_table,
+    validate,
+)
 
 __all__ = [
     "Arm",
@@ -28,6 +36,7 @@ __all__ = [
     "MIN_SEEDS",
     "Outcome",
     "StylizedFact",
+    "fact_seeds",
     "facts_by_id",
     "for_each_kind",
     "install_report",

@@ -137,6 +137,12 @@ class StylizedFact:
         What is measured (in both arms unless an arm sets its own).
     expected : {"increase", "decrease"}
         Expected sign of B − A.
+    min_seeds : int
+        Seeds per arm this fact needs at least (0: the number asked for). Outcomes that count rare
+        events (hard decisions, year-end transfers: well under one a run) or whose standardised
+        effect is small (about 0.2) need about 200 runs for an 80% chance of telling a real effect
+        from noise at the 5% level ((1.96 + 0.84)² / 0.2² ≈ 196); the fact then runs on the first
+        ``min_seeds`` seeds of the same root, so it still shares its first seeds with every other fact.
     discrepancy : str
         Empty, or why the model is known not to reproduce the fact. A fact with a discrepancy is
         still run and reported (as a failure, with this text); the tests expect it to fail, so
@@ -156,6 +162,7 @@ class StylizedFact:
     outcome: Outcome
     expected: str
     discrepancy: str = ""
+    min_seeds: int = 0
 
     def __post_init__(self) -> None:
         if not self.id or not self.id.strip():
@@ -164,6 +171,8 @@ class StylizedFact:
             raise ValueError(f"fact {self.id}: tag must be one of {', '.join(TAGS)}, got {self.tag!r}")
         if self.expected not in DIRECTIONS:
             raise ValueError(f"fact {self.id}: expected must be one of {', '.join(DIRECTIONS)}, got {self.expected!r}")
+        if int(self.min_seeds) != self.min_seeds or self.min_seeds < 0:
+            raise ValueError(f"fact {self.id}: min_seeds must be a whole number >= 0, got {self.min_seeds}")
         if int(self.steps) != self.steps or self.steps < 1:
             raise ValueError(f"fact {self.id}: steps must be a whole number >= 1, got {self.steps}")
         for arm in (self.a, self.b):

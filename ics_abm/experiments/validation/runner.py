@@ -25,7 +25,7 @@ from ics_abm.run import RunResult, run
 from ics_abm.scenario.loading import scenario_to_dict
 from ics_abm.scenario.schema import Scenario
 
-__all__ = ["MIN_SEEDS", "FactResult", "run_fact", "select", "summary_table", "outcomes_table", "validate"]
+__all__ = ["MIN_SEEDS", "FactResult", "fact_seeds", "run_fact", "select", "summary_table", "outcomes_table", "validate"]
 
 #: Seeds per arm below which :func:`validate` refuses to judge a fact.
 MIN_SEEDS = 30
@@ -171,6 +171,15 @@ def select(facts: Iterable[StylizedFact], only: Iterable[str] | None = None) -> 
     return [f for f in facts if f.id in wanted]
 
 
+def fact_seeds(fact: StylizedFact, seeds: int, root: int = 0) -> list[int]:
+    """The run seeds of ``fact``: the first ``max(seeds, fact.min_seeds)`` seeds spawned from ``root``.
+
+    Every fact shares its first ``seeds`` seeds with every other; a fact that counts rare events
+    runs on more (:attr:`StylizedFact.min_seeds`).
+    """
+    return [int(s) for s in replicate_seeds(root, max(int(seeds), int(fact.min_seeds)))]
+
+
 def validate(
     facts: Iterable[StylizedFact] | None = None,
     *,
@@ -208,10 +217,9 @@ def validate(
     if int(seed) != seed or seed < 0:
         raise ValueError(f"seed must be a whole number >= 0, got {seed}")
     chosen = select(facts, only)
-    seed_list = [int(s) for s in replicate_seeds(seed, int(seeds))]
     results, cache = [], {}
     for done, fact in enumerate(chosen, start=1):
-        result = run_fact(fact, seed_list, seed=seed, cache=cache)
+        result = run_fact(fact, fact_seeds(fact, int(seeds), seed), seed=seed, cache=cache)
         results.append(result)
         if progress is not None:
             progress(done, len(chosen), fact)

@@ -17,6 +17,7 @@ from ics_abm.experiments.validation.facts.baselines import (
     DEFAULT_SYSTEM,
     HIGH_TRUST,
     LOW_TRUST,
+    RARE_EVENTS,
 )
 from ics_abm.experiments.validation.outcomes import at_month, mean_over, total_over
 
@@ -100,11 +101,7 @@ FINANCE_FACTS: tuple[StylizedFact, ...] = (
         "0.85 and legacy 0.1; money moved in end-of-year transfers over three years (£m).",
         base=DEFAULT_SYSTEM, a=Arm("low trust", {**_CONTROL_TOTAL, "finance.linked_share": 0.25, "trust.initial": 0.45}),
         b=Arm("high trust", {**_CONTROL_TOTAL, "finance.linked_share": 0.25, "trust.initial": 0.85, "legacy.strength": 0.1}),
-        steps=36, outcome=total_over("transfers", 1, 36), expected="increase",
-        discrepancy="Transfers go from surpluses to deficits at a year end (7.15). In a high-trust system nearly "
-        "every organisation ends the year in surplus, so there is little deficit to cover and less money moves "
-        "than in a low-trust system; the model lacks the deficits that persist in trusting systems (Frimley, "
-        "Dorset) for reasons other than collaboration.",
+        steps=36, outcome=total_over("transfers", 1, 36), expected="increase", min_seeds=RARE_EVENTS,
     ),
     StylizedFact(
         id="SF38", title="Invest to save shows costs long before it shows results", tag="ASSERT",
@@ -122,8 +119,6 @@ FINANCE_FACTS: tuple[StylizedFact, ...] = (
         base=DEFAULT_SYSTEM, a=Arm("low trust", {**_CONTROL_TOTAL, "trust.initial": 0.45}),
         b=Arm("high trust", {**_CONTROL_TOTAL, "trust.initial": 0.8}), steps=24,
         outcome=mean_over("signed_up", 1, 24), expected="increase",
-        discrepancy="Sign-up (7.15) weighs trust against the linked share and financial stress; with trust rising "
-        "from year one and little stress, both arms sign up every year, so trust makes no difference.",
     ),
     StylizedFact(
         id="SF6", title="Financial pressure is double-edged, and on average less of it does better", tag="OBS",

@@ -9,7 +9,7 @@ partners hold the venture back (SF2b, SF36); leaders not persuaded of system wor
 from __future__ import annotations
 
 from ics_abm.experiments.validation.fact import Arm, StylizedFact
-from ics_abm.experiments.validation.facts.baselines import DEFAULT, DEFAULT_SYSTEM
+from ics_abm.experiments.validation.facts.baselines import DEFAULT, DEFAULT_SYSTEM, RARE_EVENTS
 from ics_abm.experiments.validation.outcomes import at_month
 
 __all__ = ["PARTNER_FACTS"]
@@ -40,7 +40,7 @@ PARTNER_FACTS: tuple[StylizedFact, ...] = (
         experiment="Every partner committed against acute trusts unwilling to commit; hard decisions resolved "
         "by month 36.",
         base=DEFAULT_SYSTEM, a=DEFAULT, b=Arm("acute trusts unwilling", {"commitment.unwilling": ["acute"]}),
-        steps=36, outcome=at_month("decisions_resolved", 36), expected="decrease",
+        steps=36, outcome=at_month("decisions_resolved", 36), expected="decrease", min_seeds=RARE_EVENTS,
     ),
     StylizedFact(
         id="SF2c", title="A disengaged local authority weakens the shared vision", tag="OBS",
@@ -51,9 +51,6 @@ PARTNER_FACTS: tuple[StylizedFact, ...] = (
         "month 24.",
         base=DEFAULT_SYSTEM, a=_LA_FULL_MEMBERS, b=_LA_ABSENT,
         steps=24, outcome=at_month("shared_narrative", 24), expected="decrease",
-        discrepancy="The shared narrative is the mean belief of the organisations at the table (7.12), so an absent "
-        "local authority, whose belief is built more slowly, leaves the average rather than dragging it down; the "
-        "buy-in of staff, communities and politicians that the quote names is not modelled.",
     ),
     StylizedFact(
         id="SF21", title="Political opposition holds local authorities back from full membership", tag="OBS",

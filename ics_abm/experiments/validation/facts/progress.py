@@ -9,7 +9,7 @@ Mechanisms: docs/model.md 7.8 and 7.16.
 from __future__ import annotations
 
 from ics_abm.experiments.validation.fact import Arm, StylizedFact
-from ics_abm.experiments.validation.facts.baselines import DEFAULT, DEFAULT_SYSTEM
+from ics_abm.experiments.validation.facts.baselines import DEFAULT, DEFAULT_SYSTEM, RARE_EVENTS
 from ics_abm.experiments.validation.outcomes import (
     at_month,
     constant,
@@ -45,6 +45,7 @@ PROGRESS_FACTS: tuple[StylizedFact, ...] = (
         base=DEFAULT_SYSTEM, a=Arm("mean trust", outcome=half_time("mean_trust", 49, 60)),
         b=Arm("integration progress", outcome=half_time("integration_progress", 49, 60)), steps=60,
         outcome=half_time("mean_trust", 49, 60), expected="increase",
+        min_seeds=RARE_EVENTS,  # a small effect (about 0.2 standardised on 200 seeds): needs the same power
     ),
     StylizedFact(
         id="SF10", title="Progress is non-linear: setbacks occur", tag="OBS",
