@@ -284,7 +284,8 @@ def read_sweep(path: str | os.PathLike) -> SweepSpec:
     Parameters
     ----------
     path : str or os.PathLike
-        A TOML sweep file; named in messages as given.
+        A TOML sweep file (named in messages as given), or the name of a sweep example shipped
+        with the package (``"example"``, ``"sobol"``).
 
     Returns
     -------
@@ -304,12 +305,16 @@ def read_sweep(path: str | os.PathLike) -> SweepSpec:
     >>> spec.parameters
     ['regulation.regime', 'legacy.strength', 'trust.gain_rate']
     """
+    from ics_abm.scenario.catalog import resolve_sweep
     from ics_abm.scenario.errors import ScenarioError
     from ics_abm.scenario.loading import _parse_toml, _read_text, _source
 
     source = _source(path)
     try:
-        text = _read_text(path)
+        resolved = resolve_sweep(path)  # a file, or the name of a packaged example ("example")
+        if os.fspath(resolved) != os.fspath(path):
+            source = os.fspath(resolved)  # relative paths in the file are read from its folder
+        text = _read_text(resolved)
         data = _parse_toml(text, source)
     except ScenarioError as exc:  # the file itself (not found, not UTF-8, not TOML): same wording
         raise SweepError(exc.path, exc.problem) from None
