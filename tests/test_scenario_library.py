@@ -98,7 +98,7 @@ def test_every_scenario_is_documented(path):
 @pytest.mark.parametrize("name", GROUPS["ics archetypes"])
 def test_archetypes_say_where_values_come_from(name):
     text = header(SCENARIOS / f"{name}.toml")
-    assert "seeds_digest.md 6." in text, "cite the digest section of this ICS"
+    assert "docs/evidence/ics-archetypes.md 6." in text, "cite the evidence section of this ICS"
     assert "[003]" in text, "cite the King's Fund study"
     assert "ASSUMPTION" in text, "say which values are assumptions"
 
