@@ -24,7 +24,8 @@ REPO = Path(__file__).resolve().parent.parent
 TEXT = (".md", ".py", ".toml", ".ipynb", ".yml", ".yaml", ".cfg", ".txt", ".sh")
 TOP = ("docs", "ics_abm", "tests", "benchmarks", "notebooks", "tools", "scenarios", "sweeps", ".ci")
 #: A path in running text: a top-level folder, then at least one more part; not part of a longer path or URL.
-PATH = re.compile(r"(?<![\w/.~:-])((?:%s)/[\w.@+-]+(?:/[\w.@+-]+)*/?)" % "|".join(re.escape(t) for t in TOP))
+_TOPS = "|".join(re.escape(t) for t in TOP)
+PATH = re.compile(rf"(?<![\w/.~:-])((?:{_TOPS})/[\w.@+-]+(?:/[\w.@+-]+)*/?)")
 #: A Markdown link or image target that is not a URL or an anchor on the same page.
 LINK = re.compile(r"\]\((?!https?:|mailto:|#)([^)\s]+)\)")
 #: Written output and examples of a results folder, not files of the repository.
