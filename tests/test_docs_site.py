@@ -18,7 +18,6 @@ import pytest
 import ics_abm
 
 REPO = Path(__file__).resolve().parent.parent
-pytest.importorskip("mkdocs", reason="the documentation tools are the [docs] extra (./dev installs them)")
 
 
 @pytest.fixture(scope="module")

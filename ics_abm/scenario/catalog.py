@@ -299,6 +299,8 @@ def resolve_scenario(name_or_path: str | os.PathLike, extra_dir: str | os.PathLi
         return Path(given)  # what is there is for the loader to judge (a folder, a FIFO, ...)
     if not _looks_like_a_name(given):
         raise ScenarioError(given if given.isprintable() else repr(given), "file not found")
+    if extra_dir is None and (packaged_scenarios_dir() / f"{given}.toml").is_file():
+        return packaged_scenarios_dir() / f"{given}.toml"  # a packaged name: no need to read the catalogue
     entries = list_scenarios(extra_dir)
     names = _names(entries)
     if given in names:
