@@ -6,7 +6,10 @@ interpreter's own start) and ``python -c "import mesa"`` (what importing the mod
 all of them see the same load. Reported per command: wall time and CPU time (user + system, of the
 child) as min and median over the repeats, and the ratio of the medians to the baseline.
 
-    .venv/bin/python benchmarks/bench_cli.py [--repeats 15]
+    .venv/bin/python benchmarks/bench_cli.py [--repeats 15] [--before OTHER/.venv/bin/ics-abm]
+
+``--before`` adds ``--help`` and ``validate`` of another install (e.g. a checkout of an older commit)
+to the same interleaved loop, for a like-for-like comparison.
 
 The machine is shared: read the load average printed first.
 """
@@ -19,6 +22,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,15 +33,23 @@ from _machine import describe  # noqa: I001  (the folder of this script, put on 
 BIN = Path(sys.executable).parent
 
 
-def _commands() -> dict[str, list[str]]:
+def _commands(before: str | None) -> dict[str, list[str]]:
     cli = [str(BIN / "ics-abm")]
-    return {
+    other = {} if before is None else {"before: ics-abm --help": [before, "--help"],
+                                       "before: ics-abm validate FILE": [before, "validate", str(_FILE)]}
+    return other | {
         "python -c pass (baseline)": [sys.executable, "-c", "pass"],
         "python -c 'import mesa'": [sys.executable, "-c", "import mesa"],
         "ics-abm --help": [*cli, "--help"],
+        "ics-abm validate FILE": [*cli, "validate", str(_FILE)],
         "ics-abm validate default": [*cli, "validate", "default"],
         "ics-abm scenarios": [*cli, "scenarios"],
     }
+
+
+#: A scenario file every version accepts (the default system), for validate.
+_FILE = Path(tempfile.mkdtemp()) / "bench.toml"
+_FILE.write_text('[scenario]\nname = "bench"\ndescription = "the default system"\n', encoding="utf-8")
 
 
 def _once(command: list[str]) -> tuple[float, float]:
@@ -53,8 +65,9 @@ def _once(command: list[str]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--before", help="the ics-abm of another install, timed in the same loop")
     args = parser.parse_args()
-    commands = _commands()
+    commands = _commands(args.before)
     print(describe())
     print(f"cores available to this process: {len(os.sched_getaffinity(0))}; repeats: {args.repeats} (interleaved)")
     for command in commands.values():  # warm the file cache and the compiled bytecode
@@ -67,10 +80,10 @@ def main() -> None:
             walls[name].append(wall)
             cpus[name].append(cpu)
     base = statistics.median(walls["python -c pass (baseline)"])
-    print(f"{'command':<28} {'wall min':>9} {'wall med':>9} {'cpu min':>9} {'cpu med':>9} {'x baseline':>11}")
+    print(f"{'command':<32} {'wall min':>9} {'wall med':>9} {'cpu min':>9} {'cpu med':>9} {'x baseline':>11}")
     for name in commands:
         w, c = walls[name], cpus[name]
-        print(f"{name:<28} {min(w) * 1e3:>7.0f}ms {statistics.median(w) * 1e3:>7.0f}ms {min(c) * 1e3:>7.0f}ms "
+        print(f"{name:<32} {min(w) * 1e3:>7.0f}ms {statistics.median(w) * 1e3:>7.0f}ms {min(c) * 1e3:>7.0f}ms "
               f"{statistics.median(c) * 1e3:>7.0f}ms {statistics.median(w) / base:>10.1f}x")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
