@@ -15,11 +15,8 @@ A name can be given wherever a scenario file is accepted::
     >>> resolve_scenario("regulation_misaligned").name  # an alias: the same scenario as default
     'default.toml'
 
-A path to an existing file always wins over a name, so a user's ``default`` file in the current
-folder is never shadowed by the packaged one.
-
-The sweep examples (``ics_abm/data/sweeps/*.toml``) are found the same way
-(:func:`list_sweeps`, :func:`resolve_sweep`).
+A path to an existing file always wins over a name. The sweep examples (``ics_abm/data/sweeps/``)
+are found the same way (:func:`list_sweeps`, :func:`resolve_sweep`).
 """
 
 from __future__ import annotations
@@ -28,6 +25,7 @@ import atexit
 import contextlib
 import importlib.resources
 import os
+import re
 import shutil
 import tomllib
 from dataclasses import dataclass
@@ -124,11 +122,6 @@ def packaged_scenarios_dir() -> Path:
 def packaged_sweeps_dir() -> Path:
     """The folder of the sweep examples shipped with the package."""
     return _data_dir("sweeps")
-
-
-# --------------------------------------------------------------------------------------------
-# Reading the catalogue
-# --------------------------------------------------------------------------------------------
 
 
 def _first_line(text: object) -> str:
@@ -254,8 +247,15 @@ def _names(entries: list[ScenarioEntry]) -> dict[str, ScenarioEntry]:
 
 
 def _looks_like_a_name(given: str) -> bool:
-    return bool(given) and os.sep not in given and (os.altsep is None or os.altsep not in given) \
-        and not given.endswith(".toml")
+    """A scenario name is letters, digits, ``_``, ``-`` and ``.``, and does not end in ``.toml``."""
+    return re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", given) is not None and not given.endswith(".toml")
+
+
+def _not_found(given: str) -> ScenarioError:
+    shown = given if given.isprintable() else repr(given)
+    if "\0" in given:  # as the loader says it
+        return ScenarioError(shown, "is not a valid file name (it contains a NUL character)")
+    return ScenarioError(shown, "file not found")
 
 
 def _check_path_type(name_or_path: object) -> str:
@@ -298,7 +298,7 @@ def resolve_scenario(name_or_path: str | os.PathLike, extra_dir: str | os.PathLi
     if given and os.path.lexists(given):
         return Path(given)  # what is there is for the loader to judge (a folder, a FIFO, ...)
     if not _looks_like_a_name(given):
-        raise ScenarioError(given if given.isprintable() else repr(given), "file not found")
+        raise _not_found(given)
     if extra_dir is None and (packaged_scenarios_dir() / f"{given}.toml").is_file():
         return packaged_scenarios_dir() / f"{given}.toml"  # a packaged name: no need to read the catalogue
     entries = list_scenarios(extra_dir)
@@ -349,11 +349,6 @@ def copy_scenario(name: str, folder: str | os.PathLike, force: bool = False) -> 
     return target
 
 
-# --------------------------------------------------------------------------------------------
-# Sweep examples
-# --------------------------------------------------------------------------------------------
-
-
 def list_sweeps() -> list[SweepEntry]:
     """The sweep examples shipped with the package, by name.
 
@@ -390,7 +385,7 @@ def resolve_sweep(name_or_path: str | os.PathLike) -> Path:
     if given and os.path.lexists(given):
         return Path(given)
     if not _looks_like_a_name(given):
-        raise ScenarioError(given if given.isprintable() else repr(given), "file not found")
+        raise _not_found(given)
     entries = list_sweeps()
     for entry in entries:
         if entry.name == given:
