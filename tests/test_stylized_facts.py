@@ -1,4 +1,4 @@
-"""The model against the stylized facts of the seed documents (ics_abm/validation/facts.py).
+"""The model against the stylized facts of the seed documents (ics_abm/experiments/validation/facts/).
 
 One test per registered fact. Both arms run on the same 30 seeds (common random numbers, spawned
 from root seed 0: the same seeds for every fact, never chosen per fact; a fact that counts rare

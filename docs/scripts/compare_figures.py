@@ -26,7 +26,7 @@ OPTIONS = ["regulation_aligned", "regulation_single", "regulation_national_align
 
 def main() -> None:
     """Run the comparison, write its briefing and copy the figures into docs/img/."""
-    result = ics_abm.compare(SCENARIOS / "regulation_misaligned.toml", [SCENARIOS / f"{o}.toml" for o in OPTIONS],
+    result = ics_abm.compare("regulation_misaligned", [SCENARIOS / f"{o}.toml" for o in OPTIONS],  # a packaged name
                              replicates=30, steps=120, seed=0, domain="regulation")
     out = ROOT / "results" / "compare-regulation-briefing"
     briefing = result.report(out)

@@ -1,7 +1,7 @@
 """The ``ics-abm`` application: every command registered on one typer app, and :func:`main`.
 
 Each command lives in its own module (:mod:`.run`, :mod:`.validate`, :mod:`.compare`,
-:mod:`.validate_model`, :mod:`.sweep`, :mod:`.sensitivity`, :mod:`.demo`), which imports only
+:mod:`.validate_model`, :mod:`.sweep`, :mod:`.sensitivity`, :mod:`.demo`, :mod:`.scenarios`), which imports only
 :mod:`.common` and library code, never this module: so there are no import cycles. Those modules
 import what is heavy (the model, pandas, matplotlib, solara) inside the command functions, so that
 ``ics-abm --help`` stays quick.
@@ -15,13 +15,14 @@ from typing import Annotated, Any
 
 import typer
 from typer._click import exceptions as click  # typer ships its own copy of click
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from ics_abm._version import __version__
 from ics_abm.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, internal_error, one_line
 from ics_abm.cli.compare import compare_command
 from ics_abm.cli.demo import demo_command
 from ics_abm.cli.run import run_command
+from ics_abm.cli.scenarios import scenarios_app
 from ics_abm.cli.sensitivity import sensitivity_command
 from ics_abm.cli.sweep import sweep_command
 from ics_abm.cli.validate import validate_command
@@ -79,6 +80,39 @@ class _OneLineErrors(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+class _Argument(TyperArgument):
+    """A positional argument shown the usual way: ``SCENARIO``, ``[SCENARIO]``, ``FILE...``.
+
+    Typer's own usage line wraps required arguments in braces (``{SCENARIO}``) and its help adds
+    the Python type (``<list[Path]>``); the help text says what each argument is instead.
+    """
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw
+        if self.nargs != 1 and not name.endswith("..."):
+            name += "..."
+        if not self.required and self.nargs == 1:
+            name = f"[{name}]"
+        return name
+
+    def _rich_display_name(self) -> str:
+        name = self.display_name_raw
+        return name + "..." if self.nargs != 1 and not name.endswith("...") else name
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+
+class _Command(TyperCommand):
+    """Every command's class: its positional arguments are :class:`_Argument`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if type(param) is TyperArgument:
+                param.__class__ = _Argument
+
+
 app = typer.Typer(
     cls=_OneLineErrors,
     name="ics-abm",
@@ -105,13 +139,15 @@ def _root(
     """Agent-based model of partner behaviour, trust and collaboration in NHS integrated care systems."""
 
 
-app.command("run")(run_command)
-app.command("validate")(validate_command)
-app.command("compare")(compare_command)
-app.command("validate-model")(validate_model_command)
-app.command("sweep")(sweep_command)
-app.command("sensitivity")(sensitivity_command)
-app.command("demo")(demo_command)
+app.command("run", cls=_Command)(run_command)
+app.command("validate", cls=_Command)(validate_command)
+app.command("compare", cls=_Command)(compare_command)
+app.command("validate-model", cls=_Command)(validate_model_command)
+app.command("sweep", cls=_Command)(sweep_command)
+app.command("sensitivity", cls=_Command)(sensitivity_command)
+app.command("demo", cls=_Command)(demo_command)
+app.add_typer(scenarios_app, name="scenarios")
+scenarios_app.registered_commands[0].cls = _Command
 
 
 def _use_a_non_interactive_backend() -> None:

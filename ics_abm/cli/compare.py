@@ -21,7 +21,7 @@ __all__ = ["compare_command"]
 #: Comparisons of more run-months than this always get a progress bar, terminal or not.
 PROGRESS_MIN_MONTHS = 50_000
 
-_SCENARIOS_HELP = "The base scenario file, then one or more option files (TOML)."
+_SCENARIOS_HELP = "The base scenario, then one or more options: files (TOML) or shipped scenario names."
 _REPLICATES_HELP = "Runs per option, a whole number >= 2; replicate r of every option uses the same seed."
 _STEPS_HELP = "Months per run, >= 1 (default: the base scenario's steps, for every option)."
 _SEED_HELP = "Root seed, a whole number >= 0; the replicates' seeds are spawned from it."

@@ -1,4 +1,4 @@
-"""``ics-abm demo [SCENARIO] [--host H] [--port P]``: start the live demo in the browser.
+"""``ics-abm demo [SCENARIO | --preset NAME] [--host H] [--port P]``: start the live demo in the browser.
 
 Kept free of heavy imports: ``ics-abm --help`` must stay quick, so solara, Mesa's visualisation
 and the model are imported only when the command runs.
@@ -22,10 +22,11 @@ __all__ = ["demo_command"]
 #: Import names of the packages of the ``demo`` extra that the server needs.
 _NEEDED = ("solara", "solara_assets", "ipyvuetify", "uvicorn", "altair")
 
-_HELP_SCENARIO = ("Scenario to start with (default: scenarios/default.toml); every valid file in --presets is "
-                  "offered too.")
+_HELP_SCENARIO = ("Scenario to start with: a file or a shipped scenario's name (default: default); the presets "
+                  "are offered too.")
+_HELP_PRESET = "The same as SCENARIO: the preset to start with, e.g. --preset ics_dorset."
 _HELP_HOST = "Address to listen on; 0.0.0.0 lets others in the room join."
-_HELP_PRESETS = "Folder of preset scenarios (default: scenarios/)."
+_HELP_PRESETS = "Folder of preset scenarios (default: the shipped scenarios; ics-abm scenarios lists them)."
 
 
 def _check_address(host: str, port: int) -> None:
@@ -56,6 +57,7 @@ def demo_command(
     ] = None,
     host: Annotated[str, typer.Option(metavar="H", help=_HELP_HOST)] = "127.0.0.1",
     port: Annotated[int, typer.Option(metavar="P", help="Port to listen on.")] = 8765,
+    preset: Annotated[str | None, typer.Option(metavar="NAME", help=_HELP_PRESET, show_default=False)] = None,
     presets: Annotated[Path | None, typer.Option(metavar="DIR", help=_HELP_PRESETS, show_default=False)] = None,
     out: Annotated[Path, typer.Option(metavar="DIR", help="Folder for saved sessions.")] = DEFAULT_OUT_DIR,
 ) -> None:
@@ -64,6 +66,14 @@ def demo_command(
     from ics_abm.demo.settings import DemoSettings
 
     with bad_input_is_an_error():
+        if preset is not None and scenario is not None:
+            raise ValueError(f"give the scenario to start with once, as SCENARIO or --preset, got {str(scenario)!r} "
+                             f"and --preset {preset!r}")
+        given = scenario if preset is None else preset
+        if given is not None:  # a file, or a shipped (or --presets) scenario's name
+            from ics_abm.scenario.catalog import resolve_scenario
+
+            scenario = resolve_scenario(given, extra_dir=presets if presets is not None and presets.is_dir() else None)
         settings = DemoSettings(scenario, presets, out)
         catalogue = find_catalogue(presets, scenario)  # check before starting: errors as one sentence
         _check_address(host, port)

@@ -25,7 +25,7 @@ PROGRESS_MIN_STEPS = 240
 #: Runs estimated to take longer than this (s) say how big they are before they start.
 ANNOUNCE_SECONDS = 60.0
 
-_SCENARIO_HELP = "Scenario file (TOML), e.g. scenarios/default.toml."
+_SCENARIO_HELP = "A scenario file (TOML) or the name of a shipped scenario (ics-abm scenarios), e.g. default."
 _SEED_HELP = "Random seed, a whole number from 0 to 2**64 - 1 (default: the scenario's seed)."
 _STEPS_HELP = "Months to simulate, 1 to 100000 (default: the scenario's steps)."
 _LARGE_HELP = ("Allow a run bigger than a laptop's memory (the estimate is shown first); the same as "

@@ -17,7 +17,7 @@ from ics_abm.limits import ALLOW_LARGE_ENV, allowing_large, describe_size, run_e
 
 __all__ = ["sweep_command"]
 
-_SWEEP_HELP = "Sweep file (TOML), e.g. sweeps/example.toml."
+_SWEEP_HELP = "A sweep file (TOML) or the name of a shipped example (ics-abm scenarios), e.g. example."
 _WORKERS_HELP = "Local worker processes (1: run in this process)."
 _SCHEDULER_HELP = "Run on a Dask cluster: address of its scheduler, e.g. tcp://10.0.0.5:8786."
 _OUT_HELP = "Results folder (default: results/sweep-<name>); with Dask, on a filesystem the workers share."

@@ -14,7 +14,7 @@ __all__ = ["validate_command"]
 
 def validate_command(
     files: Annotated[
-        list[Path], typer.Argument(metavar="FILE", help="Scenario files (TOML) to check.", show_default=False)
+        list[Path], typer.Argument(metavar="FILE", help="Scenario files (TOML) or shipped scenario names to check.", show_default=False)
     ],
 ) -> None:
     """Check scenario files; print 'ok: FILE' or the problem for each. Exit code 1 if any is invalid."""

@@ -81,11 +81,13 @@ class Catalogue:
 
 
 def default_presets_dir() -> Path:
-    """``scenarios/`` in the working directory if there is one, else the one beside the package."""
+    """``scenarios/`` in the working directory if there is one, else the scenarios shipped in the package."""
     here = Path("scenarios")
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parents[2] / "scenarios"
+    from ics_abm.scenario.catalog import packaged_scenarios_dir
+
+    return packaged_scenarios_dir()
 
 
 def _unique_name(path: Path, taken: set[str]) -> str:

@@ -2,7 +2,7 @@
 
 Every default here is listed, with the evidence it encodes, in ``docs/model.md`` (section 3,
 "Entities"); the digest codes ([000], [003], M-numbers) refer to
-``shared/design/seeds_digest.md``. Change a number here and the table there together.
+``docs/evidence/index.md``. Change a number here and the table there together.
 """
 
 from __future__ import annotations

@@ -22,7 +22,9 @@ from typing import Annotated, get_args
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     Field,
+    PlainSerializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -32,12 +34,16 @@ from ics_abm.scenario.base import (  # noqa: F401  (re-exported names of the sch
     FINANCE_REGIMES,
     MAX_ORGANISATIONS,
     REGIMES,
+    SCENARIO_GROUPS,
     FinanceRegime,
     KindName,
     PairTable,
     Principal,
     Regime,
+    ScenarioAlias,
+    ScenarioGroup,
     Section,
+    _list_to_tuple,
 )
 from ics_abm.scenario.events import Event
 from ics_abm.scenario.kinds import KINDS
@@ -46,6 +52,7 @@ from ics_abm.scenario.mechanisms import Commitment, Governance, Leadership, Loca
 __all__ = [
     "MAX_ORGANISATIONS",
     "REGIMES",
+    "SCENARIO_GROUPS",
 
     "ScenarioInfo",
     "Organisations",
@@ -77,7 +84,11 @@ class ScenarioInfo(Section):
     name : str
         Short name of the scenario (required, not blank).
     description : str
-        Free text.
+        Free text; its first line is what ``ics-abm scenarios`` shows.
+    group : str
+        Its group in the catalogue (:mod:`ics_abm.scenario.catalog`), one of :data:`SCENARIO_GROUPS`.
+    aliases : tuple of str
+        Other names it answers to where a scenario name is accepted (e.g. ``["regulation_misaligned"]``).
     steps : int
         Number of monthly steps to run, 1 to 100000.
     seed : int
@@ -86,6 +97,8 @@ class ScenarioInfo(Section):
 
     name: str = Field(min_length=1, pattern=r"\S", description="scenario name")
     description: str = Field("", description="free text")
+    group: ScenarioGroup = Field("custom", description="catalogue group")
+    aliases: Annotated[tuple[ScenarioAlias, ...], BeforeValidator(_list_to_tuple), PlainSerializer(list)] = Field((), description="other names")
     steps: int = Field(120, ge=1, le=100_000, description="months to run")
     seed: int = Field(0, ge=0, le=MAX_SEED, description="random seed")
 
@@ -382,7 +395,7 @@ if tuple(Organisations.model_fields) != KINDS or tuple(Kinds.model_fields) != KI
     raise RuntimeError("Organisations and Kinds fields must match ics_abm.scenario.kinds.KINDS")
 if get_args(Regulation.model_fields["regime"].annotation) != REGIMES:
     raise RuntimeError("Regulation.regime must list REGIMES")
-if get_args(Finance.model_fields["regime"].annotation) != FINANCE_REGIMES:
-    raise RuntimeError("Finance.regime must list FINANCE_REGIMES")
+if get_args(Finance.model_fields["regime"].annotation) != FINANCE_REGIMES or get_args(ScenarioGroup) != SCENARIO_GROUPS:
+    raise RuntimeError("Finance.regime must list FINANCE_REGIMES, ScenarioGroup SCENARIO_GROUPS")
 
 

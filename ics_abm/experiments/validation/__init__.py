@@ -1,7 +1,7 @@
 """Validation of the model against the stylized facts of the seed documents.
 
 * :class:`StylizedFact` declares a fact, its evidence and the two-arm experiment that tests it;
-  the registry of facts is :data:`FACTS` (``ics_abm/validation/facts.py``: one entry per fact);
+  the registry of facts is :data:`FACTS` (``ics_abm/experiments/validation/facts/``: one entry per fact);
 * :func:`run_fact` runs one fact on common random numbers and judges it; :func:`validate` runs
   them all (``ics-abm validate-model``);
 * :func:`write_validation` writes the report (Markdown, figures, tables); ``docs/validation.md``

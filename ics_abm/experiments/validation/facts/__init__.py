@@ -1,4 +1,4 @@
-"""The registry of stylized facts (shared/design/seeds_digest.md, section 3) the model is tested on.
+"""The registry of stylized facts (docs/evidence/stylized-facts.md) the model is tested on.
 
 The facts are declared by theme, one module each:
 
