@@ -15,7 +15,16 @@ from ics_abm.scenario.errors import ScenarioError
 from ics_abm.scenario.loading import load_scenario
 from ics_abm.scenario.schema import Scenario
 
-__all__ = ["Preset", "Catalogue", "find_catalogue", "default_presets_dir"]
+__all__ = ["Preset", "Catalogue", "find_catalogue", "default_presets_dir", "GROUP_TITLES"]
+
+#: The groups of the scenario catalogue, in picker order, with the titles the room reads.
+GROUP_TITLES: dict[str, str] = {
+    "core": "Core",
+    "ics": "ICS",
+    "regulation": "Regulation",
+    "finance": "Finance",
+    "facilitator": "Story",
+}
 
 
 @dataclass(frozen=True)
@@ -30,11 +39,25 @@ class Preset:
         The file.
     description : str
         The scenario's ``[scenario] description``.
+    group : str
+        Its group in :mod:`ics_abm.scenario.catalog` (``core``, ``ics``, ``regulation``, ``finance``,
+        ``facilitator``), or "" for a file the catalogue does not know.
     """
 
     name: str
     path: Path
     description: str
+    group: str = ""
+
+    @property
+    def label(self) -> str:
+        """What the picker shows: the group's title and the name in words ("ICS · Berkshire west")."""
+        words = self.name
+        if self.group and words.startswith(self.group + "_"):
+            words = words[len(self.group) + 1:]
+        words = words.replace("_", " ")
+        words = words[:1].upper() + words[1:]
+        return f"{GROUP_TITLES.get(self.group, self.group.title())} · {words}" if self.group else words
 
     def load(self) -> Scenario:
         """The validated scenario (read again, so an edited file is picked up on reset)."""
@@ -60,6 +83,28 @@ class Catalogue:
     def names(self) -> list[str]:
         """Preset names, in picker order."""
         return [preset.name for preset in self.presets]
+
+    @property
+    def labels(self) -> list[str]:
+        """Preset labels, in picker order (grouped)."""
+        return [preset.label for preset in self.presets]
+
+    @property
+    def groups(self) -> list[str]:
+        """The groups present, in picker order."""
+        return list(dict.fromkeys(preset.group for preset in self.presets if preset.group))
+
+    def label_of(self, name: str) -> str:
+        """The label of preset ``name``."""
+        return self.get(name).label
+
+    def name_of(self, label: str) -> str:
+        """The name of the preset labelled ``label``."""
+        return next(preset.name for preset in self.presets if preset.label == label)
+
+    def has(self, name: str) -> bool:
+        """Whether a preset is called ``name``."""
+        return any(preset.name == name for preset in self.presets)
 
     @property
     def start(self) -> Preset:
