@@ -24,7 +24,8 @@ _NEEDED = ("solara", "solara_assets", "ipyvuetify", "uvicorn", "altair")
 
 _HELP_SCENARIO = ("Scenario to start with (default: scenarios/default.toml); every valid file in --presets is "
                   "offered too.")
-_HELP_HOST = "Address to listen on; 0.0.0.0 lets others in the room join."
+_HELP_HOST = ("Address to listen on; 0.0.0.0 lets others in the room join: the demo prints the address to share "
+              "and a join code they must type, and limits saves.")
 _HELP_PRESETS = "Folder of preset scenarios (default: scenarios/)."
 
 
@@ -38,6 +39,9 @@ def _check_address(host: str, port: int) -> None:
     except (socket.gaierror, UnicodeError, ValueError):
         raise ValueError(not_ours) from None
     with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As the server will (uvicorn sets it): connections of a demo stopped a moment ago, still
+        # in TIME_WAIT, must not make the port look taken.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:
@@ -58,13 +62,18 @@ def demo_command(
     port: Annotated[int, typer.Option(metavar="P", help="Port to listen on.")] = 8765,
     presets: Annotated[Path | None, typer.Option(metavar="DIR", help=_HELP_PRESETS, show_default=False)] = None,
     out: Annotated[Path, typer.Option(metavar="DIR", help="Folder for saved sessions.")] = DEFAULT_OUT_DIR,
+    max_saves: Annotated[int | None, typer.Option(metavar="N", help="Sessions that may be saved in all "
+                                                  "(default: no limit on this computer, 20 with a room).",
+                                                  show_default=False)] = None,
 ) -> None:
     """Start the facilitator's live demo in the browser (works offline)."""
     from ics_abm.demo.presets import find_catalogue
     from ics_abm.demo.settings import DemoSettings
 
     with bad_input_is_an_error():
-        settings = DemoSettings(scenario, presets, out)
+        if max_saves is not None and max_saves < 0:
+            raise ValueError(f"--max-saves must be a whole number >= 0, got {max_saves}")
+        settings = DemoSettings(scenario, presets, out, max_saves=max_saves)
         catalogue = find_catalogue(presets, scenario)  # check before starting: errors as one sentence
         _check_address(host, port)
     for problem in catalogue.problems:

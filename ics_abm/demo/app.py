@@ -10,6 +10,8 @@ and renders :func:`Page`.
 
 from __future__ import annotations
 
+import functools
+
 import solara
 from mesa.visualization.solara_viz import ModelController
 
@@ -36,7 +38,7 @@ def model_params(catalogue: Catalogue) -> dict:
     }
 
 
-@solara.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=4)
 def _catalogue(settings: DemoSettings) -> Catalogue:
     return find_catalogue(settings.presets_dir, settings.scenario)
 
@@ -58,6 +60,8 @@ def Page():
     first = solara.use_memo(lambda: DemoModel(**params.value), [])
     model = solara.use_reactive(first)
     story = solara.use_reactive(None)
+    # Mesa's controller reads these as reactive values; the room never sees them.
+    interval, every, threads = solara.use_reactive(PLAY_INTERVAL_MS), solara.use_reactive(1), solara.use_reactive(False)
     solara.Title("ICS live demo")
     solara.Style(STYLE)
     with solara.AppBar():
@@ -66,6 +70,7 @@ def Page():
             solara.Text(f"Join at {settings.room_address}", style={"font-size": "18px", "margin-left": "24px"})
     with solara.Sidebar():
         with solara.Column(gap="8px"):
-            ModelController(model, model_parameters=params, play_interval=PLAY_INTERVAL_MS)
+            ModelController(model, model_parameters=params, play_interval=interval, render_interval=every,
+                            use_threads=threads)
             Controls(model, params, catalogue, story)
     Dashboard(model, settings.out_dir, catalogue.problems, story, _save_limit(settings.max_saves))

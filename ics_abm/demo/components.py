@@ -32,19 +32,23 @@ STYLE = """
 .v-application input, .v-application .v-list-item__title { font-size: 16px !important; }
 .v-application .v-btn { text-transform: none; letter-spacing: 0; }
 .ics-live { display: grid; grid-template-columns: minmax(0, 1.05fr) minmax(0, 1fr) minmax(230px, 0.62fr);
-            gap: 10px; height: calc(100vh - 200px); min-height: 420px; }
+            gap: 10px; height: calc(100vh - 245px); min-height: 400px; }
 .ics-live > div { min-height: 0; overflow: hidden; }
-.ics-network-box svg { width: 100%; height: calc(100vh - 300px); min-height: 300px; }
-.ics-chart-box svg { width: 100%; height: calc((100vh - 330px) / 3); min-height: 100px; display: block; }
-.ics-panel-title { font-size: 16px; font-weight: 600; margin: 0; }
-.ics-legend { font-size: 15px; color: #333; line-height: 1.3; }
+.ics-network-box svg.ics-network { width: 100%; height: calc(100vh - 445px); min-height: 220px; }
+.ics-chart-box svg.ics-chart { width: 100%; height: calc((100vh - 385px) / 3); min-height: 90px; display: block; }
+.ics-panel-title { font-size: 16px; font-weight: 600; margin: 0 !important; line-height: 1.35; }
+.v-application .v-tab { font-size: 16px !important; text-transform: none; letter-spacing: 0; }
+.v-application .v-tabs { margin: 0; }
+.v-application .v-tabs-bar { height: 40px; }
+.v-application main .v-content__wrap > .container, .v-application main > div > .container { padding-top: 6px !important; }
+.ics-legend { font-size: 14px; color: #333; line-height: 1.25; }
 .ics-side-note { font-size: 15px; color: #444; }
 .ics-caption { font-size: 17px; line-height: 1.4; background: #eef4fb; border-left: 4px solid #0173b2;
                padding: 6px 10px; overflow-y: auto; }
 .ics-events-box .v-btn { margin: 0 6px 6px 0; }
 .ics-event-log { font-size: 15px; overflow-y: auto; max-height: 22vh; }
 .ics-futures-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 6px 16px; }
-.ics-futures-grid svg { width: 100%; height: calc((100vh - 430px) / 2); min-height: 110px; }
+.ics-futures-grid svg.ics-future-chart { width: 100%; height: calc((100vh - 430px) / 2); min-height: 110px; }
 """
 
 
@@ -80,9 +84,10 @@ def Controls(model: solara.Reactive, params: solara.Reactive, catalogue, story: 
             if control["type"] != "SliderFloat":
                 continue
             value = float(values[name])
-            solara.SliderFloat(f"{control['label']}: {lever_text(name, value)}", value=value,
-                               min=control["min"], max=control["max"], step=control["step"],
-                               on_value=set_param(name), thumb_label=False, classes=[f"ics-lever-{name}"])
+            with solara.Div(classes=[f"ics-lever-{name}"]):
+                solara.SliderFloat(f"{control['label']}: {lever_text(name, value)}", value=value,
+                                   min=control["min"], max=control["max"], step=control["step"],
+                                   on_value=set_param(name), thumb_label=False)
         solara.Button("Back to neutral", text=True, on_click=lambda: params.set(
             {**params.value, **{name: control["value"] for name, control in LEVER_CONTROLS.items()}}))
     pending = _pending(current, values)
@@ -225,8 +230,8 @@ def WhatIf(model, branches: solara.Reactive):
     with solara.Row(gap="12px", style={"flex-wrap": "wrap", "align-items": "center"}):
         solara.Select("Future A", values=list(keys), value=first, style={"min-width": "250px"})
         solara.Select("Future B", values=list(keys), value=second, style={"min-width": "250px"})
-        solara.SliderInt(f"Months ahead: {months.value}", value=months, min=6, max=60, step=6,
-                         style={"min-width": "200px"})
+        with solara.Div(style={"min-width": "220px"}):
+            solara.SliderInt(f"Months ahead: {months.value}", value=months, min=6, max=60, step=6)
         solara.Button(f"Run both futures ({SEEDS} times each)", on_click=fork, color="primary", classes=["ics-fork"])
     solara.Text(f"Both futures start from month {model.months_simulated} as it is now, and each is run {SEEDS} "
                 "times with different luck (the same luck for A and B): lines are the middle run, shaded bands "
@@ -234,8 +239,8 @@ def WhatIf(model, branches: solara.Reactive):
     if error.value:
         solara.Error(error.value)
     result: Branches | None = branches.value
+    charts = solara.use_memo(lambda: futures_charts_html(result) if result is not None else "", [result])
     if result is not None:
-        charts = solara.use_memo(lambda: futures_charts_html(result), [result])
         with solara.Columns([3, 2]):
             solara.HTML(unsafe_innerHTML=charts)
             solara.HTML(unsafe_innerHTML=futures_html(result, compare(result)))
@@ -289,7 +294,7 @@ def Dashboard(model: solara.Reactive, out_dir: Path, problems: tuple[str, ...], 
         levers = describe_levers(current.levers) if hasattr(current, "levers") else []
         solara.HTML(unsafe_innerHTML=title_html(snap, regulation.regime, levers)
                     + headline_html(snap))
-        with solara.lab.Tabs(value=tab, classes=["ics-tabs"]):
+        with solara.lab.Tabs(value=tab):
             with solara.lab.Tab("The system now", classes=["ics-tab-live"]):
                 if tab.value == 0:
                     Live(current, snap, story.value)

@@ -28,10 +28,10 @@ def title_html(snap: Snapshot, regime: str, levers: list[str]) -> str:
     """"Month N" in large type, then the system, the luck (seed), the regulators and the levers."""
     lever_text = "; ".join(levers) if levers else "none"
     return (f"<div class='ics-title' style='display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 14px'>"
-            f"<span class='ics-month' style='font-size:30px;font-weight:600'>Month {snap.month}</span>"
+            f"<span class='ics-month' style='font-size:28px;font-weight:600;line-height:1.1'>Month {snap.month}</span>"
             f"<span style='font-size:18px'>{html.escape(snap.scenario)} · luck (seed) {snap.seed} · regulators: "
             f"{html.escape(REGIME_WORDS.get(regime, regime))} · levers: <span class='ics-levers'>"
-            f"{html.escape(lever_text)}</span></span></div>")
+            f"{html.escape(lever_text)}</span>{' · arrows: since month 1' if snap.month else ''}</span></div>")
 
 
 def headline_html(snap: Snapshot) -> str:
@@ -44,29 +44,29 @@ def headline_html(snap: Snapshot) -> str:
     cells = []
     for item in items:
         colour = _CUE_COLOURS.get(item["word"], "#555")
-        cue = (f"{item['arrow']} {html.escape(item['change'])} {item['since']}, {item['word']}"
-               if item["word"] != "no change" else f"= no change {item['since']}")
+        cue = f"{item['arrow']} {item['change']}, {item['word']}" if item["word"] != "no change" else "= no change"
         # data-value carries the exact number (repr), for tests and for anyone reading the page's source.
         cells.append(
-            f"<div style='min-width:150px'><div style='font-size:16px;font-weight:600'>{html.escape(item['name'])}"
-            f"</div><div class='ics-metric' data-metric='{item['metric']}' data-value='{item['value']!r}' "
-            f"style='font-size:26px;font-weight:600;line-height:1.1'>{html.escape(item['text'])}</div>"
-            f"<div style='font-size:14px;color:#444'>{html.escape(item['unit'])}</div>"
-            f"<div class='ics-cue' style='font-size:14px;color:{colour}'>{html.escape(cue)}</div></div>")
-    return f"<div class='ics-headline' style='display:flex;flex-wrap:wrap;gap:4px 22px'>{''.join(cells)}</div>"
+            f"<div style='flex:1 1 0;min-width:0' title='{html.escape(item['unit'])}'>"
+            f"<div style='font-size:16px;font-weight:600;white-space:nowrap'>{html.escape(item['name'])}</div>"
+            f"<div style='white-space:nowrap'><span class='ics-metric' data-metric='{item['metric']}' "
+            f"data-value='{item['value']!r}' style='font-size:24px;font-weight:600;white-space:nowrap'>{html.escape(item['text'])}</span> "
+            f"<span class='ics-cue' style='font-size:14px;color:{colour};display:inline-block'>{html.escape(cue)}</span></div>"
+            f"<div style='font-size:14px;color:#444;line-height:1.2'>{html.escape(item['unit'])}</div></div>")
+    return f"<div class='ics-headline' style='display:flex;gap:4px 14px'>{''.join(cells)}</div>"
 
 
 def network_legend_html(kinds: np.ndarray, active: np.ndarray) -> str:
     """What the network's colours, sizes and lines mean."""
     present = [kind for kind in KINDS if (kinds == KINDS.index(kind)).any()]
-    dots = " ".join(f"<span style='white-space:nowrap'><span style='display:inline-block;width:13px;height:13px;"
+    dots = " &nbsp;".join(f"<span style='white-space:nowrap'><span style='display:inline-block;width:13px;height:13px;"
                     f"border-radius:50%;background:{KIND_COLOURS[kind]}'></span> {html.escape(KIND_LABELS[kind])}</span>"
                     for kind in present)
     gradient = ", ".join(TRUST_COLOURS[::20])
     hollow = " Dashed circle: not in the system." if (~active).any() else ""
-    return (f"<div class='ics-legend'>{dots}<br>Circle size: budget. Lines: trust between two partners, "
+    return (f"<div class='ics-legend'>{dots}<br>Circle size: budget. Line colour: trust, "
             f"<span style='white-space:nowrap'>low <span style='display:inline-block;width:70px;height:11px;"
-            f"background:linear-gradient(to right, {gradient})'></span> high</span>; thick line: both worked "
+            f"background:linear-gradient(to right, {gradient})'></span> high</span>; thick: both worked "
             f"together last month.{hollow}</div>")
 
 

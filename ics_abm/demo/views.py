@@ -30,10 +30,9 @@ FUTURE_COLOURS = ("#0173b2", "#d55e00")
 
 
 def _title(text: str, legend: list[tuple[str, str, bool]] = ()) -> str:
-    keys = "".join(f" <span style='white-space:nowrap;font-weight:400;font-size:15px'><svg width='26' height='10'>"
-                   f"<line x1='0' y1='5' x2='26' y2='5' stroke='{colour}' stroke-width='3'"
-                   f"{' stroke-dasharray=\"6 3\"' if dashed else ''}/></svg> {html.escape(label)}</span>"
-                   for label, colour, dashed in legend)
+    keys = "".join(f" &nbsp;<span style='white-space:nowrap;font-weight:400;font-size:15px'><span style='display:"
+                   f"inline-block;width:24px;vertical-align:middle;border-top:3px {'dashed' if dashed else 'solid'} "
+                   f"{colour}'></span> {html.escape(label)}</span>" for label, colour, dashed in legend)
     return f"<p class='ics-panel-title'>{html.escape(text)}{keys}</p>"
 
 
@@ -66,7 +65,7 @@ def charts_html(snap: Snapshot) -> str:
         legend = [(label, colour, dashed) for _, label, colour, dashed, _ in columns if label]
         parts.append(_title(title, legend))
         parts.append(line_chart_svg(series, x_range=(0.5, months + 0.5), y_range=y_range, markers=markers,
-                                    zero_line=fixed is None, classes="ics-chart", height=135))
+                                    zero_line=fixed is None, classes="ics-chart", width=340, height=125, font=13))
     if snap.month == 0:
         parts.append("<div class='ics-side-note'>The lines start after the first month.</div>")
     return "".join(parts)
@@ -95,7 +94,7 @@ def futures_charts_html(branches: Branches) -> str:
             y_range = _range(np.concatenate([v.ravel() for v in values]))  # includes zero
         cells.append("<div>" + _title(label.replace("(% of relationships)", ", %")) + line_chart_svg(
             series, x_range=(x[0] - 0.5, x[-1] + 0.5), y_range=y_range, bands=bands, zero_line=name == "system_balance",
-            classes="ics-future-chart", height=150) + "</div>")
+            classes="ics-future-chart", width=420, height=150) + "</div>")
     legend = _title("", [(f"A: {branches.first.label}", FUTURE_COLOURS[0], False),
                          (f"B: {branches.second.label}", FUTURE_COLOURS[1], True)])
     note = ("<div class='ics-side-note'>Every axis starts at zero (money: shows zero). Shaded: 8 of the "

@@ -48,7 +48,7 @@ class Headline:
 
 
 def _points(new: float, old: float) -> str:
-    return f"{100 * (new - old):+.0f} points".replace("-", "−")
+    return f"{100 * (new - old):+.0f} pts".replace("-", "−")
 
 
 def _plain(digits: int) -> Callable[[float, float], str]:
@@ -57,13 +57,13 @@ def _plain(digits: int) -> Callable[[float, float], str]:
 
 #: The headline numbers, left to right.
 HEADLINES: tuple[Headline, ...] = (
-    Headline("collaboration_rate", "Working together", "% of relationships, this month",
+    Headline("collaboration_rate", "Working together", "of relationships",
              lambda v, n: f"{100 * v:.0f} %", _points),
-    Headline("mean_trust", "Trust", "average, 0 = none, 1 = full", lambda v, n: f"{v:.2f}", _plain(2)),
-    Headline("system_balance", "Money", "all organisations' balance, £m", lambda v, n: money(v),
+    Headline("mean_trust", "Trust", "average: 0 none, 1 full", lambda v, n: f"{v:.2f}", _plain(2)),
+    Headline("system_balance", "Money", "all organisations together", lambda v, n: money(v),
              lambda new, old: ("+" if new >= old else "−") + money(abs(new - old))),
     Headline("n_deficit", "In deficit", "organisations in the red", lambda v, n: f"{v:.0f} of {n}", _plain(0)),
-    Headline("integration_progress", "Integration built", "joint working, index from 0 at the start",
+    Headline("integration_progress", "Integration", "joint working built up",
              lambda v, n: f"{v:.1f}", _plain(1)),
 )
 
