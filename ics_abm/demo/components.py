@@ -169,7 +169,7 @@ def StoryPanel(story: dict):
 @solara.component
 def EventButtons(model):
     """One button per event; an event acts now, before the next step."""
-    error = solara.use_reactive(None)
+    error = solara.use_reactive("")
 
     def inject(kind: str) -> None:
         try:
@@ -177,7 +177,7 @@ def EventButtons(model):
         except ValueError as exc:  # a ScenarioError is a ValueError: one sentence for the room
             error.set(str(exc))
             return
-        error.set(None)
+        error.set("")
         force_update()  # redraw the network and the event log now, not at the next step
 
     solara.HTML(unsafe_innerHTML="<p class='ics-panel-title'>Make something happen now</p>")
@@ -217,7 +217,7 @@ def WhatIf(model, branches: solara.Reactive):
     first = solara.use_reactive(labels["carry_on"])
     second = solara.use_reactive(labels["align"])
     months = solara.use_reactive(24)
-    error = solara.use_reactive(None)
+    error = solara.use_reactive("")
 
     def fork() -> None:
         try:
@@ -225,7 +225,7 @@ def WhatIf(model, branches: solara.Reactive):
         except ValueError as exc:
             error.set(str(exc))
             return
-        error.set(None)
+        error.set("")
 
     with solara.Row(gap="12px", style={"flex-wrap": "wrap", "align-items": "center"}):
         solara.Select("Future A", values=list(keys), value=first, style={"min-width": "250px"})
@@ -249,8 +249,8 @@ def WhatIf(model, branches: solara.Reactive):
 @solara.component
 def Export(model, branches: solara.Reactive, out_dir: Path, limit: SaveLimit):
     """Save the charts and a Markdown summary of the session."""
-    saved = solara.use_reactive(None)
-    error = solara.use_reactive(None)
+    saved = solara.use_reactive("")
+    error = solara.use_reactive("")
 
     def save() -> None:
         if not limit.take():
@@ -262,7 +262,7 @@ def Export(model, branches: solara.Reactive, out_dir: Path, limit: SaveLimit):
         except OSError as exc:
             error.set(f"Could not save the session: {exc.strerror or type(exc).__name__}.")
             return
-        error.set(None)
+        error.set("")
         saved.set(f"Saved in the folder {result.directory.name} (inside the demo's save folder): "
                   + ", ".join(path.name for path in result.files))
 

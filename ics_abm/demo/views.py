@@ -7,6 +7,7 @@ month axis grows a year at a time so the lines do not jump about while the room 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -29,7 +30,7 @@ LIVE_PANELS: tuple = (
 FUTURE_COLOURS = ("#0173b2", "#d55e00")
 
 
-def _title(text: str, legend: list[tuple[str, str, bool]] = ()) -> str:
+def _title(text: str, legend: Sequence[tuple[str, str, bool]] = ()) -> str:
     keys = "".join(f" &nbsp;<span style='white-space:nowrap;font-weight:400;font-size:15px'><span style='display:"
                    f"inline-block;width:24px;vertical-align:middle;border-top:3px {'dashed' if dashed else 'solid'} "
                    f"{colour}'></span> {html.escape(label)}</span>" for label, colour, dashed in legend)
