@@ -209,7 +209,7 @@ def test_events_and_regime_changes_inside_a_batch(eventful):
 
 
 def test_a_batch_of_parameter_points_of_different_sizes(default, eventful, small):
-    aligned = load_scenario(ROOT / "scenarios" / "aligned_regulators.toml")
+    aligned = load_scenario(ROOT / "scenarios" / "regulation_aligned.toml")
     scenarios = [default, eventful, small, aligned, small, default, eventful]
     seeds = [4, 4, 9, 1, 10, 5, 2]
     results = run_batch(scenarios, seeds, steps=30, record_organisations=True, parallel=True)

@@ -14,11 +14,13 @@ import ics_abm.cli as cli_module
 from ics_abm.experiments.comparison.outcomes import DEFAULT_OUTCOMES, DOMAINS, measures_of
 from ics_abm.experiments.sweeps.seeds import replicate_seeds
 from ics_abm.metrics import METRICS
+from ics_abm.scenario.catalog import resolve_scenario
 from ics_abm.scenario.loading import scenario_hash
 from tests.files import leftovers, sha256
 
 REPO = Path(__file__).resolve().parents[1]
-REGULATION = [REPO / "scenarios" / f"{name}.toml" for name in ("default", "aligned_regulators", "single_oversight")]
+# By name (issue 14): aligned_regulators and single_oversight are aliases of regulation_aligned and regulation_single.
+REGULATION = ["default", "aligned_regulators", "single_oversight"]
 EXPECTED_FILES = {
     "outcomes.parquet", "outcomes.csv", "summary.parquet", "summary.csv", "contrasts.parquet", "contrasts.csv",
     "trajectories.parquet", "trajectories.csv", "trajectories.png", "final_outcomes.png", "manifest.json",
@@ -103,8 +105,8 @@ def test_manifest_records_scenarios_seeds_steps_and_version(regulation_run):
     assert manifest["seeds"] == [int(s) for s in replicate_seeds(5, 3)] and manifest["seed"] == 5
     assert manifest["steps"] == 12 and manifest["replicates"] == 3
     assert manifest["ics_abm_version"]
-    for record, path in zip(manifest["options"], REGULATION, strict=True):
-        text = path.read_text(encoding="utf-8")
+    for record, name in zip(manifest["options"], REGULATION, strict=True):
+        text = resolve_scenario(name).read_text(encoding="utf-8")
         assert record["scenario_text"] == text and record["scenario_sha256"] == scenario_hash(text)
     for name, entry in manifest["files"].items():
         assert sha256(out / name) == entry["sha256"]

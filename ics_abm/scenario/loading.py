@@ -237,6 +237,7 @@ def read_scenario(path: str | os.PathLike) -> tuple[Scenario, str]:
     Parameters
     ----------
     path : str or os.PathLike
+        A scenario file, or the name of a packaged scenario (as :func:`load_scenario`).
 
     Returns
     -------
@@ -248,8 +249,10 @@ def read_scenario(path: str | os.PathLike) -> tuple[Scenario, str]:
     ScenarioError
         As :func:`load_scenario`.
     """
+    from ics_abm.scenario.catalog import resolve_scenario
+
     source = _source(path)
-    text = _read_text(path)
+    text = _read_text(resolve_scenario(path))
     return scenario_from_dict(_parse_toml(text, source), source=source), text
 
 
@@ -259,16 +262,24 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     Parameters
     ----------
     path : str or os.PathLike
-        A TOML scenario file. It is named in error messages as given.
+        A TOML scenario file, or the name (or alias) of a scenario shipped with the package,
+        such as ``"default"`` or ``"ics_dorset"`` (``ics-abm scenarios`` lists them; a file
+        that exists wins over a name). It is named in error messages as given.
 
     Returns
     -------
     Scenario
 
+    Examples
+    --------
+    >>> load_scenario("ics_dorset").finance.regime
+    'pooled'
+
     Raises
     ------
     ScenarioError
-        If the file cannot be read (missing, not a regular file, larger than
+        If the name is neither a file nor a packaged scenario, or the file cannot be read (missing,
+        not a regular file, larger than
         :data:`ics_abm.limits.MAX_FILE_BYTES`, not UTF-8), is not valid TOML (or nests deeper
         than :data:`ics_abm.limits.MAX_NESTING`) or does not follow the schema.
     TypeError

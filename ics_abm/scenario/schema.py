@@ -18,10 +18,11 @@ resolved by the model (``docs/model.md`` section 7.5), not here.
 
 from __future__ import annotations
 
-from typing import Annotated, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     Field,
     model_validator,
 )
@@ -46,6 +47,7 @@ from ics_abm.scenario.mechanisms import Commitment, Governance, Leadership, Loca
 __all__ = [
     "MAX_ORGANISATIONS",
     "REGIMES",
+    "SCENARIO_GROUPS",
 
     "ScenarioInfo",
     "Organisations",
@@ -69,6 +71,20 @@ __all__ = [
 # --------------------------------------------------------------------------------------------
 
 
+#: The groups of the scenario catalogue (``[scenario] group``): the core files, the eight
+#: first-wave ICS archetypes, the regulation and finance options, the facilitator stories for
+#: leadership sessions, and a user's own files.
+SCENARIO_GROUPS: tuple[str, ...] = ("core", "ics", "regulation", "finance", "facilitator", "custom")
+ScenarioGroup = Literal["core", "ics", "regulation", "finance", "facilitator", "custom"]
+#: Another name of a scenario: what a user may type for it on the command line.
+ScenarioAlias = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")]
+
+
+def _list_to_tuple(value: object) -> object:
+    """A TOML array as a tuple (scenarios are frozen and hashable); anything else for the type check."""
+    return tuple(value) if isinstance(value, list) else value
+
+
 class ScenarioInfo(Section):
     """``[scenario]``: name and run length.
 
@@ -77,7 +93,15 @@ class ScenarioInfo(Section):
     name : str
         Short name of the scenario (required, not blank).
     description : str
-        Free text.
+        Free text; its first line is what ``ics-abm scenarios`` shows.
+    group : str
+        Where the scenario belongs in the catalogue (:mod:`ics_abm.scenario.catalog`): one of
+        :data:`SCENARIO_GROUPS`. The shipped scenarios name theirs; a user's own file need not
+        (``"custom"``).
+    aliases : tuple of str
+        Other names this scenario answers to wherever a scenario name is accepted (names it was
+        shipped under before two identical files were merged into one), e.g.
+        ``["regulation_misaligned"]``. Letters, digits, ``_``, ``-`` and ``.`` only.
     steps : int
         Number of monthly steps to run, 1 to 100000.
     seed : int
@@ -86,6 +110,9 @@ class ScenarioInfo(Section):
 
     name: str = Field(min_length=1, pattern=r"\S", description="scenario name")
     description: str = Field("", description="free text")
+    group: ScenarioGroup = Field("custom", description="catalogue group")
+    aliases: Annotated[tuple[ScenarioAlias, ...], BeforeValidator(_list_to_tuple)] = Field(
+        (), description="other names of this scenario")
     steps: int = Field(120, ge=1, le=100_000, description="months to run")
     seed: int = Field(0, ge=0, le=MAX_SEED, description="random seed")
 
@@ -385,3 +412,5 @@ if get_args(Finance.model_fields["regime"].annotation) != FINANCE_REGIMES:
     raise RuntimeError("Finance.regime must list FINANCE_REGIMES")
 
 
+if get_args(ScenarioGroup) != SCENARIO_GROUPS:
+    raise RuntimeError("ScenarioGroup must list SCENARIO_GROUPS")

@@ -40,7 +40,8 @@ from ics_abm.experiments.sweeps.seeds import replicate_seeds
 from ics_abm.limits import MAX_REPLICATES, MAX_SEED, MAX_STEPS
 from ics_abm.metrics import METRICS
 from ics_abm.run import run
-from ics_abm.scenario.loading import load_scenario, scenario_from_dict
+from ics_abm.scenario.catalog import resolve_scenario
+from ics_abm.scenario.loading import read_scenario, scenario_from_dict
 from ics_abm.scenario.schema import Scenario
 
 __all__ = [
@@ -136,11 +137,10 @@ def _load(item: ScenarioLike) -> Option:
     if isinstance(item, Mapping):
         scenario = scenario_from_dict(dict(item))
         return Option(scenario.scenario.name, scenario)
-    path = os.fspath(item)
-    scenario = load_scenario(path)  # a ScenarioError names the file and the problem
-    with open(path, encoding="utf-8", newline="") as handle:
-        text = handle.read()
-    return Option(Path(path).stem or scenario.scenario.name, scenario, path, text)
+    given = os.fspath(item)
+    scenario, text = read_scenario(given)  # a file or a packaged scenario's name; errors name it as given
+    path = os.fspath(resolve_scenario(given))
+    return Option(Path(given).stem or scenario.scenario.name, scenario, path, text)
 
 
 def _unique_labels(options: list[Option]) -> tuple[Option, ...]:
@@ -263,7 +263,7 @@ def compare(
     Examples
     --------
     >>> from ics_abm import compare
-    >>> result = compare("scenarios/default.toml", ["scenarios/aligned_regulators.toml"],
+    >>> result = compare("scenarios/default.toml", ["scenarios/regulation_aligned.toml"],
     ...                  replicates=5, steps=24)  # doctest: +SKIP
     >>> result.summary.query("outcome == 'mean_trust' and measure == 'final'")  # doctest: +SKIP
     """

@@ -5,7 +5,7 @@ many replicates to run (``sweeps/example.toml`` shows every option)::
 
     [sweep]
     name = "regulation-under-uncertainty"
-    scenario = "../scenarios/default.toml"   # relative to this file
+    scenario = "default"                     # a packaged scenario's name, or a file relative to this one
     steps = 120                              # months per run (default: the scenario's)
     replicates = 5                           # runs per design point, seeds spawned from root_seed
     root_seed = 20260101
@@ -155,10 +155,13 @@ def _as_kind(kind: FieldKind | None, value: Any) -> Any:
 
 
 def _resolve_scenario(source: str, sweep_path: str, given: str) -> tuple[str, str, dict]:
+    from ics_abm.scenario.catalog import _looks_like_a_name, list_scenarios
     from ics_abm.scenario.loading import _parse_toml, _read_text, scenario_from_dict, scenario_to_dict
 
     folder = Path(sweep_path).parent if sweep_path != "<dict>" else Path.cwd()
     path = Path(given) if Path(given).is_absolute() else folder / given
+    if not path.is_file() and _looks_like_a_name(given):  # the name of a packaged scenario ("default")
+        path = next((entry.path for entry in list_scenarios() if given == entry.name or given in entry.aliases), path)
     if not path.is_file():
         raise SweepError(source, f"field 'sweep.scenario' names {given!r}, which is not a file (looked for {path})",
                          "sweep.scenario")
