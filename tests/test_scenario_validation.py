@@ -301,7 +301,8 @@ def test_scenario_error_is_a_picklable_value_error():
 def test_minimal_file_loads_with_documented_defaults(tmp_path):
     scenario = load_scenario(write(tmp_path, MINIMAL, "minimal.toml"))
     assert isinstance(scenario, Scenario)
-    assert scenario.scenario.model_dump() == {"name": "t", "description": "", "steps": 120, "seed": 0}
+    assert scenario.scenario.model_dump() == {"name": "t", "description": "", "group": "custom", "aliases": [], "steps": 120,
+                                             "seed": 0}
     data = scenario_to_dict(scenario)
     for section, values in DOCUMENTED_DEFAULTS.items():
         assert data[section] == values, section

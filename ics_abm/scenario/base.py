@@ -16,7 +16,8 @@ from pydantic_core import PydanticCustomError
 
 from ics_abm.scenario.kinds import KINDS, PRINCIPALS, pair_key
 
-__all__ = ["MAX_ORGANISATIONS", "REGIMES", "FINANCE_REGIMES", "PairKey", "PairTable", "KindName", "Principal"]
+__all__ = ["MAX_ORGANISATIONS", "REGIMES", "FINANCE_REGIMES", "SCENARIO_GROUPS", "PairKey", "PairTable", "KindName", "Principal",
+           "ScenarioAlias", "ScenarioGroup"]
 
 #: Finance regimes (7.15), in the order the engine numbers them (``Params.finance_regime``).
 FINANCE_REGIMES: tuple[str, ...] = ("separate", "control_total", "pooled")
@@ -31,6 +32,20 @@ Regime = Literal["none", "misaligned", "aligned", "single"]
 FinanceRegime = Literal["separate", "control_total", "pooled"]
 KindName = Literal[KINDS]  # type: ignore[valid-type]
 Principal = Literal[PRINCIPALS]  # type: ignore[valid-type]
+
+#: The groups of the scenario catalogue (``[scenario] group``): the core files, the eight
+#: first-wave ICS archetypes, the regulation and finance options, the facilitator stories for
+#: leadership sessions, and a user's own files.
+SCENARIO_GROUPS: tuple[str, ...] = ("core", "ics", "regulation", "finance", "facilitator", "custom")
+ScenarioGroup = Literal["core", "ics", "regulation", "finance", "facilitator", "custom"]
+#: Another name of a scenario: what a user may type for it on the command line.
+ScenarioAlias = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")]
+
+
+def _list_to_tuple(value: object) -> object:
+    """A TOML array as a tuple (scenarios are frozen and hashable); anything else for the type check."""
+    return tuple(value) if isinstance(value, list) else value
+
 
 # --------------------------------------------------------------------------------------------
 # Field types

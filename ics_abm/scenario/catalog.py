@@ -144,14 +144,29 @@ def _entry(path: Path) -> ScenarioEntry:
     ScenarioError
         If the file cannot be read or its ``[scenario]`` table does not follow the schema.
     """
-    from ics_abm.scenario.loading import _parse_toml, _read_text, scenario_from_dict
+    from pydantic import ValidationError
+
+    from ics_abm.scenario.errors import error_from_validation
+    from ics_abm.scenario.files import _parse_toml, _read_text
+    from ics_abm.scenario.schema import Scenario
 
     source = os.fspath(path)
     data = _parse_toml(_read_text(path), source)
     # Only the [scenario] table is checked here (the other sections all have defaults); a full
     # check is what loading the file does.
-    info = scenario_from_dict({"scenario": data.get("scenario")}, source=source).scenario
+    header = {"scenario": data.get("scenario")}
+    try:
+        info = Scenario.model_validate(header).scenario
+    except ValidationError as exc:
+        raise error_from_validation(exc, header, source, _json_schema()) from None
     return ScenarioEntry(path.stem, info.group, _first_line(info.description), path, tuple(info.aliases))
+
+
+@cache
+def _json_schema() -> dict:
+    from ics_abm.scenario.schema import Scenario
+
+    return Scenario.model_json_schema()
 
 
 @cache

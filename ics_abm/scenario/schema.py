@@ -18,12 +18,13 @@ resolved by the model (``docs/model.md`` section 7.5), not here.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, get_args
+from typing import Annotated, get_args
 
 from pydantic import (
     AfterValidator,
     BeforeValidator,
     Field,
+    PlainSerializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -33,12 +34,16 @@ from ics_abm.scenario.base import (  # noqa: F401  (re-exported names of the sch
     FINANCE_REGIMES,
     MAX_ORGANISATIONS,
     REGIMES,
+    SCENARIO_GROUPS,
     FinanceRegime,
     KindName,
     PairTable,
     Principal,
     Regime,
+    ScenarioAlias,
+    ScenarioGroup,
     Section,
+    _list_to_tuple,
 )
 from ics_abm.scenario.events import Event
 from ics_abm.scenario.kinds import KINDS
@@ -71,20 +76,6 @@ __all__ = [
 # --------------------------------------------------------------------------------------------
 
 
-#: The groups of the scenario catalogue (``[scenario] group``): the core files, the eight
-#: first-wave ICS archetypes, the regulation and finance options, the facilitator stories for
-#: leadership sessions, and a user's own files.
-SCENARIO_GROUPS: tuple[str, ...] = ("core", "ics", "regulation", "finance", "facilitator", "custom")
-ScenarioGroup = Literal["core", "ics", "regulation", "finance", "facilitator", "custom"]
-#: Another name of a scenario: what a user may type for it on the command line.
-ScenarioAlias = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")]
-
-
-def _list_to_tuple(value: object) -> object:
-    """A TOML array as a tuple (scenarios are frozen and hashable); anything else for the type check."""
-    return tuple(value) if isinstance(value, list) else value
-
-
 class ScenarioInfo(Section):
     """``[scenario]``: name and run length.
 
@@ -95,13 +86,9 @@ class ScenarioInfo(Section):
     description : str
         Free text; its first line is what ``ics-abm scenarios`` shows.
     group : str
-        Where the scenario belongs in the catalogue (:mod:`ics_abm.scenario.catalog`): one of
-        :data:`SCENARIO_GROUPS`. The shipped scenarios name theirs; a user's own file need not
-        (``"custom"``).
+        Its group in the catalogue (:mod:`ics_abm.scenario.catalog`), one of :data:`SCENARIO_GROUPS`.
     aliases : tuple of str
-        Other names this scenario answers to wherever a scenario name is accepted (names it was
-        shipped under before two identical files were merged into one), e.g.
-        ``["regulation_misaligned"]``. Letters, digits, ``_``, ``-`` and ``.`` only.
+        Other names it answers to where a scenario name is accepted (e.g. ``["regulation_misaligned"]``).
     steps : int
         Number of monthly steps to run, 1 to 100000.
     seed : int
@@ -111,8 +98,7 @@ class ScenarioInfo(Section):
     name: str = Field(min_length=1, pattern=r"\S", description="scenario name")
     description: str = Field("", description="free text")
     group: ScenarioGroup = Field("custom", description="catalogue group")
-    aliases: Annotated[tuple[ScenarioAlias, ...], BeforeValidator(_list_to_tuple)] = Field(
-        (), description="other names of this scenario")
+    aliases: Annotated[tuple[ScenarioAlias, ...], BeforeValidator(_list_to_tuple), PlainSerializer(list)] = Field((), description="other names")
     steps: int = Field(120, ge=1, le=100_000, description="months to run")
     seed: int = Field(0, ge=0, le=MAX_SEED, description="random seed")
 
@@ -408,9 +394,7 @@ if tuple(Organisations.model_fields) != KINDS or tuple(Kinds.model_fields) != KI
     raise RuntimeError("Organisations and Kinds fields must match ics_abm.scenario.kinds.KINDS")
 if get_args(Regulation.model_fields["regime"].annotation) != REGIMES:
     raise RuntimeError("Regulation.regime must list REGIMES")
-if get_args(Finance.model_fields["regime"].annotation) != FINANCE_REGIMES:
-    raise RuntimeError("Finance.regime must list FINANCE_REGIMES")
+if get_args(Finance.model_fields["regime"].annotation) != FINANCE_REGIMES or get_args(ScenarioGroup) != SCENARIO_GROUPS:
+    raise RuntimeError("Finance.regime must list FINANCE_REGIMES, ScenarioGroup SCENARIO_GROUPS")
 
 
-if get_args(ScenarioGroup) != SCENARIO_GROUPS:
-    raise RuntimeError("ScenarioGroup must list SCENARIO_GROUPS")
