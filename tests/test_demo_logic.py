@@ -28,7 +28,7 @@ from ics_abm.demo.levers import (
     describe_levers,
     lever_text,
 )
-from ics_abm.demo.presets import find_catalogue
+from ics_abm.demo.presets import GROUP_TITLES, find_catalogue
 from ics_abm.demo.server import OFFLINE_CDN, solara_environment
 from ics_abm.demo.session import DEMO_EVENTS, DemoModel, parse_seed
 from ics_abm.demo.snapshot import take_snapshot
@@ -37,6 +37,7 @@ from ics_abm.demo.tables import futures_html, headline_html, money, network_lege
 from ics_abm.demo.views import LIVE_PANELS, charts_html, futures_charts_html
 from ics_abm.demo.wording import HEADLINES, cue, headline_items
 from ics_abm.engine.events import EVENT_KINDS
+from ics_abm.scenario.catalog import list_scenarios
 from ics_abm.scenario.errors import ScenarioError
 from ics_abm.scenario.kinds import KIND_DEFAULTS, KIND_LABELS, KINDS
 from ics_abm.scenario.loading import load_scenario
@@ -86,11 +87,12 @@ def test_catalogue_lists_every_valid_file_with_default_first(presets):
 
 
 def test_catalogue_puts_the_start_scenario_first_even_from_elsewhere(presets, tmp_path):
-    assert find_catalogue(presets, presets / "zeta.toml").names == ["zeta", "alpha", "default"]
+    # After the start scenario, the scenario catalogue's order: default first, then by name.
+    assert find_catalogue(presets, presets / "zeta.toml").names == ["zeta", "default", "alpha"]
     outside = tmp_path / "alpha.toml"  # same name as a preset: told apart
     outside.write_text(SMALL.format(name="other"), encoding="utf-8")
     catalogue = find_catalogue(presets, outside)
-    assert catalogue.names == ["alpha (2)", "alpha", "default", "zeta"]
+    assert catalogue.names == ["alpha (2)", "default", "alpha", "zeta"]
     assert catalogue.start.path == outside
 
 
@@ -106,6 +108,20 @@ def test_the_shipped_scenarios_are_all_offered():
     assert catalogue.problems == ()
     assert sorted(catalogue.names) == sorted(path.stem for path in SCENARIOS.glob("*.toml"))
     assert catalogue.start.name == "default"
+
+
+def test_the_shipped_presets_are_grouped_described_and_offered_once():
+    catalogue = find_catalogue(SCENARIOS)
+    entries = list_scenarios()
+    assert catalogue.names == [entry.name for entry in entries], "the catalogue's scenarios, in its order"
+    assert catalogue.groups == ["core", "ics", "regulation", "finance", "facilitator"]
+    assert len(set(catalogue.labels)) == len(catalogue.labels)
+    assert all(label.startswith(GROUP_TITLES[p.group] + " · ") for label, p in zip(catalogue.labels, catalogue.presets,
+                                                                                strict=True))
+    assert all(preset.description.strip() for preset in catalogue.presets), "every preset has a description"
+    aliases = {alias for entry in entries for alias in entry.aliases}
+    assert aliases and not aliases & set(catalogue.names), "duplicate files are aliases, not offered twice"
+    assert catalogue.name_of(catalogue.label_of("default")) == "default"
 
 
 # --------------------------------------------------------------------------------------------

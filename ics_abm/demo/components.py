@@ -43,8 +43,10 @@ STYLE = """
 .v-application main .v-content__wrap > .container, .v-application main > div > .container { padding-top: 6px !important; }
 .ics-legend { font-size: 14px; color: #333; line-height: 1.25; }
 .ics-side-note { font-size: 15px; color: #444; }
-.ics-caption { font-size: 17px; line-height: 1.4; background: #eef4fb; border-left: 4px solid #0173b2;
-               padding: 6px 10px; overflow-y: auto; }
+.ics-live.ics-with-story { grid-template-columns: minmax(0, 0.9fr) minmax(0, 0.8fr) minmax(300px, 1.05fr); }
+.ics-caption { font-size: 16px; line-height: 1.35; background: #eef4fb; border-left: 4px solid #0173b2;
+               padding: 6px 10px; overflow-y: auto; max-height: calc(100vh - 520px); min-height: 120px; }
+.ics-caption details summary { cursor: pointer; color: #333; }
 .ics-events-box .v-btn { margin: 0 6px 6px 0; }
 .ics-event-log { font-size: 15px; overflow-y: auto; max-height: 22vh; }
 .ics-futures-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 6px 16px; }
@@ -154,9 +156,13 @@ def StoryPanel(story: dict):
     """The story's scene and captions: what the facilitator reads out."""
     chosen = STORIES[story["key"]]
     parts = [f"<div class='ics-caption ics-story'><b>{html.escape(chosen.title)}</b>"]
-    for number, (title, sentences) in enumerate(story["captions"], start=1):
-        parts.append(f"<div class='ics-chapter-caption'><b>{number}. {html.escape(title)}.</b> "
-                     + " ".join(html.escape(s) for s in sentences) + "</div>")
+    done = story["captions"]
+    for number, (title, sentences) in enumerate(done, start=1):
+        text = (f"<div class='ics-chapter-caption'><b>{number}. {html.escape(title)}.</b> "
+                + " ".join(html.escape(s) for s in sentences) + "</div>")
+        # Earlier chapters fold away so that the latest caption is what the room reads.
+        parts.append(text if number == len(done) else f"<details><summary>{number}. {html.escape(title)}</summary>"
+                     f"{text}</details>")
     if story["done"] < len(chosen.chapters):
         chapter = chosen.chapters[story["done"]]
         parts.append(f"<div><i>Next: {html.escape(chapter.title)}. {html.escape(chapter.scene)} "
@@ -196,7 +202,7 @@ def Live(model, snap: Snapshot, story: dict | None):
     key = _key(model, snap)
     network = solara.use_memo(lambda: network_html(snap), key)
     charts = solara.use_memo(lambda: charts_html(snap), key)
-    with solara.Div(classes=["ics-live"]):
+    with solara.Div(classes=["ics-live"] + (["ics-with-story"] if story is not None else [])):
         with solara.Div(classes=["ics-network-box"]):
             solara.HTML(unsafe_innerHTML=network)
             solara.HTML(unsafe_innerHTML=network_legend_html(snap.kinds, snap.active))

@@ -1,8 +1,10 @@
-"""The scenario presets the demo offers: every valid scenario file in a directory, plus one given.
+"""The scenario presets the demo offers: the scenario catalogue's files in a directory, plus one given.
 
-A facilitator drops a ``.toml`` file into ``scenarios/`` and it appears in the picker; a file that
-does not validate is left out with its one-sentence error (printed when the demo starts), never
-silently.
+The grouping, the order, the one-line descriptions and the merging of duplicate files (aliases)
+are the scenario catalogue's (:mod:`ics_abm.scenario.catalog`); this module only picks the files
+of the preset folder and puts the start scenario first. A facilitator drops a ``.toml`` file into
+the folder and it appears in the picker; a file that does not validate is left out with its
+one-sentence error (printed when the demo starts), never silently.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ GROUP_TITLES: dict[str, str] = {
     "regulation": "Regulation",
     "finance": "Finance",
     "facilitator": "Story",
+    "custom": "Your own",
 }
 
 
@@ -163,17 +166,25 @@ def find_catalogue(directory: str | os.PathLike | None = None, start: str | os.P
     ValueError
         If there is no valid scenario at all.
     """
+    from ics_abm.scenario.catalog import scan_scenarios
+
     folder = Path(default_presets_dir() if directory is None else directory)
     found: list[Preset] = []
     problems: list[str] = []
-    files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
-    for path in files:
+    entries, skipped = scan_scenarios(folder) if folder.is_dir() else ([], [])
+    problems += skipped
+    # The catalogue adds the packaged scenarios; only those in the folder are offered (the
+    # repository's scenarios/ is the packaged folder, so by default that is all of them).
+    here = folder.resolve()
+    for entry in entries:
+        if entry.path.resolve().parent != here:
+            continue
         try:
-            scenario = load_scenario(path)
+            scenario = load_scenario(entry.path)  # all of it, not just [scenario]: a bad preset is left out now
         except ScenarioError as exc:
             problems.append(str(exc))
             continue
-        found.append(Preset(path.stem, path, scenario.scenario.description))
+        found.append(Preset(entry.name, entry.path, scenario.scenario.description, entry.group))
     if start is not None:
         start_path = Path(start)
         scenario = load_scenario(start_path)  # raises: the facilitator asked for this file
@@ -182,7 +193,8 @@ def find_catalogue(directory: str | os.PathLike | None = None, start: str | os.P
             first = same[0]
             found.remove(first)
         else:
-            first = Preset(_unique_name(start_path, {p.name for p in found}), start_path, scenario.scenario.description)
+            first = Preset(_unique_name(start_path, {p.name for p in found}), start_path, scenario.scenario.description,
+                           getattr(scenario.scenario, "group", ""))
         found.insert(0, first)
     elif found:
         default = [p for p in found if p.name == "default"]

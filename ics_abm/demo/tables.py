@@ -49,7 +49,7 @@ def headline_html(snap: Snapshot) -> str:
         cells.append(
             f"<div style='flex:1 1 0;min-width:0' title='{html.escape(item['unit'])}'>"
             f"<div style='font-size:16px;font-weight:600;white-space:nowrap'>{html.escape(item['name'])}</div>"
-            f"<div style='white-space:nowrap'><span class='ics-metric' data-metric='{item['metric']}' "
+            f"<div><span class='ics-metric' data-metric='{item['metric']}' "
             f"data-value='{item['value']!r}' style='font-size:24px;font-weight:600;white-space:nowrap'>{html.escape(item['text'])}</span> "
             f"<span class='ics-cue' style='font-size:14px;color:{colour};display:inline-block'>{html.escape(cue)}</span></div>"
             f"<div style='font-size:14px;color:#444;line-height:1.2'>{html.escape(item['unit'])}</div></div>")
