@@ -174,6 +174,7 @@ def test_the_main_view_fits_the_screen_with_no_technical_controls(browser, serve
     page.get_by_role("button", name="Winter pressure").click()
     page.locator(".ics-event-log", has_text="winter pressure").wait_for()
     step(page, 6)
+    save_artifact(f"demo-{screen}.png", page.screenshot())  # before the checks: looked at when one fails
     text = page.locator("body").inner_text()
     for label in TECHNICAL:
         assert label not in text, f"Mesa's technical control {label!r} is on screen"
@@ -185,7 +186,6 @@ def test_the_main_view_fits_the_screen_with_no_technical_controls(browser, serve
     sizes = page.evaluate("""() => [...document.querySelectorAll('.ics-legend, .ics-event-log div, .ics-panel-title,'
         + ' .ics-headline div, .v-btn__content')].map(e => parseFloat(getComputedStyle(e).fontSize))""")
     assert min(sizes) >= 14 and sorted(sizes)[len(sizes) // 2] >= 16, f"type too small for a room: {sorted(sizes)[:5]}"
-    save_artifact(f"demo-{screen}.png", page.screenshot())
     context.close()
     assert record.problems() == []
 

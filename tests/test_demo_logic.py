@@ -33,7 +33,7 @@ from ics_abm.demo.server import OFFLINE_CDN, solara_environment
 from ics_abm.demo.session import DEMO_EVENTS, DemoModel, parse_seed
 from ics_abm.demo.snapshot import take_snapshot
 from ics_abm.demo.svg import TRUST_COLOURS, network_svg, nice_ticks, trust_colour
-from ics_abm.demo.tables import futures_html, headline_html, money, network_legend_html
+from ics_abm.demo.tables import LEGEND_NAMES, futures_html, headline_html, money, network_legend_html
 from ics_abm.demo.views import LIVE_PANELS, charts_html, futures_charts_html
 from ics_abm.demo.wording import HEADLINES, cue, headline_items
 from ics_abm.engine.events import EVENT_KINDS
@@ -492,8 +492,8 @@ def test_the_network_legend_explains_colours_sizes_and_lines(catalogue):
     snap = take_snapshot(model)
     legend = network_legend_html(snap.kinds, snap.active)
     for kind in KINDS:
-        assert html.escape(KIND_LABELS[kind]) in legend
-    assert "Circle size: budget" in legend and "trust" in legend and "thick" in legend
+        assert html.escape(KIND_LABELS[kind]) in legend and html.escape(LEGEND_NAMES[kind]) in legend
+    assert "Size: budget" in legend and "trust" in legend and "thick" in legend
 
 
 # --------------------------------------------------------------------------------------------

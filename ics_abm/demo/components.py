@@ -32,10 +32,10 @@ STYLE = """
 .v-application input, .v-application .v-list-item__title { font-size: 16px !important; }
 .v-application .v-btn { text-transform: none; letter-spacing: 0; }
 .ics-live { display: grid; grid-template-columns: minmax(0, 1.05fr) minmax(0, 1fr) minmax(230px, 0.62fr);
-            gap: 10px; height: calc(100vh - 245px); min-height: 400px; }
+            gap: 10px; height: calc(100vh - 270px); min-height: 400px; }
 .ics-live > div { min-height: 0; overflow: hidden; }
-.ics-network-box svg.ics-network { width: 100%; height: calc(100vh - 445px); min-height: 220px; }
-.ics-chart-box svg.ics-chart { width: 100%; height: calc((100vh - 385px) / 3); min-height: 90px; display: block; }
+.ics-network-box svg.ics-network { width: 100%; height: calc(100vh - 445px); min-height: 200px; }
+.ics-chart-box svg.ics-chart { width: 100%; height: calc((100vh - 425px) / 3); min-height: 90px; display: block; }
 .ics-panel-title { font-size: 16px; font-weight: 600; margin: 0 !important; line-height: 1.35; }
 .v-application .v-tab { font-size: 16px !important; text-transform: none; letter-spacing: 0; }
 .v-application .v-tabs { margin: 0; }

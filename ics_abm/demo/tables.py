@@ -56,17 +56,29 @@ def headline_html(snap: Snapshot) -> str:
     return f"<div class='ics-headline' style='display:flex;gap:4px 14px'>{''.join(cells)}</div>"
 
 
+#: Kinds as the legend names them (short, so the legend takes two lines on a laptop).
+LEGEND_NAMES = {
+    "acute": "Acute trust",
+    "primary_care_network": "GP network",
+    "commissioner": "Commissioner",
+    "community_mental_health": "Community & mental health",
+    "local_authority": "Council",
+    "voluntary_sector": "Voluntary sector",
+}
+
+
 def network_legend_html(kinds: np.ndarray, active: np.ndarray) -> str:
     """What the network's colours, sizes and lines mean."""
     present = [kind for kind in KINDS if (kinds == KINDS.index(kind)).any()]
     dots = " &nbsp;".join(f"<span style='white-space:nowrap'><span style='display:inline-block;width:13px;height:13px;"
-                    f"border-radius:50%;background:{KIND_COLOURS[kind]}'></span> {html.escape(KIND_LABELS[kind])}</span>"
+                    f"border-radius:50%;background:{KIND_COLOURS[kind]}' title='{html.escape(KIND_LABELS[kind])}'></span> "
+                    f"{html.escape(LEGEND_NAMES[kind])}</span>"
                     for kind in present)
     gradient = ", ".join(TRUST_COLOURS[::20])
     hollow = " Dashed circle: not in the system." if (~active).any() else ""
-    return (f"<div class='ics-legend'>{dots}<br>Circle size: budget. Line colour: trust, "
+    return (f"<div class='ics-legend'>{dots}<br>Size: budget. Lines: trust "
             f"<span style='white-space:nowrap'>low <span style='display:inline-block;width:70px;height:11px;"
-            f"background:linear-gradient(to right, {gradient})'></span> high</span>; thick: both worked "
+            f"background:linear-gradient(to right, {gradient})'></span> high</span>, thick if both worked "
             f"together last month.{hollow}</div>")
 
 
