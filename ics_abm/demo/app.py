@@ -25,7 +25,7 @@ from ics_abm.demo.settings import DemoSettings
 __all__ = ["Page", "model_params", "PLAY_INTERVAL_MS"]
 
 #: Milliseconds of pause between months while playing (a month itself takes a few tens more).
-PLAY_INTERVAL_MS = 100
+PLAY_INTERVAL_MS = 60
 
 
 def model_params(catalogue: Catalogue) -> dict:

@@ -50,7 +50,7 @@ STYLE = """
 .ics-events-box .v-btn { margin: 0 6px 6px 0; }
 .ics-event-log { font-size: 15px; overflow-y: auto; max-height: 22vh; }
 .ics-futures-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 6px 16px; }
-.ics-futures-grid svg.ics-future-chart { width: 100%; height: calc((100vh - 430px) / 2); min-height: 110px; }
+.ics-futures-grid svg.ics-future-chart { width: 100%; height: calc((100vh - 520px) / 2); min-height: 100px; }
 """
 
 
@@ -144,11 +144,13 @@ def StoryPicker(model: solara.Reactive, params: solara.Reactive, catalogue, stor
         with solara.Row(gap="6px"):
             solara.Button("Start story", on_click=start, color="primary", outlined=True, classes=["ics-story-start"])
             if state is not None:
-                chapters = STORIES[state["key"]].chapters
-                left = len(chapters) - state["done"]
-                solara.Button(f"Next: {chapters[state['done']].title}" if left else "Story finished",
-                              on_click=next_chapter, color="primary", disabled=not left, classes=["ics-story-next"])
                 solara.Button("Free play", text=True, on_click=lambda: story.set(None))
+        if state is not None:
+            chapters = STORIES[state["key"]].chapters
+            left = len(chapters) - state["done"]
+            # A short, fixed label: the chapter's title is in the story panel (a long label would widen the sidebar).
+            solara.Button(f"Next chapter ({state['done'] + 1} of {len(chapters)})" if left else "Story finished",
+                          on_click=next_chapter, color="primary", disabled=not left, classes=["ics-story-next"])
 
 
 @solara.component
@@ -247,7 +249,7 @@ def WhatIf(model, branches: solara.Reactive):
     result: Branches | None = branches.value
     charts = solara.use_memo(lambda: futures_charts_html(result) if result is not None else "", [result])
     if result is not None:
-        with solara.Columns([3, 2]):
+        with solara.Columns([1, 1]):
             solara.HTML(unsafe_innerHTML=charts)
             solara.HTML(unsafe_innerHTML=futures_html(result, compare(result)))
 
@@ -290,7 +292,7 @@ def Dashboard(model: solara.Reactive, out_dir: Path, problems: tuple[str, ...], 
     branches = solara.use_reactive(None)
     tab = solara.use_reactive(0)
     solara.use_effect(lambda: branches.set(None), [current])  # a reset forgets the old futures
-    snap = take_snapshot(current)
+    snap = take_snapshot(current, trust_by_kind=False)
     regulation = current.scenario_config.regulation
     with solara.Column(gap="6px", style={"padding": "0 10px"}):
         for problem in problems:

@@ -285,7 +285,7 @@ def live_axes() -> tuple[Figure, list]:
     """The live line charts' figure and its three axes, one above the other, sharing the month axis.
 
     Fixed margins, not a layout engine (which draws a figure several times): this figure is drawn
-    every month while the room watches (:class:`ics_abm.demo.painters.LinePainter`). Trust between
+    for an export (the live page draws SVG instead, :mod:`ics_abm.demo.views`). Trust between
     kinds is shown beside it as a table (:func:`trust_matrix`), which the browser draws faster.
     """
     figure = Figure(figsize=LIVE_SIZE)

@@ -125,15 +125,15 @@ def futures_html(branches: Branches, table: pd.DataFrame) -> str:
     if branches.identical:
         return (head + "<div class='ics-no-difference' style='font-size:22px;font-weight:600;margin-top:8px'>"
                 "No difference: the two futures are identical in every run.</div>")
-    rows = ["<tr><th style='text-align:left'>At the end</th><th>A</th><th>B</th><th>B − A (middle run)</th>"
-            "<th>8 runs in 10</th><th>B higher</th></tr>"]
+    rows = ["<tr><th style='text-align:left'>At the end</th><th>A</th><th>B</th>"
+            "<th>B − A: middle run (8 runs in 10)</th><th>B higher in</th></tr>"]
     for label, row in table.iterrows():
         label = str(label)
         same = row["low"] == 0 and row["high"] == 0 and row["B - A"] == 0
         difference = "no difference" if same else _difference(label, row["B - A"])
-        spread = "–" if same else f"{_difference(label, row['low'])} to {_difference(label, row['high'])}"
+        spread = "" if same else f" ({_difference(label, row['low'])} to {_difference(label, row['high'])})"
         rows.append(f"<tr><td>{html.escape(label)}</td><td>{_value(label, row['A'])}</td>"
-                    f"<td>{_value(label, row['B'])}</td><td>{difference}</td><td>{spread}</td>"
-                    f"<td>{int(row['B higher'])} of {seeds}</td></tr>")
+                    f"<td>{_value(label, row['B'])}</td><td>{difference}{spread}</td>"
+                    f"<td>{int(row['B higher'])} of {seeds} runs</td></tr>")
     return (head + "<table class='ics-compare' style='font-size:15px;border-collapse:collapse' cellpadding='3'>"
             + "".join(rows) + "</table>")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ics_abm.demo.branching import OUTCOMES, Branches
+from ics_abm.demo.branching import Branches
 from ics_abm.demo.figures import EVENT_SHORT
 from ics_abm.demo.snapshot import Snapshot
 from ics_abm.demo.svg import Band, Series, line_chart_svg, network_svg, nice_ticks
@@ -26,6 +26,13 @@ LIVE_PANELS: tuple = (
     ("Trust, average (0 = none, 1 = full)", (("mean_trust", None, "#de8f05", False, 1.0),), (0.0, 1.0)),
     ("Money: all organisations' balance, £m", (("system_balance", None, "#cc78bc", False, 1.0),), None),
 )
+#: Titles of the what-if charts (short: four share the width of half a laptop screen).
+_FUTURE_TITLES = {
+    "collaboration_rate": "Working together, %",
+    "mean_trust": "Trust (0 none, 1 full)",
+    "system_balance": "Money, £m",
+    "n_deficit": "Organisations in deficit",
+}
 #: Future A solid blue, future B dashed orange (colour-blind safe, and told apart by the dash too).
 FUTURE_COLOURS = ("#0173b2", "#d55e00")
 
@@ -77,7 +84,6 @@ def futures_charts_html(branches: Branches) -> str:
     x = np.arange(branches.start_month + 1, branches.start_month + branches.months + 1, dtype=float)
     cells = []
     for name in ("collaboration_rate", "mean_trust", "system_balance", "n_deficit"):
-        label = OUTCOMES[name]
         scale = 100.0 if name == "collaboration_rate" else 1.0
         series, bands, values = [], [], []
         for future, colour, dashed in zip((branches.first, branches.second), FUTURE_COLOURS, (False, True),
@@ -93,9 +99,9 @@ def futures_charts_html(branches: Branches) -> str:
             y_range = (0.0, 1.0)
         else:
             y_range = _range(np.concatenate([v.ravel() for v in values]))  # includes zero
-        cells.append("<div>" + _title(label.replace("(% of relationships)", ", %")) + line_chart_svg(
+        cells.append("<div>" + _title(_FUTURE_TITLES[name]) + line_chart_svg(
             series, x_range=(x[0] - 0.5, x[-1] + 0.5), y_range=y_range, bands=bands, zero_line=name == "system_balance",
-            classes="ics-future-chart", width=420, height=150) + "</div>")
+            classes="ics-future-chart", width=300, height=130, font=13) + "</div>")
     legend = _title("", [(f"A: {branches.first.label}", FUTURE_COLOURS[0], False),
                          (f"B: {branches.second.label}", FUTURE_COLOURS[1], True)])
     note = ("<div class='ics-side-note'>Every axis starts at zero (money: shows zero). Shaded: 8 of the "
