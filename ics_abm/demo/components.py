@@ -63,7 +63,7 @@ def _key(model, snap: Snapshot) -> list:
 @solara.component
 def Controls(model: solara.Reactive, params: solara.Reactive, catalogue, story: solara.Reactive):
     """The sidebar below Mesa's Reset / Play / Step: preset, seed, story and levers."""
-    update_counter.get()
+    # No update_counter here: what the sidebar shows changes only with Reset (a new model) or the story.
     current = model.value
     values = params.value
 
