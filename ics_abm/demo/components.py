@@ -50,7 +50,7 @@ STYLE = """
 .ics-events-box .v-btn { margin: 0 6px 6px 0; }
 .ics-event-log { font-size: 15px; overflow-y: auto; max-height: 22vh; }
 .ics-futures-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 6px 16px; }
-.ics-futures-grid svg.ics-future-chart { width: 100%; height: calc((100vh - 520px) / 2); min-height: 100px; }
+.ics-futures-grid svg.ics-future-chart { width: 100%; height: calc((100vh - 600px) / 2); min-height: 80px; }
 """
 
 
@@ -241,9 +241,8 @@ def WhatIf(model, branches: solara.Reactive):
         with solara.Div(style={"min-width": "220px"}):
             solara.SliderInt(f"Months ahead: {months.value}", value=months, min=6, max=60, step=6)
         solara.Button(f"Run both futures ({SEEDS} times each)", on_click=fork, color="primary", classes=["ics-fork"])
-    solara.Text(f"Both futures start from month {model.months_simulated} as it is now, and each is run {SEEDS} "
-                "times with different luck (the same luck for A and B): lines are the middle run, shaded bands "
-                "hold 8 runs in 10.", classes=["ics-side-note"])
+    solara.Text(f"Both start from month {model.months_simulated}; each runs {SEEDS} times with different luck, "
+                "the same luck for A and B.", classes=["ics-side-note"])
     if error.value:
         solara.Error(error.value)
     result: Branches | None = branches.value

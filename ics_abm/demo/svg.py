@@ -186,10 +186,11 @@ def line_chart_svg(series: Sequence[Series], *, x_range: tuple[float, float], y_
                  f"<line x1='{left}' x2='{width - right}' y1='{height - bottom}' y2='{height - bottom}' stroke='#888'/>")
     if zero_line and y0 < 0 < y1:
         parts.append(f"<line x1='{left}' x2='{width - right}' y1='{py(0):.1f}' y2='{py(0):.1f}' stroke='#333'/>")
-    for at, text in markers:
+    for number, (at, text) in enumerate(markers):
         if x0 <= at <= x1:
+            row = top + font * (1 + number % 2)  # alternate rows, so that labels of close events do not overlap
             parts.append(f"<line x1='{px(at):.1f}' x2='{px(at):.1f}' y1='{top}' y2='{height - bottom}' stroke='#555' "
-                         f"stroke-dasharray='2 3'/><text x='{px(at) + 3:.1f}' y='{top + font}' fill='#333' "
+                         f"stroke-dasharray='2 3'/><text x='{px(at) + 3:.1f}' y='{row}' fill='#333' "
                          f"font-size='{font - 2}'>{html.escape(text)}</text>")
     for band in bands:
         upper = [f"{px(a):.1f},{py(b):.1f}" for a, b in zip(band.x, band.high, strict=True)]

@@ -116,6 +116,16 @@ def _difference(label: str, value: float) -> str:
     return f"{value:+.2f}".replace("-", "−")
 
 
+#: The outcomes as the what-if table names them (short: the table shares the width with charts).
+_SHORT = {
+    "Working together (% of relationships)": "Working together",
+    "Trust (average, 0 = none, 1 = full)": "Trust (0-1)",
+    "Money: all organisations' balance (£m)": "Money",
+    "Organisations in deficit": "In deficit",
+    "Integration built (index from 0)": "Integration",
+}
+
+
 def futures_html(branches: Branches, table: pd.DataFrame) -> str:
     """Two futures' outcomes at the end, in words: medians, B − A and its spread over the seeds."""
     seeds = branches.seeds
@@ -132,8 +142,8 @@ def futures_html(branches: Branches, table: pd.DataFrame) -> str:
         same = row["low"] == 0 and row["high"] == 0 and row["B - A"] == 0
         difference = "no difference" if same else _difference(label, row["B - A"])
         spread = "" if same else f" ({_difference(label, row['low'])} to {_difference(label, row['high'])})"
-        rows.append(f"<tr><td>{html.escape(label)}</td><td>{_value(label, row['A'])}</td>"
+        rows.append(f"<tr><td>{html.escape(_SHORT.get(label, label))}</td><td>{_value(label, row['A'])}</td>"
                     f"<td>{_value(label, row['B'])}</td><td>{difference}{spread}</td>"
                     f"<td>{int(row['B higher'])} of {seeds} runs</td></tr>")
-    return (head + "<table class='ics-compare' style='font-size:15px;border-collapse:collapse' cellpadding='3'>"
+    return (head + "<table class='ics-compare' style='font-size:15px;line-height:1.2;border-collapse:collapse' cellpadding='3'>"
             + "".join(rows) + "</table>")

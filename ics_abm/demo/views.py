@@ -64,7 +64,8 @@ def charts_html(snap: Snapshot) -> str:
     system = snap.system
     months = 12 * (snap.month // 12 + 1)  # the month axis grows a year at a time
     x = system["step"].to_numpy(dtype=float) if len(system) else np.zeros(0)
-    markers = [(event["month"] - 0.5, EVENT_SHORT.get(event["kind"], "")) for event in snap.events]
+    markers = [(event["month"] - 0.5, "regulators" if event["kind"] == "set_values" else EVENT_SHORT.get(event["kind"], ""))
+               for event in snap.events]
     parts = []
     for title, columns, fixed in LIVE_PANELS:
         series = [Series(label or title, x, system[column].to_numpy(dtype=float) * scale if len(system) else x,
@@ -104,6 +105,6 @@ def futures_charts_html(branches: Branches) -> str:
             classes="ics-future-chart", width=300, height=130, font=13) + "</div>")
     legend = _title("", [(f"A: {branches.first.label}", FUTURE_COLOURS[0], False),
                          (f"B: {branches.second.label}", FUTURE_COLOURS[1], True)])
-    note = ("<div class='ics-side-note'>Every axis starts at zero (money: shows zero). Shaded: 8 of the "
-            f"{branches.seeds} runs lie inside.</div>")
+    note = (f"<div class='ics-side-note'>Lines: the middle of the {branches.seeds} runs; shaded: 8 runs in 10. "
+            "Every axis starts at zero (money: shows zero).</div>")
     return legend + "<div class='ics-futures-grid'>" + "".join(cells) + "</div>" + note
