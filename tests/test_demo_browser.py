@@ -16,12 +16,14 @@ from __future__ import annotations
 import os
 import re
 import time
+from urllib.parse import urlparse
 
 import pytest
 
 from tests.demo_support import (
     CHROMIUM,
     FORTY,
+    LOOPBACK,
     README_SCREENSHOT,
     ROOT,
     copy_presets,
@@ -309,6 +311,42 @@ def test_export_writes_charts_and_a_summary_without_showing_paths(demo, server):
     assert "# ICS demo session: forty, seed 0, month 5" in summary
     assert "| 5 | winter pressure |" in summary
     assert "Align the regulators now" in summary
+
+
+def test_a_room_needs_the_join_code_and_is_shown_no_paths(browser, tmp_path_factory):
+    """``--host 0.0.0.0``: the address to share and a join code; a browser from the network must type it."""
+    workdir = tmp_path_factory.mktemp("room")
+    scenario = workdir / "forty.toml"
+    scenario.write_text(FORTY, encoding="utf-8")
+    presets = copy_presets(ROOT / "scenarios", workdir / "presets")
+    with demo_server(workdir, scenario, presets, "--host", "0.0.0.0", "--max-saves", "1") as running:
+        shared = re.search(r"Share with the room: (\S+)  join code ([A-Z0-9]+)", running.output())
+        assert shared, running.output()
+        url, code = shared.groups()
+        if urlparse(url).hostname in LOOPBACK or not urlparse(url).hostname[0].isdigit():
+            pytest.skip(f"this computer has no network address to test a room with ({url})")
+        context = browser.new_context(viewport=SCREENS["1366x768"])
+        page = context.new_page()
+        page.set_default_timeout(UI_TIMEOUT_MS)
+        page.goto(url)  # from this computer's network address, not loopback: a viewer in the room
+        assert "Type the join code" in page.locator("body").inner_text()
+        assert page.locator(".ics-month").count() == 0
+        page.fill("input[name=code]", "WRONG")
+        page.get_by_role("button", name="Join").click()
+        page.get_by_text("That is not the code on the screen").wait_for()
+        page.fill("input[name=code]", code.lower())
+        page.get_by_role("button", name="Join").click()
+        page.locator(".ics-month").wait_for()
+        assert code in page.locator("header").inner_text(), "the join code is on the facilitator's screen"
+        step(page, 2)
+        open_tab(page, "Save")
+        page.get_by_role("button", name="Save charts and summary").click()
+        message = page.locator(".ics-export-result").inner_text()
+        assert "/" not in message and str(running.out_dir) not in page.locator("body").inner_text()
+        page.get_by_role("button", name="Save charts and summary").click()
+        page.locator(".ics-export-error", has_text="allows 1 saves").wait_for()
+        assert len(list(running.out_dir.iterdir())) == 1, "one save allowed, one folder written"
+        context.close()
 
 
 def test_readme_screenshots(browser, server):
