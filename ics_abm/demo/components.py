@@ -47,6 +47,10 @@ STYLE = """
 .ics-caption { font-size: 16px; line-height: 1.35; background: #eef4fb; border-left: 4px solid #0173b2;
                padding: 6px 10px; overflow-y: auto; max-height: calc(100vh - 520px); min-height: 120px; }
 .ics-caption details summary { cursor: pointer; color: #333; }
+/* a lever's label (with its value and unit) above its slider, so the slider keeps its width */
+div[class*='ics-lever-'] .v-input__slot { flex-wrap: wrap; }
+div[class*='ics-lever-'] .v-label { width: 100%; max-width: 100%; white-space: normal; margin-bottom: 2px; }
+div[class*='ics-lever-'] .v-slider { width: 100%; flex: 1 0 100%; }
 .ics-events-box .v-btn { margin: 0 6px 6px 0; }
 .ics-event-log { font-size: 15px; overflow-y: auto; max-height: 22vh; }
 .ics-futures-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 6px 16px; }
