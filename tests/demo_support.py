@@ -102,13 +102,16 @@ def _wait_until_serving(server: DemoServer, timeout: float) -> None:
 
 
 @contextlib.contextmanager
-def demo_server(workdir: Path, scenario: Path, presets: Path) -> Iterator[DemoServer]:
-    """Start ``ics-abm demo SCENARIO --presets DIR`` on a free loopback port, and stop it after."""
+def demo_server(workdir: Path, scenario: Path, presets: Path, *extra: str) -> Iterator[DemoServer]:
+    """Start ``ics-abm demo SCENARIO --presets DIR [EXTRA...]`` on a free port, and stop it after.
+
+    ``extra`` may add ``--host 0.0.0.0`` (a room); the server is still waited for on loopback.
+    """
     port = free_port()
     out_dir = workdir / "exports"
     log = workdir / "server.log"
     command = [sys.executable, "-m", "ics_abm.cli", "demo", str(scenario), "--port", str(port),
-               "--presets", str(presets), "--out", str(out_dir)]
+               "--presets", str(presets), "--out", str(out_dir), *extra]
     with open(log, "wb") as sink:
         process = subprocess.Popen(command, cwd=workdir, stdout=sink, stderr=subprocess.STDOUT,
                                    start_new_session=True)  # its own group: stopped whole below

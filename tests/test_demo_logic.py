@@ -4,6 +4,7 @@ branching, export, pictures drawn in place, the HTML tables and the ``ics-abm de
 from __future__ import annotations
 
 import datetime
+import html
 import re
 import socket
 from pathlib import Path
@@ -15,20 +16,30 @@ from typer.testing import CliRunner
 from ics_abm import ICSModel
 from ics_abm.cli import app
 from ics_abm.demo import export as export_module
-from ics_abm.demo.branching import WHAT_IFS, branch, compare
+from ics_abm.demo.branching import OUTCOMES, WHAT_IFS, branch, compare, replicate_key
 from ics_abm.demo.export import export_session
-from ics_abm.demo.figures import trust_matrix
 from ics_abm.demo.layout import stable_layout
-from ics_abm.demo.levers import AS_PRESET, LEVER_CONTROLS, Levers, apply_levers, describe_levers
-from ics_abm.demo.painters import LinePainter, NetworkPainter
-from ics_abm.demo.presets import find_catalogue
+from ics_abm.demo.levers import (
+    AS_PRESET,
+    LEVER_CONTROLS,
+    REGIME_CHOICES,
+    Levers,
+    apply_levers,
+    describe_levers,
+    lever_text,
+)
+from ics_abm.demo.presets import GROUP_TITLES, find_catalogue
 from ics_abm.demo.server import OFFLINE_CDN, solara_environment
 from ics_abm.demo.session import DEMO_EVENTS, DemoModel, parse_seed
 from ics_abm.demo.snapshot import take_snapshot
-from ics_abm.demo.tables import headline_html, money, trust_table_html
+from ics_abm.demo.svg import TRUST_COLOURS, network_svg, nice_ticks, trust_colour
+from ics_abm.demo.tables import LEGEND_NAMES, futures_html, headline_html, money, network_legend_html
+from ics_abm.demo.views import LIVE_PANELS, charts_html, futures_charts_html
+from ics_abm.demo.wording import HEADLINES, cue, headline_items
 from ics_abm.engine.events import EVENT_KINDS
+from ics_abm.scenario.catalog import list_scenarios
 from ics_abm.scenario.errors import ScenarioError
-from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS
+from ics_abm.scenario.kinds import KIND_DEFAULTS, KIND_LABELS, KINDS
 from ics_abm.scenario.loading import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
@@ -76,11 +87,12 @@ def test_catalogue_lists_every_valid_file_with_default_first(presets):
 
 
 def test_catalogue_puts_the_start_scenario_first_even_from_elsewhere(presets, tmp_path):
-    assert find_catalogue(presets, presets / "zeta.toml").names == ["zeta", "alpha", "default"]
+    # After the start scenario, the scenario catalogue's order: default first, then by name.
+    assert find_catalogue(presets, presets / "zeta.toml").names == ["zeta", "default", "alpha"]
     outside = tmp_path / "alpha.toml"  # same name as a preset: told apart
     outside.write_text(SMALL.format(name="other"), encoding="utf-8")
     catalogue = find_catalogue(presets, outside)
-    assert catalogue.names == ["alpha (2)", "alpha", "default", "zeta"]
+    assert catalogue.names == ["alpha (2)", "default", "alpha", "zeta"]
     assert catalogue.start.path == outside
 
 
@@ -96,6 +108,20 @@ def test_the_shipped_scenarios_are_all_offered():
     assert catalogue.problems == ()
     assert sorted(catalogue.names) == sorted(path.stem for path in SCENARIOS.glob("*.toml"))
     assert catalogue.start.name == "default"
+
+
+def test_the_shipped_presets_are_grouped_described_and_offered_once():
+    catalogue = find_catalogue(SCENARIOS)
+    entries = list_scenarios()
+    assert catalogue.names == [entry.name for entry in entries], "the catalogue's scenarios, in its order"
+    assert catalogue.groups == ["core", "ics", "regulation", "finance", "facilitator"]
+    assert len(set(catalogue.labels)) == len(catalogue.labels)
+    assert all(label.startswith(GROUP_TITLES[p.group] + " · ") for label, p in zip(catalogue.labels, catalogue.presets,
+                                                                                strict=True))
+    assert all(preset.description.strip() for preset in catalogue.presets), "every preset has a description"
+    aliases = {alias for entry in entries for alias in entry.aliases}
+    assert aliases and not aliases & set(catalogue.names), "duplicate files are aliases, not offered twice"
+    assert catalogue.name_of(catalogue.label_of("default")) == "default"
 
 
 # --------------------------------------------------------------------------------------------
@@ -118,7 +144,7 @@ def test_levers_move_the_regulators_and_the_legacy_within_bounds():
     assert after.system_focus == 1.0  # 0.8 + 0.5, clipped
     assert changed.legacy.strength == 0.0
     assert describe_levers(Levers(regime="aligned", legacy_shift=-1.0)) == [
-        "regulator regime set to 'aligned'", "competition legacy -1.00"]
+        "regulators: two regulators, one message", "old competition habits −1.00 weaker (0 to 1 scale)"]
 
 
 def test_motive_mix_moves_power_to_affiliation_for_every_kind_keeping_the_total():
@@ -158,6 +184,11 @@ def test_every_lever_has_a_control_within_its_bounds():
             Levers(**{name: control["min"]})  # the extremes are valid levers
             Levers(**{name: control["max"]})
             assert control["value"] == getattr(Levers(), name)
+            assert control["min"] == -control["max"], f"{name}: neutral must be in the middle of the slider"
+            assert lever_text(name, control["value"]) == "as preset"
+    assert set(REGIME_CHOICES.values()) == set(LEVER_CONTROLS["regime"]["values"])
+    assert lever_text("budget_pressure", 1.5) == "+1.5 % a year"
+    assert lever_text("focus_shift", -0.25) == "−0.25 towards each organisation"
 
 
 # --------------------------------------------------------------------------------------------
@@ -253,21 +284,40 @@ def test_two_unchanged_futures_are_identical_and_match_the_model_run_on(catalogu
     for _ in range(4):
         model.step()
     before = model.history()
-    result = branch(model, "carry_on", "carry_on", months=6)
+    result = branch(model, "carry_on", "carry_on", months=6, seeds=5)
     first, second = result.first.model.history(), result.second.model.history()
-    assert result.start_month == 4 and len(first) == 10
+    assert result.start_month == 4 and len(first) == 10 and result.seeds == 5
     assert first.equals(second), "same state and same luck: the futures must not differ"
+    assert result.identical
+    assert "No difference: the two futures are identical in every run." in futures_html(result, compare(result))
     assert model.history().equals(before) and model.months_simulated == 4, "the running model is untouched"
     for _ in range(6):
         model.step()
-    assert model.history().equals(first), "a fork has the future randomness of the model it came from"
+    assert model.history().equals(first), "replicate 0 has the future randomness of the model it came from"
+    assert np.array_equal(result.first.paths["mean_trust"][0], first["mean_trust"].to_numpy()[4:])
+
+
+def test_replicates_differ_by_luck_and_share_it_between_the_futures(catalogue):
+    model = DemoModel(catalogue)
+    for _ in range(3):
+        model.step()
+    result = branch(model, "carry_on", "align", months=8, seeds=6)
+    trust_a, trust_b = result.first.paths["mean_trust"], result.second.paths["mean_trust"]
+    assert trust_a.shape == trust_b.shape == (6, 8)
+    assert len({tuple(row) for row in trust_a}) == 6, "each replicate has its own luck"
+    # Common random numbers: replicate r of A and of B use the same run key, and a fork with
+    # that key and no change reproduces A's replicate r exactly.
+    again = branch(model, "carry_on", "carry_on", months=8, seeds=6)
+    assert np.array_equal(again.first.paths["mean_trust"], trust_a), "the same fork gives the same replicates"
+    assert replicate_key(123, 0) == 123 and replicate_key(123, 1) != replicate_key(123, 2) < 2**63
+    assert not result.identical
 
 
 def test_a_change_at_the_fork_changes_only_the_future(catalogue):
     model = DemoModel(catalogue)
     for _ in range(3):
         model.step()
-    result = branch(model, "carry_on", "align", months=12)
+    result = branch(model, "carry_on", "align", months=12, seeds=4)
     first, second = result.first.model.history(), result.second.model.history()
     assert first.iloc[:3].equals(second.iloc[:3])
     assert not first.iloc[3:].equals(second.iloc[3:])
@@ -276,16 +326,36 @@ def test_a_change_at_the_fork_changes_only_the_future(catalogue):
     assert result.second.model.scenario_config.regulation.regime == "aligned"
     assert model.scenario_config.regulation.regime == "misaligned"
     table = compare(result)
-    assert list(table.columns) == ["A", "B", "B - A"]
-    assert np.allclose(table["B - A"], table["B"] - table["A"])
-    assert table.loc["Mean trust (0–1)", "A"] == first["mean_trust"].iloc[-1]
+    assert list(table.columns) == ["A", "B", "B - A", "low", "high", "B higher"]
+    label = OUTCOMES["mean_trust"]
+    a_end, b_end = result.first.paths["mean_trust"][:, -1], result.second.paths["mean_trust"][:, -1]
+    assert table.loc[label, "A"] == np.median(a_end) and table.loc[label, "B"] == np.median(b_end)
+    assert table.loc[label, "low"] <= table.loc[label, "B - A"] <= table.loc[label, "high"]
+    assert table.loc[label, "B higher"] == int(np.sum(b_end > a_end))
+    words = futures_html(result, compare(result))
+    assert "No difference" not in words and f"of {result.seeds}" in words
+
+
+def test_the_futures_charts_have_honest_axes_and_bands(catalogue):
+    model = DemoModel(catalogue)
+    model.step()
+    result = branch(model, "carry_on", "financial_shock", months=6, seeds=5)
+    charts = futures_charts_html(result)
+    assert charts.count("<svg class='ics-future-chart'") == 4
+    assert charts.count("fill-opacity='0.22'") == 8, "a band per future per chart"
+    assert "starts at zero" in charts
+    # Every chart's lowest tick is 0 (shares, trust, counts) or below it (money).
+    for svg in re.findall(r"<svg class='ics-future-chart'.*?</svg>", charts):
+        ticks = [float(t.replace("−", "-").replace(",", "")) for t in re.findall(r"text-anchor='end' fill='#444'>([^<]+)<", svg)
+                 if t != "month"]
+        assert min(ticks) <= 0.0
 
 
 def test_every_what_if_can_be_made(catalogue):
     model = DemoModel(catalogue)
     model.step()
     for key in WHAT_IFS:
-        result = branch(model, key, "carry_on", months=1)
+        result = branch(model, key, "carry_on", months=1, seeds=2)
         assert result.first.model.months_simulated == 2
 
 
@@ -293,6 +363,8 @@ def test_branch_refuses_bad_input(catalogue):
     model = DemoModel(catalogue)
     with pytest.raises(ValueError, match="months must be"):
         branch(model, months=0)
+    with pytest.raises(ValueError, match="seeds must be"):
+        branch(model, seeds=0)
     with pytest.raises(KeyError):
         branch(model, "carry_on", "revolution")
 
@@ -316,7 +388,7 @@ def _session(catalogue):
 
 def test_export_writes_pictures_and_a_summary_of_settings_events_and_outcomes(catalogue, tmp_path):
     model = _session(catalogue)
-    result = export_session(model, tmp_path / "out", branch(model, "carry_on", "align", 6), saved=SAVED)
+    result = export_session(model, tmp_path / "out", branch(model, "carry_on", "align", 6, seeds=3), saved=SAVED)
     assert result.directory.name == "session-20260102-030405-alpha-seed3-month4"
     assert sorted(p.name for p in result.directory.iterdir()) == ["charts.png", "futures.png", "network.png",
                                                                   "summary.md"]
@@ -327,10 +399,12 @@ def test_export_writes_pictures_and_a_summary_of_settings_events_and_outcomes(ca
     last = model.history().iloc[-1]
     assert summary.startswith("# ICS demo session: alpha, seed 3, month 4\n")
     assert "Saved 2026-01-02 03:04." in summary
-    assert "- Levers: competition legacy -0.20" in summary
+    assert "- Levers: old competition habits −0.20 weaker (0 to 1 scale)" in summary
     assert "- Competition legacy: 0.30" in summary
     assert "| 3 | winter pressure | size = 1.0 |" in summary
-    assert f"| Mean trust (0–1) | {model.history()['mean_trust'].iloc[0]:,.2f} | {last['mean_trust']:,.2f} |" in summary
+    label = OUTCOMES["mean_trust"]
+    assert f"| {label} | {model.history()['mean_trust'].iloc[0]:,.2f} | {last['mean_trust']:,.2f} |" in summary
+    assert str(tmp_path) not in summary and "Preset file: `alpha.toml`." in summary, "no absolute paths"
     assert "Forked at month 4 and run for 6 months" in summary and "- **B**: Align the regulators now" in summary
     assert "![Two futures](futures.png)" in summary
 
@@ -361,38 +435,29 @@ def test_a_failed_export_leaves_nothing_behind(catalogue, tmp_path, monkeypatch)
 # --------------------------------------------------------------------------------------------
 
 
-def _pixels(png: bytes) -> np.ndarray:
-    from io import BytesIO
-
-    from PIL import Image
-
-    return np.asarray(Image.open(BytesIO(png)))
-
-
-def test_the_network_redrawn_in_place_is_the_network_drawn_afresh(catalogue):
+def test_the_network_svg_draws_every_relationship_and_organisation(catalogue):
     model = DemoModel(catalogue)
-    used = NetworkPainter(model.organisations.kind)
-    used.render(take_snapshot(model))
     for _ in range(3):
         model.step()
-    model.inject("leader_leaves")
+    model.inject("local_authority_walks_away")
     snap = take_snapshot(model)
-    redrawn = _pixels(used.render(snap))
-    fresh = _pixels(NetworkPainter(model.organisations.kind).render(snap))
-    assert redrawn.shape == fresh.shape and np.array_equal(redrawn, fresh), "no trace of earlier months"
+    svg = network_svg(snap)
+    assert svg.count("<line ") == len(snap.edges) and svg.count("<circle ") == len(snap.kinds)
+    colours = set(re.findall(r"stroke='(#[0-9a-f]{6})' stroke-width", svg))
+    assert colours <= set(TRUST_COLOURS), "relationships use the colour-blind-safe trust scale"
+    assert svg.count("stroke-width='3.2'") == int(snap.edge_mutual.sum())
+    assert trust_colour(0.0) == TRUST_COLOURS[0] and trust_colour(2.0) == TRUST_COLOURS[-1]
 
 
-def test_line_charts_redrawn_from_the_kept_axes_equal_a_full_redraw(catalogue):
+def test_live_charts_start_at_zero_and_mark_events(catalogue):
     model = DemoModel(catalogue)
-    painter = LinePainter()
-    for _ in range(3):
-        model.step()
-    snap = take_snapshot(model)
-    full = painter.render(snap)  # the axes are drawn
-    kept = painter.render(snap)  # the kept axes are reused
-    assert np.array_equal(_pixels(full), _pixels(kept))
     model.step()
-    assert not np.array_equal(_pixels(painter.render(take_snapshot(model))), _pixels(full))
+    model.inject("winter_pressure")
+    model.step()
+    html_ = charts_html(take_snapshot(model))
+    assert html_.count("<svg class='ics-chart'") == len(LIVE_PANELS)
+    assert ">winter<" in html_ and "% of relationships" in html_
+    assert nice_ticks(0.0, 1.0, 3)[0] == 0.0 and nice_ticks(-3.0, 7.0, 3)[0] <= -3.0
 
 
 def test_headline_numbers_are_the_model_s(catalogue):
@@ -407,14 +472,28 @@ def test_headline_numbers_are_the_model_s(catalogue):
     assert money(-1.84) == "−£1.8m" and money(1234.5) == "£1,234.5m"
 
 
-def test_trust_table_shows_the_kinds_in_the_system(catalogue):
+def test_headline_cues_say_better_or_worse_by_the_metric_s_direction(catalogue):
+    assert cue("n_deficit", 3, 5) == ("▼", "better") and cue("n_deficit", 5, 3) == ("▲", "worse")
+    assert cue("mean_trust", 0.4, 0.5) == ("▼", "worse") and cue("mean_trust", 0.5, 0.5) == ("=", "no change")
     model = DemoModel(catalogue)
-    model.step()
+    for _ in range(3):
+        model.step()
+    text = headline_html(take_snapshot(model))
+    history = model.history()
+    arrow, word = cue("mean_trust", history["mean_trust"].iloc[-1], history["mean_trust"].iloc[0])
+    assert f"{arrow} " in text and word in text
+    items = headline_items(history.iloc[0].to_dict(), history.iloc[-1].to_dict(), 12, 1)
+    assert [item["name"] for item in items] == [h.name for h in HEADLINES]
+    assert all(item["unit"] for item in items), "every number has a unit or a plain meaning"
+
+
+def test_the_network_legend_explains_colours_sizes_and_lines(catalogue):
+    model = DemoModel(catalogue)
     snap = take_snapshot(model)
-    matrix = trust_matrix(snap)
-    assert list(matrix.index) == list(KINDS)  # the small system has every kind
-    html = trust_table_html(matrix, snap.month)
-    assert html.count("<tr>") == len(KINDS) + 1 and "month 1" in html
+    legend = network_legend_html(snap.kinds, snap.active)
+    for kind in KINDS:
+        assert html.escape(KIND_LABELS[kind]) in legend and html.escape(LEGEND_NAMES[kind]) in legend
+    assert "Size: budget" in legend and "trust" in legend and "thick" in legend
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ _NEEDED = ("solara", "solara_assets", "ipyvuetify", "uvicorn", "altair")
 _HELP_SCENARIO = ("Scenario to start with: a file or a shipped scenario's name (default: default); the presets "
                   "are offered too.")
 _HELP_PRESET = "The same as SCENARIO: the preset to start with, e.g. --preset ics_dorset."
-_HELP_HOST = "Address to listen on; 0.0.0.0 lets others in the room join."
+_HELP_HOST = ("Address to listen on; 0.0.0.0 lets others in the room join: the demo prints the address to share "
+              "and a join code they must type, and limits saves.")
 _HELP_PRESETS = "Folder of preset scenarios (default: the shipped scenarios; ics-abm scenarios lists them)."
 
 
@@ -39,6 +40,9 @@ def _check_address(host: str, port: int) -> None:
     except (socket.gaierror, UnicodeError, ValueError):
         raise ValueError(not_ours) from None
     with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As the server will (uvicorn sets it): connections of a demo stopped a moment ago, still
+        # in TIME_WAIT, must not make the port look taken.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:
@@ -60,6 +64,9 @@ def demo_command(
     preset: Annotated[str | None, typer.Option(metavar="NAME", help=_HELP_PRESET, show_default=False)] = None,
     presets: Annotated[Path | None, typer.Option(metavar="DIR", help=_HELP_PRESETS, show_default=False)] = None,
     out: Annotated[Path, typer.Option(metavar="DIR", help="Folder for saved sessions.")] = DEFAULT_OUT_DIR,
+    max_saves: Annotated[int | None, typer.Option(metavar="N", help="Sessions that may be saved in all "
+                                                  "(default: no limit on this computer, 20 with a room).",
+                                                  show_default=False)] = None,
 ) -> None:
     """Start the facilitator's live demo in the browser (works offline)."""
     from ics_abm.demo.presets import find_catalogue
@@ -69,12 +76,14 @@ def demo_command(
         if preset is not None and scenario is not None:
             raise ValueError(f"give the scenario to start with once, as SCENARIO or --preset, got {str(scenario)!r} "
                              f"and --preset {preset!r}")
+        if max_saves is not None and max_saves < 0:
+            raise ValueError(f"--max-saves must be a whole number >= 0, got {max_saves}")
         given = scenario if preset is None else preset
         if given is not None:  # a file, or a shipped (or --presets) scenario's name
             from ics_abm.scenario.catalog import resolve_scenario
 
             scenario = resolve_scenario(given, extra_dir=presets if presets is not None and presets.is_dir() else None)
-        settings = DemoSettings(scenario, presets, out)
+        settings = DemoSettings(scenario, presets, out, max_saves=max_saves)
         catalogue = find_catalogue(presets, scenario)  # check before starting: errors as one sentence
         _check_address(host, port)
     for problem in catalogue.problems:

@@ -8,9 +8,11 @@ Modules, one idea each:
 * :mod:`~ics_abm.demo.snapshot` a consistent copy of what is drawn;
 * :mod:`~ics_abm.demo.layout` the stable network layout;
 * :mod:`~ics_abm.demo.figures` the network, the charts and the two-futures figure;
-* :mod:`~ics_abm.demo.painters` the two live pictures, redrawn in place each month;
-* :mod:`~ics_abm.demo.tables` headline numbers, trust between kinds and events as HTML;
-* :mod:`~ics_abm.demo.branching` what-if branching: two futures from one state and seed;
+* :mod:`~ics_abm.demo.svg`, :mod:`~ics_abm.demo.views` the live pictures as SVG the browser draws;
+* :mod:`~ics_abm.demo.wording`, :mod:`~ics_abm.demo.captions`, :mod:`~ics_abm.demo.stories` plain words,
+  captions computed from the run, and the guided stories;
+* :mod:`~ics_abm.demo.tables` headline numbers, legends, events and two futures as HTML;
+* :mod:`~ics_abm.demo.branching` what-if branching: two futures from one state, on many seeds;
 * :mod:`~ics_abm.demo.export` the session's charts and Markdown summary on disk;
 * :mod:`~ics_abm.demo.components`, :mod:`~ics_abm.demo.app` the browser page;
 * :mod:`~ics_abm.demo.settings`, :mod:`~ics_abm.demo.server`, :mod:`~ics_abm.cli.demo` what the

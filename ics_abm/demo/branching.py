@@ -1,9 +1,10 @@
-"""What-if branching: two futures of the running simulation, from the same state and seed.
+"""What-if branching: two futures of the running simulation, from the same state, on many seeds.
 
 :meth:`ics_abm.ICSModel.fork` copies the model with its future randomness, so two forks stepped
 with no change stay identical; any difference between the two futures is caused by the change
 made at the fork, not by chance. That is the point to make to a room: "same system, same luck,
-one decision different".
+one decision different". Each future is run on :data:`SEEDS` replicates of luck (the same
+replicates for both futures), so the room sees the spread chance alone gives.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ics_abm.demo.session import DEMO_EVENTS, lock_of
+from ics_abm.metrics import METRICS
 
-__all__ = ["WhatIf", "WHAT_IFS", "Future", "Branches", "branch", "compare", "OUTCOMES"]
+__all__ = ["WhatIf", "WHAT_IFS", "Future", "Branches", "branch", "compare", "OUTCOMES", "SEEDS", "replicate_key"]
 
 
 @dataclass(frozen=True)
@@ -51,38 +54,74 @@ WHAT_IFS: dict[str, WhatIf] = {
     **{kind: WhatIf(label, _event(kind)) for kind, (label, _) in DEMO_EVENTS.items()},
 }
 
-#: Outcomes compared at the end of two futures: column of the system table -> label.
+#: Outcomes compared at the end of two futures: column of the system table -> label with unit.
 OUTCOMES: dict[str, str] = {
-    "collaboration_rate": "Collaborating (share of relationships)",
-    "mutual_rate": "Mutual collaboration (share)",
-    "mean_trust": "Mean trust (0–1)",
-    "system_balance": "System balance (£m)",
+    "collaboration_rate": "Working together (% of relationships)",
+    "mean_trust": "Trust (average, 0 = none, 1 = full)",
+    "system_balance": "Money: all organisations' balance (£m)",
     "n_deficit": "Organisations in deficit",
-    "integration_progress": "Integration progress",
+    "integration_progress": "Integration built (index from 0)",
 }
+
+#: Futures per what-if: each replicate runs both futures on the same random numbers.
+SEEDS = 20
 
 
 @dataclass(frozen=True)
 class Future:
-    """One future: the change made at the fork and the model stepped to the end."""
+    """One future: the change made at the fork, and its outcomes on every replicate.
+
+    Attributes
+    ----------
+    key, label : str
+        The what-if (:data:`WHAT_IFS`).
+    model : ICSModel
+        Replicate 0: the future on the running model's own random numbers (drawn in a picture).
+    paths : dict of str to ndarray, shape (seeds, months)
+        Each outcome of :data:`OUTCOMES`, month by month after the fork, per replicate.
+    """
 
     key: str
     label: str
     model: object
+    paths: dict
 
 
 @dataclass(frozen=True)
 class Branches:
-    """Two futures forked from one model at ``start_month`` and run for ``months`` months."""
+    """Two futures forked from one model at ``start_month``, run for ``months`` months on ``seeds`` replicates."""
 
     start_month: int
     months: int
     first: Future
     second: Future
+    seeds: int = 1
+
+    @property
+    def identical(self) -> bool:
+        """Whether both futures are the same on every replicate (the change made no difference)."""
+        return all(np.array_equal(self.first.paths[name], self.second.paths[name], equal_nan=True)
+                   for name in OUTCOMES)
 
 
-def branch(model, first: str = "carry_on", second: str = "align", months: int = 24) -> Branches:
-    """Fork ``model`` twice, make one change in each fork, and run both for ``months`` months.
+def replicate_key(key: int, replicate: int) -> int:
+    """The run key of replicate ``replicate`` of a fork of a model with run key ``key``.
+
+    Replicate 0 keeps ``key`` (the future the running model would have); the others get keys
+    derived from ``key`` and their number, so the same fork gives the same replicates every time.
+    """
+    if replicate == 0:
+        return int(key)
+    state = np.random.SeedSequence([int(key), int(replicate)]).generate_state(2, np.uint32)
+    return int((int(state[0]) << 31) ^ int(state[1]))  # < 2**63, as the model's own keys
+
+
+def branch(model, first: str = "carry_on", second: str = "align", months: int = 24, seeds: int = SEEDS) -> Branches:
+    """Fork ``model``, make one change in each fork, and run both for ``months`` months on ``seeds`` replicates.
+
+    Replicate ``r`` of future A and replicate ``r`` of future B start from the same state and
+    draw the same random numbers (common random numbers), so their difference is caused by the
+    change alone; the spread over replicates is the luck the room should not read as an effect.
 
     Parameters
     ----------
@@ -92,6 +131,8 @@ def branch(model, first: str = "carry_on", second: str = "align", months: int = 
         Keys of :data:`WHAT_IFS`.
     months : int
         Months to run each future, >= 1.
+    seeds : int
+        Replicates, >= 1.
 
     Returns
     -------
@@ -102,33 +143,58 @@ def branch(model, first: str = "carry_on", second: str = "align", months: int = 
     KeyError
         For an unknown what-if.
     ValueError
-        If ``months`` < 1.
+        If ``months`` or ``seeds`` < 1.
     """
     if int(months) < 1:
         raise ValueError(f"months must be a whole number >= 1, got {months}")
+    if int(seeds) < 1:
+        raise ValueError(f"seeds must be a whole number >= 1, got {seeds}")
     changes = [WHAT_IFS[key] for key in (first, second)]  # KeyError before any work
     with lock_of(model):
         start = int(model.months_simulated)
-        forks = [model.fork(), model.fork()]
+        base = model.fork()
+    # The replicates need no Mesa agent views and no networkx copy of the graph (nothing reads
+    # them: the kernel works on the arrays, the pictures on the kept layout), nor the demo's
+    # catalogue; without them a fork copies a tenth as much, which keeps 40 forks quick.
+    base._views = {}
+    base.network = None
+    base.__dict__.pop("catalogue", None)
     futures = []
-    for key, change, fork in zip((first, second), changes, forks, strict=True):
-        change.apply(fork)
-        for _ in range(int(months)):
-            fork.step()
-        futures.append(Future(key, change.label, fork))
-    return Branches(start, int(months), futures[0], futures[1])
+    for key, change in zip((first, second), changes, strict=True):
+        paths: dict[str, list] = {name: [] for name in OUTCOMES}
+        shown = None
+        for replicate in range(int(seeds)):
+            fork = base.fork()
+            fork.key = replicate_key(base.key, replicate)
+            change.apply(fork)
+            # Several months per kernel call: the same numbers as stepping month by month.
+            fork._simulate(int(months))
+            # The month rows as the kernel wrote them (what history() tabulates, without pandas).
+            rows = np.asarray(fork._system[start:], dtype=float)
+            for name in OUTCOMES:
+                paths[name].append(rows[:, METRICS.index(name)])
+            if replicate == 0:
+                shown = fork
+        futures.append(Future(key, change.label, shown, {name: np.array(rows) for name, rows in paths.items()}))
+    return Branches(start, int(months), futures[0], futures[1], int(seeds))
 
 
 def compare(branches: Branches) -> pd.DataFrame:
-    """The outcomes of both futures at their last month, and B minus A.
+    """The outcomes of both futures at their last month, over replicates.
 
     Returns
     -------
     pandas.DataFrame
-        Index: outcome labels of :data:`OUTCOMES`; columns ``A``, ``B``, ``B - A``.
+        Index: outcome labels of :data:`OUTCOMES`. Columns ``A`` and ``B`` (medians over
+        replicates), ``B - A`` (median of the paired differences), ``low`` and ``high`` (10th and
+        90th percentiles of the paired differences) and ``B higher`` (replicates in which B ended
+        higher than A, of ``seeds``).
     """
-    last = [future.model.history().iloc[-1] for future in (branches.first, branches.second)]
-    rows = {label: (float(last[0][name]), float(last[1][name])) for name, label in OUTCOMES.items()}
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=["A", "B"])
-    table["B - A"] = table["B"] - table["A"]
-    return table
+    rows = {}
+    for name, label in OUTCOMES.items():
+        a, b = branches.first.paths[name][:, -1], branches.second.paths[name][:, -1]
+        difference = b - a
+        rows[label] = (float(np.median(a)), float(np.median(b)), float(np.median(difference)),
+                       float(np.percentile(difference, 10)), float(np.percentile(difference, 90)),
+                       int(np.sum(difference > 0)))
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["A", "B", "B - A", "low", "high", "B higher"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,30 @@ from ics_abm.output.files import write_text
 from ics_abm.scenario.kinds import KIND_LABELS
 from ics_abm.scenario.loading import organisation_counts
 
-__all__ = ["Export", "export_session", "session_summary"]
+__all__ = ["Export", "export_session", "session_summary", "SaveLimit"]
+
+
+class SaveLimit:
+    """How many sessions the demo may still save (a room of viewers must not fill the disk).
+
+    Parameters
+    ----------
+    allowed : int or None
+        Saves allowed for the life of the server; None: no limit (the facilitator's own computer).
+    """
+
+    def __init__(self, allowed: int | None = None) -> None:
+        self.allowed = allowed
+        self.used = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        """Use one save; False if none is left."""
+        with self._lock:
+            if self.allowed is not None and self.used >= self.allowed:
+                return False
+            self.used += 1
+            return True
 
 
 @dataclass(frozen=True)
@@ -99,7 +123,7 @@ def session_summary(model, snap: Snapshot, branches: Branches | None = None, *, 
         f"Saved {saved:%Y-%m-%d %H:%M}. {config.description}".rstrip(),
     ]
     if preset is not None:
-        lines += ["", f"Preset file: `{preset.path}`."]
+        lines += ["", f"Preset file: `{preset.path.name}`."]
     lines += ["", "## Settings", "", *_settings(model), "", "## Events", ""]
     if snap.events:
         lines += ["| month | event | options |", "|---:|---|---|"]
@@ -113,7 +137,7 @@ def session_summary(model, snap: Snapshot, branches: Branches | None = None, *, 
         images += ["", "![Two futures](futures.png)"]
     lines += ["## Pictures", "", *images, "", "## To run it again", ""]
     lines.append(
-        f"`ics-abm demo{' ' + str(preset.path) if preset is not None else ''}`, seed {snap.seed}, the same levers, "
+        f"`ics-abm demo{' scenarios/' + preset.path.name if preset is not None else ''}`, seed {snap.seed}, the same levers, "
         "and the events at the months listed: the same seed and settings give the same run."
     )
     return "\n".join(lines) + "\n"

@@ -65,7 +65,7 @@ EVENT_SHORT = {
     "partner_exit": "partner leaves",
     "set_values": "settings changed",
 }
-_TRUST_CMAP = "RdYlGn"
+_TRUST_CMAP = "cividis"  # colour-blind safe (dark blue low, yellow high)
 START_NOTE = "Press Step or ▶ to start"
 _FUTURE_STYLES = ({"color": "#0b5394", "linestyle": "-"}, {"color": "#e69138", "linestyle": "--"})
 
@@ -96,7 +96,7 @@ def network_edges(snap: Snapshot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     -------
     segments : ndarray, shape (r, 2, 2)
     colours : ndarray, shape (r, 4)
-        RGBA by mutual trust (red low, green high).
+        RGBA by mutual trust (cividis: dark blue low, yellow high).
     widths : ndarray, shape (r,)
         Thick where both partners collaborated last month.
     """
@@ -151,7 +151,7 @@ def draw_network(ax, snap: Snapshot, title: str, *, legend: bool = True, colorba
     """Draw the relationship network of ``snap`` on ``ax``.
 
     Organisations are coloured by kind and sized by budget; relationships are coloured by mutual
-    trust (red low, green high) and drawn thick where both partners collaborated last month.
+    trust (cividis: dark blue low, yellow high) and drawn thick where both partners collaborated last month.
     Organisations not (or no longer) in the system are hollow grey circles.
     """
     network_frame(ax, snap.kinds, legend=legend, colorbar=colorbar, colorbar_ax=colorbar_ax)
@@ -230,7 +230,7 @@ def _draw_trust_heatmap(ax, snap: Snapshot) -> None:
     for (r, c), value in np.ndenumerate(values):
         if np.isfinite(value):
             ax.text(c, r, f"{value:.2f}", ha="center", va="center", fontsize="x-small",
-                    color="black" if 0.25 < value < 0.8 else "white")
+                    color="black" if value > 0.45 else "white")
     labels = [KIND_SHORT[kind] for kind in matrix.index]
     ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right", rotation_mode="anchor", fontsize="x-small")
     ax.set_yticks(range(len(labels)), labels, fontsize="x-small")
@@ -285,7 +285,7 @@ def live_axes() -> tuple[Figure, list]:
     """The live line charts' figure and its three axes, one above the other, sharing the month axis.
 
     Fixed margins, not a layout engine (which draws a figure several times): this figure is drawn
-    every month while the room watches (:class:`ics_abm.demo.painters.LinePainter`). Trust between
+    for an export (the live page draws SVG instead, :mod:`ics_abm.demo.views`). Trust between
     kinds is shown beside it as a table (:func:`trust_matrix`), which the browser draws faster.
     """
     figure = Figure(figsize=LIVE_SIZE)

@@ -12,7 +12,25 @@ import numpy as np
 
 from ics_abm.scenario.kinds import KINDS
 
-__all__ = ["stable_layout"]
+__all__ = ["stable_layout", "cached_layout"]
+
+#: Layouts already computed, by graph (a Reset with the same preset and seed rebuilds the same graph).
+_CACHE: dict[bytes, np.ndarray] = {}
+_CACHE_SIZE = 64
+
+
+def cached_layout(network: nx.Graph, kinds: np.ndarray) -> np.ndarray:
+    """:func:`stable_layout`, remembered per graph: Reset must be quick, and the layout is most of it.
+
+    Returns a copy (callers may not change the remembered one).
+    """
+    edges = np.array(sorted((min(u, v), max(u, v)) for u, v in network.edges()), dtype=np.int64).reshape(-1, 2)
+    key = np.asarray(kinds, dtype=np.int64).tobytes() + b"|" + edges.tobytes()
+    if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = stable_layout(network, kinds)
+    return _CACHE[key].copy()
 
 
 def stable_layout(network: nx.Graph, kinds: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS
 from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict
 from ics_abm.scenario.schema import Scenario
 
-__all__ = ["AS_PRESET", "Levers", "apply_levers", "LEVER_CONTROLS", "describe_levers"]
+__all__ = ["AS_PRESET", "Levers", "apply_levers", "LEVER_CONTROLS", "REGIME_CHOICES", "describe_levers", "lever_text"]
 
 #: The regime choice that keeps the preset's regime.
 AS_PRESET = "as in preset"
@@ -124,19 +124,12 @@ def describe_levers(levers: Levers) -> list[str]:
     """The non-neutral levers as short sentences (for the screen and the session summary)."""
     lines = []
     if levers.regime != AS_PRESET:
-        lines.append(f"regulator regime set to '{levers.regime}'")
-    labels = {
-        "focus_shift": "regulators' focus on the system",
-        "legacy_shift": "competition legacy",
-        "motive_mix": "motive mix (power → affiliation)",
-        "altruism_shift": "starting altruism",
-    }
-    for name, label in labels.items():
+        words = {value: label for label, value in REGIME_CHOICES.items()}
+        lines.append(f"regulators: {words[levers.regime]}")
+    for name in ("focus_shift", "legacy_shift", "motive_mix", "altruism_shift", "budget_pressure"):
         value = getattr(levers, name)
         if value:
-            lines.append(f"{label} {value:+.2f}")
-    if levers.budget_pressure:
-        lines.append(f"budget pressure {levers.budget_pressure:+.1f} % of budget per year")
+            lines.append(f"{LEVER_CONTROLS[name]['label'].lower()} {lever_text(name, value)}")
     return lines
 
 
@@ -144,14 +137,41 @@ def _slider(label: str, lo: float, hi: float, step: float) -> dict:
     return {"type": "SliderFloat", "label": label, "value": 0.0, "min": lo, "max": hi, "step": step}
 
 
-#: The levers as Mesa ``model_params`` entries (``SolaraViz`` draws them; Reset applies them).
+#: The regulator choices in plain words -> the regime (or :data:`AS_PRESET`).
+REGIME_CHOICES: dict[str, str] = {
+    "as in the starting system": AS_PRESET,
+    "no regulators": "none",
+    "two regulators, two messages": "misaligned",
+    "two regulators, one message": "aligned",
+    "one oversight body": "single",
+}
+
+#: The levers as controls: every slider is neutral (0) in the middle of its range, and Reset applies it.
 LEVER_CONTROLS: dict[str, dict] = {
-    "regime": {"type": "Select", "label": "Regulator regime", "value": AS_PRESET, "values": [AS_PRESET, *REGIMES]},
-    "focus_shift": _slider("Regulators' focus on the system (shift)", -1.0, 1.0, 0.05),
-    "legacy_shift": _slider("Competition legacy (shift)", -1.0, 1.0, 0.05),
-    "motive_mix": _slider("Motive mix: power ← → affiliation", -1.0, 1.0, 0.05),
-    "altruism_shift": _slider("Altruism, 'the system hat' (shift)", -0.5, 0.5, 0.05),
-    "budget_pressure": _slider("Budget pressure (+% cost growth a year)", -2.0, 5.0, 0.5),
+    "regime": {"type": "Select", "label": "Regulators", "value": AS_PRESET, "values": [AS_PRESET, *REGIMES]},
+    "focus_shift": _slider("Regulators judge", -1.0, 1.0, 0.05),
+    "legacy_shift": _slider("Old competition habits", -1.0, 1.0, 0.05),
+    "motive_mix": _slider("Leaders driven by", -1.0, 1.0, 0.05),
+    "altruism_shift": _slider("Leaders put the system first", -0.5, 0.5, 0.05),
+    "budget_pressure": _slider("Costs grow faster than funding", -3.0, 3.0, 0.5),
 }
 if set(LEVER_CONTROLS) != set(asdict(Levers())):
     raise RuntimeError("every lever needs a control, and every control a lever")
+
+
+def lever_text(name: str, value: float) -> str:
+    """A slider's value with its unit or meaning, e.g. "+0.20 towards the system" or "as preset"."""
+    if abs(value) < 1e-12:
+        return "as preset"
+    sign = f"{value:+.2f}".replace("-", "−")
+    words = {
+        "focus_shift": ("towards the whole system", "towards each organisation"),
+        "legacy_shift": ("stronger (0 to 1 scale)", "weaker (0 to 1 scale)"),
+        "motive_mix": ("of power moved to relationships", "of relationships moved to power"),
+        "altruism_shift": ("more (0 to 1 scale)", "less (0 to 1 scale)"),
+    }
+    if name == "budget_pressure":
+        return f"{value:+.1f} % a year".replace("-", "−")
+    if name == "motive_mix":
+        return f"{abs(value) * 100:.0f} % {words[name][0 if value > 0 else 1]}"
+    return f"{sign} {words[name][0 if value > 0 else 1]}"

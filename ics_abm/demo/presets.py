@@ -1,8 +1,10 @@
-"""The scenario presets the demo offers: every valid scenario file in a directory, plus one given.
+"""The scenario presets the demo offers: the scenario catalogue's files in a directory, plus one given.
 
-A facilitator drops a ``.toml`` file into ``scenarios/`` and it appears in the picker; a file that
-does not validate is left out with its one-sentence error (printed when the demo starts), never
-silently.
+The grouping, the order, the one-line descriptions and the merging of duplicate files (aliases)
+are the scenario catalogue's (:mod:`ics_abm.scenario.catalog`); this module only picks the files
+of the preset folder and puts the start scenario first. A facilitator drops a ``.toml`` file into
+the folder and it appears in the picker; a file that does not validate is left out with its
+one-sentence error (printed when the demo starts), never silently.
 """
 
 from __future__ import annotations
@@ -15,7 +17,17 @@ from ics_abm.scenario.errors import ScenarioError
 from ics_abm.scenario.loading import load_scenario
 from ics_abm.scenario.schema import Scenario
 
-__all__ = ["Preset", "Catalogue", "find_catalogue", "default_presets_dir"]
+__all__ = ["Preset", "Catalogue", "find_catalogue", "default_presets_dir", "GROUP_TITLES"]
+
+#: The groups of the scenario catalogue, in picker order, with the titles the room reads.
+GROUP_TITLES: dict[str, str] = {
+    "core": "Core",
+    "ics": "ICS",
+    "regulation": "Regulation",
+    "finance": "Finance",
+    "facilitator": "Story",
+    "custom": "Your own",
+}
 
 
 @dataclass(frozen=True)
@@ -30,11 +42,25 @@ class Preset:
         The file.
     description : str
         The scenario's ``[scenario] description``.
+    group : str
+        Its group in :mod:`ics_abm.scenario.catalog` (``core``, ``ics``, ``regulation``, ``finance``,
+        ``facilitator``), or "" for a file the catalogue does not know.
     """
 
     name: str
     path: Path
     description: str
+    group: str = ""
+
+    @property
+    def label(self) -> str:
+        """What the picker shows: the group's title and the name in words ("ICS · Berkshire west")."""
+        words = self.name
+        if self.group and words.startswith(self.group + "_"):
+            words = words[len(self.group) + 1:]
+        words = words.replace("_", " ")
+        words = words[:1].upper() + words[1:]
+        return f"{GROUP_TITLES.get(self.group, self.group.title())} · {words}" if self.group else words
 
     def load(self) -> Scenario:
         """The validated scenario (read again, so an edited file is picked up on reset)."""
@@ -60,6 +86,28 @@ class Catalogue:
     def names(self) -> list[str]:
         """Preset names, in picker order."""
         return [preset.name for preset in self.presets]
+
+    @property
+    def labels(self) -> list[str]:
+        """Preset labels, in picker order (grouped)."""
+        return [preset.label for preset in self.presets]
+
+    @property
+    def groups(self) -> list[str]:
+        """The groups present, in picker order."""
+        return list(dict.fromkeys(preset.group for preset in self.presets if preset.group))
+
+    def label_of(self, name: str) -> str:
+        """The label of preset ``name``."""
+        return self.get(name).label
+
+    def name_of(self, label: str) -> str:
+        """The name of the preset labelled ``label``."""
+        return next(preset.name for preset in self.presets if preset.label == label)
+
+    def has(self, name: str) -> bool:
+        """Whether a preset is called ``name``."""
+        return any(preset.name == name for preset in self.presets)
 
     @property
     def start(self) -> Preset:
@@ -120,17 +168,25 @@ def find_catalogue(directory: str | os.PathLike | None = None, start: str | os.P
     ValueError
         If there is no valid scenario at all.
     """
+    from ics_abm.scenario.catalog import scan_scenarios
+
     folder = Path(default_presets_dir() if directory is None else directory)
     found: list[Preset] = []
     problems: list[str] = []
-    files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
-    for path in files:
+    entries, skipped = scan_scenarios(folder) if folder.is_dir() else ([], [])
+    problems += skipped
+    # The catalogue adds the packaged scenarios; only those in the folder are offered (the
+    # repository's scenarios/ is the packaged folder, so by default that is all of them).
+    here = folder.resolve()
+    for entry in entries:
+        if entry.path.resolve().parent != here:
+            continue
         try:
-            scenario = load_scenario(path)
+            scenario = load_scenario(entry.path)  # all of it, not just [scenario]: a bad preset is left out now
         except ScenarioError as exc:
             problems.append(str(exc))
             continue
-        found.append(Preset(path.stem, path, scenario.scenario.description))
+        found.append(Preset(entry.name, entry.path, scenario.scenario.description, entry.group))
     if start is not None:
         start_path = Path(start)
         scenario = load_scenario(start_path)  # raises: the facilitator asked for this file
@@ -139,7 +195,8 @@ def find_catalogue(directory: str | os.PathLike | None = None, start: str | os.P
             first = same[0]
             found.remove(first)
         else:
-            first = Preset(_unique_name(start_path, {p.name for p in found}), start_path, scenario.scenario.description)
+            first = Preset(_unique_name(start_path, {p.name for p in found}), start_path, scenario.scenario.description,
+                           getattr(scenario.scenario, "group", ""))
         found.insert(0, first)
     elif found:
         default = [p for p in found if p.name == "default"]

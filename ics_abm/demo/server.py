@@ -14,13 +14,15 @@ at run time:
 from __future__ import annotations
 
 import os
+import socket
 import time
 import warnings
 from collections.abc import Callable
+from dataclasses import replace
 
 from ics_abm.demo.settings import DemoSettings
 
-__all__ = ["serve", "solara_environment", "OFFLINE_CDN", "warm_up"]
+__all__ = ["serve", "solara_environment", "OFFLINE_CDN", "warm_up", "share_address", "ROOM_SAVES"]
 
 #: Where solara would fetch an asset it does not have: a closed port on this machine.
 OFFLINE_CDN = "http://127.0.0.1:9/ics-abm-demo-offline/"
@@ -53,6 +55,27 @@ def _apply_to_loaded_solara() -> None:
     server_settings.theme.title = "ICS live demo"
 
 
+#: Saves allowed in all when serving a room (each is a folder of a few hundred KB).
+ROOM_SAVES = 20
+
+
+def share_address(host: str) -> str:
+    """The address of this computer that others on the network can reach, for ``--host host``.
+
+    For ``0.0.0.0`` it is the address of the interface that would carry traffic off this
+    computer (found by "connecting" a UDP socket, which sends nothing); if there is none, the
+    computer's name.
+    """
+    if host not in ("0.0.0.0", "::", ""):
+        return host
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed on, nothing is sent
+            return str(probe.getsockname()[0])
+    except OSError:
+        return socket.gethostname()
+
+
 def warm_up(settings: DemoSettings) -> float:
     """Build and step a model and draw its pictures once, so the first click in the room is quick.
 
@@ -60,16 +83,18 @@ def warm_up(settings: DemoSettings) -> float:
     picture loads matplotlib's fonts. Returns the seconds it took.
     """
     started = time.perf_counter()
-    from ics_abm.demo.painters import LinePainter, NetworkPainter
+    from ics_abm.demo.branching import branch
     from ics_abm.demo.presets import find_catalogue
     from ics_abm.demo.session import DemoModel
     from ics_abm.demo.snapshot import take_snapshot
+    from ics_abm.demo.views import charts_html, network_html
 
     model = DemoModel(find_catalogue(settings.presets_dir, settings.scenario))
     model.step()
     snap = take_snapshot(model)
-    NetworkPainter(snap.kinds).render(snap)
-    LinePainter().render(snap)
+    network_html(snap)
+    charts_html(snap)
+    branch(model, months=1, seeds=1)
     return time.perf_counter() - started
 
 
@@ -95,20 +120,29 @@ def serve(settings: DemoSettings, host: str = "127.0.0.1", port: int = 8765, *,
     # solara warns, on the first connection, that plain http cannot have cross-site cookies; the
     # demo is never embedded in another site, so the warning would only puzzle a facilitator.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https", category=UserWarning)
+    from ics_abm.demo.guard import JoinCode, LocalOnly, is_loopback, new_join_code
+
+    room = not is_loopback(host)
+    code = new_join_code() if room else ""
+    if room:
+        address = f"http://{share_address(host)}:{port}/"
+        settings = replace(settings, room_address=f"{address}  code {code}",
+                           max_saves=ROOM_SAVES if settings.max_saves is None else settings.max_saves)
+        os.environ.update(settings.to_environment())
     say("Preparing the model (the first time on a computer this compiles it and takes a while)...")
     say(f"Ready in {warm_up(settings):.1f} s.")
     import uvicorn
 
-    shown = "localhost" if host in ("127.0.0.1", "localhost", "0.0.0.0") else host
-    say(f"ICS live demo at http://{shown}:{port}/  (Ctrl+C to stop)")
-    if host == "0.0.0.0":
-        say("Listening on every network interface: others in the room can open http://<this computer's address>:"
-            f"{port}/ ; each browser gets its own simulation.")
+    say(f"ICS live demo at http://localhost:{port}/ on this computer  (Ctrl+C to stop)")
+    if room:
+        say(f"Share with the room: {address}  join code {code}")
+        say(f"Others need the join code; each browser gets its own simulation; at most {settings.max_saves} saves "
+            "in all.")
     from solara.server.starlette import app
 
-    from ics_abm.demo.guard import LocalOnly
-
-    # Served to the room, solara's diagnostics stay on this computer (ics_abm.demo.guard).
-    config = uvicorn.Config(LocalOnly(app), host=host, port=port, log_level="warning",
+    # Served to the room, solara's diagnostics stay on this computer and others need the join
+    # code (ics_abm.demo.guard).
+    served = JoinCode(LocalOnly(app), code) if room else LocalOnly(app)
+    config = uvicorn.Config(served, host=host, port=port, log_level="warning",
                             access_log=False, ws_ping_interval=20, ws_ping_timeout=60)
     uvicorn.Server(config).run()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 
-from ics_abm.demo.layout import stable_layout
+from ics_abm.demo.layout import cached_layout
 from ics_abm.demo.levers import AS_PRESET, Levers, apply_levers
 from ics_abm.demo.presets import Catalogue, find_catalogue
 from ics_abm.engine.events import EVENT_KINDS
@@ -132,7 +132,7 @@ class DemoModel(ICSModel):
         self.preset = chosen
         self.levers = levers
         self.warnings = [] if warning is None else [warning]
-        self.positions = stable_layout(self.network, self.organisations.kind)
+        self.positions = cached_layout(self.network, self.organisations.kind)
         self._demo_lock = _ForkableLock()
 
     def step(self) -> None:

@@ -64,13 +64,17 @@ class Snapshot:
     events: list
 
 
-def take_snapshot(model) -> Snapshot:
-    """Copy what is drawn from ``model`` (an :class:`~ics_abm.ICSModel`), holding its lock."""
+def take_snapshot(model, *, trust_by_kind: bool = True) -> Snapshot:
+    """Copy what is drawn from ``model`` (an :class:`~ics_abm.ICSModel`), holding its lock.
+
+    ``trust_by_kind=False`` leaves :attr:`Snapshot.trust_by_kind` empty: the live page does not
+    show it, and tabulating it is a third of the work of a snapshot.
+    """
     with lock_of(model):
         orgs, graph, arcs = model.organisations, model.graph, model.arcs
         system = model.history()
         month = int(model.months_simulated)
-        trust = model.trust_by_kind_history()
+        trust = model.trust_by_kind_history() if trust_by_kind else pd.DataFrame()
         kinds = orgs.kind.copy()
         budget = orgs.budget.copy()
         active = orgs.active == 1.0

@@ -1,106 +1,149 @@
-"""Small HTML tables for the browser: headline numbers, trust between kinds, events, two futures.
+"""Small HTML pieces for the browser: the title line, headline numbers, legends, events, two futures.
 
-The browser draws these at once (no picture to render each month) and they stay sharp on a
-projector. Every value is escaped; nothing here comes from a user except file and scenario names.
+The browser draws these at once and they stay sharp on a projector. Every value is escaped;
+nothing here comes from a user except scenario names.
 """
 
 from __future__ import annotations
 
 import html
 
-import matplotlib
 import numpy as np
 import pandas as pd
 
-from ics_abm.demo.figures import EVENT_SHORT, KIND_SHORT
+from ics_abm.demo.branching import Branches
 from ics_abm.demo.snapshot import Snapshot
-from ics_abm.scenario.kinds import KIND_LABELS
+from ics_abm.demo.svg import KIND_COLOURS, TRUST_COLOURS
+from ics_abm.demo.wording import EVENT_WORDS, REGIME_WORDS, headline_items, money
+from ics_abm.scenario.kinds import KIND_LABELS, KINDS
 
-__all__ = ["money", "title_html", "headline_html", "trust_table_html", "event_log_html", "compare_html"]
+__all__ = ["money", "title_html", "headline_html", "network_legend_html", "event_log_html", "futures_html"]
 
-_CELL = "padding:2px 6px;border:1px solid #ddd;text-align:right"
-_HEAD = "padding:2px 6px;border:1px solid #ddd;background:#f3f3f3"
-_TRUST_CMAP = matplotlib.colormaps["RdYlGn"]
-
-
-def _table(rows: list[str], caption: str = "", classes: str = "") -> str:
-    cap = f"<caption style='caption-side:top;text-align:left;font-weight:500'>{html.escape(caption)}</caption>"
-    return (f"<table class='{classes}' style='border-collapse:collapse;font-size:13px'>"
-            f"{cap if caption else ''}{''.join(rows)}</table>")
+#: Colours of the better / worse cue (blue and orange: told apart by colour-blind viewers; the
+#: arrow and the word carry the meaning too).
+_CUE_COLOURS = {"better": "#0173b2", "worse": "#d55e00"}
 
 
-def money(value: float) -> str:
-    """£ millions with the sign in front: "−£1.8m"."""
-    return f"{'−' if value < 0 else ''}£{abs(value):,.1f}m"
-
-
-def title_html(snap: Snapshot) -> str:
-    """"Month N", large, then the scenario and seed."""
-    return (f"<span class='ics-month' style='font-size:28px;font-weight:500'>Month {snap.month}</span>"
-            f"<span style='font-size:18px;color:#555'> &nbsp;·&nbsp; {html.escape(snap.scenario)}, "
-            f"seed {snap.seed}</span>")
+def title_html(snap: Snapshot, regime: str, levers: list[str]) -> str:
+    """"Month N" in large type, then the system, the luck (seed), the regulators and the levers."""
+    lever_text = "; ".join(levers) if levers else "none"
+    return (f"<div class='ics-title' style='display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 14px'>"
+            f"<span class='ics-month' style='font-size:28px;font-weight:600;line-height:1.1'>Month {snap.month}</span>"
+            f"<span style='font-size:18px'>{html.escape(snap.scenario)} · luck (seed) {snap.seed} · regulators: "
+            f"{html.escape(REGIME_WORDS.get(regime, regime))} · levers: <span class='ics-levers'>"
+            f"{html.escape(lever_text)}</span>{' · arrows: since month 1' if snap.month else ''}</span></div>")
 
 
 def headline_html(snap: Snapshot) -> str:
-    """The latest month's headline numbers, one row (empty-handed before the first step)."""
+    """The latest month's headline numbers with units and a cue against month 1."""
     if snap.month == 0 or not len(snap.system):
-        return "<div style='color:#666'>Press <b>Step</b> or <b>▶</b> in the sidebar to start the clock.</div>"
-    last = snap.system.iloc[-1]
-    items = [
-        ("collaboration_rate", "collaborating", f"{100 * last['collaboration_rate']:.0f} %"),
-        ("mutual_rate", "mutual", f"{100 * last['mutual_rate']:.0f} %"),
-        ("mean_trust", "mean trust", f"{last['mean_trust']:.2f}"),
-        ("system_balance", "system balance", money(last["system_balance"])),
-        ("n_deficit", "in deficit", f"{int(last['n_deficit'])} of {int(snap.active.sum())}"),
-        ("integration_progress", "integration progress", f"{last['integration_progress']:.1f}"),
-    ]
-    # data-value carries the exact number (repr), for tests and for anyone reading the page's source.
-    cells = "".join(
-        f"<div style='display:inline-block;margin:0 18px 4px 0'><div style='font-size:12px;color:#666'>"
-        f"{html.escape(label)}</div><div class='ics-metric' data-metric='{name}' data-value='{float(last[name])!r}' "
-        f"style='font-size:20px;font-weight:500'>{html.escape(text)}</div></div>"
-        for name, label, text in items
-    )
-    return f"<div class='ics-headline'>{cells}</div>"
+        return ("<div class='ics-headline' style='font-size:18px;color:#333;padding:6px 0'>Press <b>Step</b> "
+                "(one month) or <b>▶</b> (keep going) in the panel on the left to start the clock.</div>")
+    first, last = snap.system.iloc[0].to_dict(), snap.system.iloc[-1].to_dict()
+    items = headline_items(first, last, int(snap.active.sum()), int(snap.system["step"].iloc[0]))
+    cells = []
+    for item in items:
+        colour = _CUE_COLOURS.get(item["word"], "#555")
+        cue = f"{item['arrow']} {item['change']}, {item['word']}" if item["word"] != "no change" else "= no change"
+        # data-value carries the exact number (repr), for tests and for anyone reading the page's source.
+        cells.append(
+            f"<div style='flex:1 1 0;min-width:0' title='{html.escape(item['unit'])}'>"
+            f"<div style='font-size:16px;font-weight:600;white-space:nowrap'>{html.escape(item['name'])}</div>"
+            f"<div><span class='ics-metric' data-metric='{item['metric']}' "
+            f"data-value='{item['value']!r}' style='font-size:24px;font-weight:600;white-space:nowrap'>{html.escape(item['text'])}</span> "
+            f"<span class='ics-cue' style='font-size:14px;color:{colour};display:inline-block'>{html.escape(cue)}</span></div>"
+            f"<div style='font-size:14px;color:#444;line-height:1.2'>{html.escape(item['unit'])}</div></div>")
+    return f"<div class='ics-headline' style='display:flex;gap:4px 14px'>{''.join(cells)}</div>"
 
 
-def trust_table_html(matrix: pd.DataFrame, month: int) -> str:
-    """Mean trust between kinds (rows trust columns), cells coloured red (low) to green (high)."""
-    columns = [f"<th style='{_HEAD}' title='{html.escape(KIND_LABELS[k])}'>{KIND_SHORT[k]}</th>"
-               for k in matrix.columns]
-    rows = [f"<tr><th style='{_HEAD}'>trusts →</th>{''.join(columns)}</tr>"]
-    for kind, values in matrix.iterrows():
-        cells = []
-        for value in values.to_numpy(dtype=float):
-            if np.isfinite(value):
-                colour = matplotlib.colors.to_hex(_TRUST_CMAP(value))
-                text = "#000" if 0.25 < value < 0.8 else "#fff"
-                cells.append(f"<td style='{_CELL};background:{colour};color:{text}'>{value:.2f}</td>")
-            else:
-                cells.append(f"<td style='{_CELL};color:#999'>–</td>")
-        label = f"<th style='{_HEAD};text-align:left' title='{html.escape(KIND_LABELS[kind])}'>{KIND_SHORT[kind]}</th>"
-        rows.append(f"<tr>{label}{''.join(cells)}</tr>")
-    caption = f"Trust between kinds, month {month}" + (" (starts after the first step)" if month == 0 else "")
-    return _table(rows, caption, "ics-trust-table")
+#: Kinds as the legend names them (short, so the legend takes two lines on a laptop).
+LEGEND_NAMES = {
+    "acute": "Acute trust",
+    "primary_care_network": "GP network",
+    "commissioner": "Commissioner",
+    "community_mental_health": "Community & mental health",
+    "local_authority": "Council",
+    "voluntary_sector": "Voluntary sector",
+}
+
+
+def network_legend_html(kinds: np.ndarray, active: np.ndarray) -> str:
+    """What the network's colours, sizes and lines mean."""
+    present = [kind for kind in KINDS if (kinds == KINDS.index(kind)).any()]
+    dots = " &nbsp;".join(f"<span style='white-space:nowrap'><span style='display:inline-block;width:13px;height:13px;"
+                    f"border-radius:50%;background:{KIND_COLOURS[kind]}' title='{html.escape(KIND_LABELS[kind])}'></span> "
+                    f"{html.escape(LEGEND_NAMES[kind])}</span>"
+                    for kind in present)
+    gradient = ", ".join(TRUST_COLOURS[::20])
+    hollow = " Dashed circle: not in the system." if (~active).any() else ""
+    return (f"<div class='ics-legend'>{dots}<br>Size: budget. Lines: trust "
+            f"<span style='white-space:nowrap'>low <span style='display:inline-block;width:70px;height:11px;"
+            f"background:linear-gradient(to right, {gradient})'></span> high</span>, thick if both worked "
+            f"together last month.{hollow}</div>")
 
 
 def event_log_html(events: list) -> str:
-    """The events so far, latest first."""
+    """The events so far, latest first, in plain words."""
     if not events:
-        return "<div class='ics-event-log' style='color:#666'>No events yet.</div>"
-    rows = [f"<tr><th style='{_HEAD}'>month</th><th style='{_HEAD}'>event</th></tr>"]
+        return "<div class='ics-event-log' style='color:#444'>Nothing has happened from outside yet.</div>"
+    rows = []
     for event in reversed(events):
-        name = EVENT_SHORT.get(event["kind"], event["kind"])
-        rows.append(f"<tr><td style='{_CELL}'>{int(event['month'])}</td>"
-                    f"<td style='{_CELL};text-align:left'>{html.escape(name)}</td></tr>")
-    return _table(rows, "Events (latest first; each acts before the month shown)", "ics-event-log")
+        regime = event.get("options", {}).get("regulation.regime")
+        words = (f"regulators now: {REGIME_WORDS.get(regime, regime)}" if event["kind"] == "set_values" and regime
+                 else EVENT_WORDS.get(event["kind"], event["kind"].replace("_", " ")))
+        rows.append(f"<div>Month {int(event['month'])}: {html.escape(words)}</div>")
+    return ("<div class='ics-event-log'><div class='ics-panel-title'>What happened (latest first)</div>"
+            + "".join(rows) + "</div>")
 
 
-def compare_html(table: pd.DataFrame) -> str:
-    """Two futures' outcomes at the end (:func:`ics_abm.demo.branching.compare`)."""
-    rows = [f"<tr><th style='{_HEAD}'>outcome at the end</th>"
-            + "".join(f"<th style='{_HEAD}'>{html.escape(c)}</th>" for c in table.columns) + "</tr>"]
-    for label, values in table.iterrows():
-        cells = "".join(f"<td style='{_CELL}'>{v:,.2f}</td>" for v in values.to_numpy(dtype=float))
-        rows.append(f"<tr><th style='{_HEAD};text-align:left'>{html.escape(str(label))}</th>{cells}</tr>")
-    return _table(rows, "", "ics-compare")
+def _value(label: str, value: float) -> str:
+    if "£m" in label:
+        return money(value)
+    if "%" in label:
+        return f"{100 * value:.0f} %"
+    if "deficit" in label:
+        return f"{value:.0f}"
+    return f"{value:.2f}"
+
+
+def _difference(label: str, value: float) -> str:
+    if "£m" in label:
+        return ("+" if value >= 0 else "−") + money(abs(value))
+    if "%" in label:
+        return f"{100 * value:+.0f} points".replace("-", "−")
+    if "deficit" in label:
+        return f"{value:+.0f}".replace("-", "−")
+    return f"{value:+.2f}".replace("-", "−")
+
+
+#: The outcomes as the what-if table names them (short: the table shares the width with charts).
+_SHORT = {
+    "Working together (% of relationships)": "Working together",
+    "Trust (average, 0 = none, 1 = full)": "Trust (0-1)",
+    "Money: all organisations' balance (£m)": "Money",
+    "Organisations in deficit": "In deficit",
+    "Integration built (index from 0)": "Integration",
+}
+
+
+def futures_html(branches: Branches, table: pd.DataFrame) -> str:
+    """Two futures' outcomes at the end, in words: medians, B − A and its spread over the seeds."""
+    seeds = branches.seeds
+    end = branches.start_month + branches.months
+    head = (f"<div class='ics-compare-words' style='font-size:16px'><b>Month {end}</b>, {seeds} runs each. "
+            f"A: {html.escape(branches.first.label)}. B: {html.escape(branches.second.label)}.</div>")
+    if branches.identical:
+        return (head + "<div class='ics-no-difference' style='font-size:22px;font-weight:600;margin-top:8px'>"
+                "No difference: the two futures are identical in every run.</div>")
+    rows = ["<tr><th style='text-align:left'>At the end</th><th>A</th><th>B</th>"
+            "<th>B − A: middle run (8 runs in 10)</th><th>B higher in</th></tr>"]
+    for label, row in table.iterrows():
+        label = str(label)
+        same = row["low"] == 0 and row["high"] == 0 and row["B - A"] == 0
+        difference = "no difference" if same else _difference(label, row["B - A"])
+        spread = "" if same else f" ({_difference(label, row['low'])} to {_difference(label, row['high'])})"
+        rows.append(f"<tr><td>{html.escape(_SHORT.get(label, label))}</td><td>{_value(label, row['A'])}</td>"
+                    f"<td>{_value(label, row['B'])}</td><td>{difference}{spread}</td>"
+                    f"<td>{int(row['B higher'])} of {seeds} runs</td></tr>")
+    return (head + "<table class='ics-compare' style='font-size:15px;line-height:1.2;border-collapse:collapse' cellpadding='3'>"
+            + "".join(rows) + "</table>")
