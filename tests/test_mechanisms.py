@@ -93,7 +93,19 @@ def test_leaders_build_belief_unless_the_partner_is_absent_or_withdrawn():
     orgs.engagement[:] = [2.0, 1.0, 2.0]
     orgs.committed[:] = [1.0, 1.0, 0.0]
     _step(state, params._replace(build_rate=0.1))
-    np.testing.assert_allclose(orgs.belief, [0.1, 0.05, 0.0])  # full, partner (half), withdrawn
+    # Full, partner (half), withdrawn; and the table is only half inclusive, (1 + 0.5 + 0)/3 (7.12).
+    np.testing.assert_allclose(orgs.belief, [0.1 * 0.5, 0.05 * 0.5, 0.0])
+
+
+def test_belief_is_built_at_full_rate_only_at_an_inclusive_table():
+    # 7.12: with every member at the table as a full member, I = 1 and build is the leader's rate.
+    orgs, graph, arcs, params, system = state = _system(n=3)
+    orgs.capacity[:] = 1.0
+    orgs.belief[:] = 0.0
+    orgs.kind[:] = LOCAL_AUTHORITY
+    orgs.engagement[:] = 2.0
+    _step(state, params._replace(build_rate=0.1))
+    np.testing.assert_allclose(orgs.belief, [0.1, 0.1, 0.1])
 
 
 # 7.13 hard decisions, governance, commitment --------------------------------------------------

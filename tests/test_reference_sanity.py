@@ -85,7 +85,7 @@ def make_params(**overrides):
         "narrative_weight": 0.0,
         "safety_weight": 0.0,
         "loss_weight": 0.0,
-        "vote_noise": 0.0, "deliberation": 0.1,
+        "vote_noise": 0.0, "deliberation": 0.0,
         "majority": 0.5,
         "resolved_trust_gain": 0.0,
         "resolved_progress": 0.0,
@@ -729,23 +729,24 @@ def test_belief_building_leadership_capacity_and_the_lead():
     new_orgs, _, _, out = reference_step(g, orgs, {}, params, make_system(lead=2.0), 1, 1)
     assert out["leadership_capacity"] == pytest.approx(0.6, **APPROX)
     assert out["mean_capacity"] == pytest.approx(0.5, **APPROX)
-    # build_0 = 0.5*(0.75*0.2 + 0.25*0.9)*1*1*(1 - 0.5) = 0.09375
-    assert new_orgs[0]["belief"] == pytest.approx(0.59375, **APPROX)
-    # build_1 = 0.5*(0.75*0.4 + 0.225)*0.5*1*0.5 = 0.065625
-    assert new_orgs[1]["belief"] == pytest.approx(0.565625, **APPROX)
+    # The table is inclusive to I = (1 + 0.5 + 1)/3 = 5/6 (organisation 1 is only a partner, 7.12).
+    # build_0 = 0.5*(0.75*0.2 + 0.25*0.9)*(5/6)*1*1*(1 - 0.5) = 0.078125
+    assert new_orgs[0]["belief"] == pytest.approx(0.578125, **APPROX)
+    # build_1 = 0.5*(0.75*0.4 + 0.225)*(5/6)*0.5*1*0.5 = 0.0546875
+    assert new_orgs[1]["belief"] == pytest.approx(0.5546875, **APPROX)
 
     # no lead: h_lead is read as the mean of h over active organisations (7.11): H = 0.5
     new_orgs, _, _, out = reference_step(g, orgs, {}, params, make_system(lead=-1.0), 1, 1)
     assert out["leadership_capacity"] == pytest.approx(0.5, **APPROX)
-    # build_0 = 0.5*(0.75*0.2 + 0.25*0.5)*0.5 = 0.06875
-    assert new_orgs[0]["belief"] == pytest.approx(0.56875, **APPROX)
+    # build_0 = 0.5*(0.75*0.2 + 0.25*0.5)*(5/6)*0.5 = 0.0572916...
+    assert new_orgs[0]["belief"] == pytest.approx(0.5 + 0.06875 * 5 / 6, **APPROX)
     # an inactive lead: the same fallback, the mean over the active ones (0.2, 0.4): H = 0.3
     orgs[2]["active"] = 0.0
     new_orgs, _, _, out = reference_step(g, orgs, {}, params, make_system(lead=2.0), 1, 1)
     assert out["leadership_capacity"] == pytest.approx(0.3, **APPROX)
     assert out["mean_capacity"] == pytest.approx(0.3, **APPROX)
-    # build_0 = 0.5*(0.75*0.2 + 0.25*0.3)*0.5 = 0.05625
-    assert new_orgs[0]["belief"] == pytest.approx(0.55625, **APPROX)
+    # build_0 = 0.5*(0.75*0.2 + 0.25*0.3)*I*0.5 with I = (1 + 0.5)/2 over the active ones = 0.0421875
+    assert new_orgs[0]["belief"] == pytest.approx(0.5421875, **APPROX)
     assert new_orgs[2]["belief"] == 0.5  # inactive beliefs do not change
     assert new_orgs[2]["effective_capacity"] == pytest.approx(0.9, **APPROX)  # recorded anyway [R3]
     # a withdrawn organisation builds nothing
@@ -1261,15 +1262,17 @@ def test_earned_autonomy(autonomy, progress, probability):
 def test_burning_platform_builds_belief_from_start_of_step_stress():
     # Isolated organisations, budget 120, sigma_s 0.1: sigma = 0.5, 0, 1 (clipped) for balances
     # -6, 0, -24; an inactive one (balance -24) does not count: sigma_bar = 0.5. beta = 0,
-    # beta_B = 0.4: build = 0.4*0.5*w_E*committed*(1 - 0.5) = 0.1*w_E.
+    # beta_B = 0.4, the table inclusive to I = (1 + 1 + 0.5)/3 = 5/6:
+    # build = 0.4*0.5*I*w_E*committed*(1 - 0.5) = 0.1*I*w_E.
     g, orgs, _ = _system(4, [])
     for i, balance in enumerate((-6.0, 0.0, -24.0, -24.0)):
         orgs[i].update(balance=balance, belief=0.5)
     orgs[2].update(kind=4, engagement=1.0)  # a partner: w_E = 0.5
     orgs[3]["active"] = 0.0
     new_orgs, _, _, out = reference_step(g, orgs, {}, make_params(burning_platform=0.4), make_system(), 1, 1)
-    assert [new_orgs[i]["belief"] for i in range(4)] == pytest.approx([0.6, 0.6, 0.55, 0.5], **APPROX)
-    assert out["shared_narrative"] == pytest.approx((0.6 + 0.6 + 0.55) / 3, **APPROX)
+    full, partner = 0.5 + 0.1 * 5 / 6, 0.5 + 0.05 * 5 / 6
+    assert [new_orgs[i]["belief"] for i in range(4)] == pytest.approx([full, full, partner, 0.5], **APPROX)
+    assert out["shared_narrative"] == pytest.approx((2 * full + partner) / 3, **APPROX)
     # withdrawn: builds nothing
     orgs[0]["committed"] = 0.0
     new_orgs, _, _, _ = reference_step(g, orgs, {}, make_params(burning_platform=0.4), make_system(), 1, 1)

@@ -2,7 +2,7 @@
 
 :class:`StateTemplate` resolves once what a scenario fixes (kinds, per-kind attributes, pair
 tables, parameters); :meth:`StateTemplate.build` adds what a run's generator draws, in the order of
-7.9: graph seed, budget jitter, initial-trust jitter, run key. The relationship graph is the
+7.9: graph seed, budget jitter, initial-trust jitter, run key, own cost pressure. The relationship graph is the
 stochastic block model over kinds, drawn by :class:`ics_abm.engine.block_model.BlockModel`, which
 returns networkx's own edges for the same seed without building a networkx graph (a 10,000-
 organisation system in a fraction of networkx's time); the networkx graph is made from those edges
@@ -23,19 +23,9 @@ from ics_abm.engine.state import Arcs, Graph, Organisations, Params, empty_organ
 from ics_abm.scenario.base import FINANCE_REGIMES
 from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS, PAIR_TABLES, PRINCIPALS, pair_key, pair_matrix
 
-__all__ = [
-    "ENGAGEMENT_STATES",
-    "StateTemplate",
-    "InitialState",
-    "build_initial_state",
-    "dormant_counts",
-    "initial_system",
-    "kind_attributes",
-    "lead_organisation",
-    "pair_tables",
-    "resolve_params",
-    "set_starting_states",
-]
+__all__ = ["ENGAGEMENT_STATES", "StateTemplate", "InitialState", "build_initial_state", "dormant_counts",
+           "initial_system", "kind_attributes", "lead_organisation", "pair_tables", "resolve_params",
+           "set_starting_states"]
 
 
 class InitialState(NamedTuple):
@@ -339,7 +329,6 @@ class StateTemplate:
         orgs.balance[:] = self._initial_balance
         orgs.balance[:] *= orgs.budget
         orgs.pressure[:] = 0.0
-        orgs.year_balance[:] = orgs.balance
 
         # 7.7 and 7.9 draw 3: initial trust damaged by the competition legacy, and the memory of it.
         m = graph.target.shape[0]
@@ -362,9 +351,8 @@ class StateTemplate:
         )
         # 7.9 draw 4: the run key.
         key = int(rng.integers(0, 2**63 - 1, dtype=np.int64))
-        # 7.9 draw 5: each organisation's own cost pressure around its kind's (3.1, M23).
-        cp_spread = float(scenario.finance.cost_pressure_spread)
-        shift = cp_spread * rng.standard_normal(n)
+        # 7.9 draw 5 (6.1 step 5b): each organisation's own cost pressure; it has run a year of it.
+        shift = float(scenario.finance.cost_pressure_spread) * rng.standard_normal(n)
         orgs.cost_pressure[:] += shift
         orgs.balance[:] -= shift * orgs.budget
         orgs.year_balance[:] = orgs.balance
