@@ -6,7 +6,8 @@ arcs grow with the square of the organisations) it times ``advance`` over ``--mo
 
 * ``serial``: the serial step;
 * ``parallel (forced)``: the ``parallel=True`` compilation whatever the size (what ``run(parallel=True)``
-  did before issue 16);
+  did before issue 16), timed after the other two (numba's threads spin after a parallel region
+  and would slow a serial timing that followed);
 * ``parallel=True (auto)``: what ``ics_abm.run(..., parallel=True)`` and ``ICSModel`` do now
   (:func:`ics_abm.engine.dispatch.step_in_parallel`: the parallel step only above a size threshold).
 
@@ -94,12 +95,16 @@ def main() -> None:
             for n, model in models.items():
                 arcs = int(model.graph.target.shape[0])
                 auto = step_in_parallel(arcs, True)
-                # Interleaved (serial, forced, auto, serial, ...), so that a change of load hits all three alike.
-                runs = {"serial": [], "forced": [], "auto": []}
+                # Serial and the automatic choice interleaved, so that a change of load hits both alike;
+                # the forced parallel step in a block of its own afterwards, because after a parallel
+                # region numba's worker threads spin for a while and slow whatever runs next.
+                runs: dict[str, list[tuple[float, float]]] = {"serial": [], "forced": [], "auto": []}
                 for _ in range(args.repeats):
                     runs["serial"].append(timers[n][False]())
-                    runs["forced"].append(timers[n][True]())
                     runs["auto"].append(timers[n][auto]())
+                for _ in range(args.repeats):
+                    runs["forced"].append(timers[n][True]())
+                time.sleep(0.5)
                 serial, forced, chosen = (summary(runs[k]) for k in ("serial", "forced", "auto"))
                 print(f" {model.organisations.kind.shape[0]} organisations, {arcs:,} arcs (auto: {'parallel' if auto else 'serial'}):")
                 print(row("serial", serial, args.months, None))

@@ -18,6 +18,7 @@ SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "default.toml"
 @pytest.fixture
 def two_threads(monkeypatch):
     monkeypatch.setattr(dispatch, "threads", lambda: 2)
+    monkeypatch.setattr(dispatch, "machine_is_busy", lambda: False)
     monkeypatch.delenv(PARALLEL_MIN_ARCS_ENV, raising=False)
 
 
@@ -29,6 +30,20 @@ def test_a_small_system_is_stepped_serially_and_a_large_one_in_parallel(two_thre
         assert step_in_parallel(PARALLEL_MIN_ARCS, parallel)
         assert step_in_parallel(10_000_000, parallel)
     assert not step_in_parallel(10_000_000, False)
+
+
+def test_a_busy_machine_is_stepped_serially_unless_the_threshold_is_zero(two_threads, monkeypatch):
+    monkeypatch.setattr(dispatch, "machine_is_busy", lambda: True)
+    assert not step_in_parallel(10_000_000, True)
+    monkeypatch.setenv(PARALLEL_MIN_ARCS_ENV, "0")
+    assert step_in_parallel(10, True)
+
+
+def test_busy_means_a_load_above_the_cores_less_half_a_core(monkeypatch):
+    monkeypatch.setattr(dispatch.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    for load, busy in ((0.2, False), (1.5, False), (1.6, True), (6.0, True)):
+        monkeypatch.setattr(dispatch.os, "getloadavg", lambda load=load: (load, load, load))
+        assert dispatch.machine_is_busy() is busy, load
 
 
 def test_one_thread_is_always_serial(monkeypatch):
@@ -66,7 +81,7 @@ def test_the_model_steps_with_the_kernel_chosen(two_threads, monkeypatch, thresh
 def test_run_gives_the_same_numbers_whichever_kernel_is_chosen(monkeypatch):
     scenario = load_scenario(SCENARIO)
     serial = run(scenario, seed=5, steps=36, parallel=False)
-    monkeypatch.setenv(PARALLEL_MIN_ARCS_ENV, "0")  # the parallel step even for 25 organisations
+    monkeypatch.setenv(PARALLEL_MIN_ARCS_ENV, "0")  # the parallel step even for 25 organisations, busy or not
     monkeypatch.setattr(dispatch, "threads", lambda: 2)
     parallel = run(scenario, seed=5, steps=36, parallel=True)
     for name in ("system", "trust_by_kind", "organisations"):

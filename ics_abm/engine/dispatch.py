@@ -8,7 +8,10 @@ the cores a thread that cannot get it holds everyone up for a scheduler time sli
 ``benchmarks/bench_parallel.py`` measured the default system (25 organisations) 100x slower in
 parallel with the other core busy. The parallel step is therefore used only for systems with at
 least :func:`parallel_min_arcs` arcs, where a month is enough work per region to pay for it;
-below that a request for parallelism gets the serial step (same numbers, bit for bit).
+below that a request for parallelism gets the serial step (same numbers, bit for bit). Nor is it
+used while the machine is busy (a 1-minute load average above the cores less half a core, the
+rule of ``make --max-load``): on the shared 2-core machine at a load of 6-9 the parallel step was
+1.7x slower than the serial one even at 2 million arcs.
 
 Many runs are spread over the cores one run per thread (:data:`ics_abm.engine.batch.advance_runs`),
 one parallel region per chunk of months, which pays whenever there are runs for every thread.
@@ -20,7 +23,7 @@ import os
 
 import numba
 
-__all__ = ["PARALLEL_MIN_ARCS", "PARALLEL_MIN_ARCS_ENV", "parallel_min_arcs", "threads", "step_in_parallel"]
+__all__ = ["PARALLEL_MIN_ARCS", "PARALLEL_MIN_ARCS_ENV", "parallel_min_arcs", "threads", "machine_is_busy", "step_in_parallel"]
 
 #: Arcs (two per relationship) from which the parallel step is used when parallelism is allowed.
 #: On the project's shared 2-core machine the parallel step did not beat the serial one at any
@@ -52,6 +55,20 @@ def threads() -> int:
     return int(numba.get_num_threads())
 
 
+def machine_is_busy() -> bool:
+    """Whether the 1-minute load average exceeds the cores this process may use, less half a core.
+
+    A process that computes counts 1 towards the load itself, so on 2 cores a load up to 1.5 leaves
+    at least half a core for a second thread. Where the load is unknown (not POSIX), not busy.
+    """
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return False
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return load > cores - 0.5
+
+
 def step_in_parallel(n_arcs: int, parallel: bool | None = None) -> bool:
     """Whether a system of ``n_arcs`` arcs is advanced by the parallel step.
 
@@ -61,7 +78,9 @@ def step_in_parallel(n_arcs: int, parallel: bool | None = None) -> bool:
         Arcs of the system (``graph.target.shape[0]``, twice its relationships).
     parallel : bool or None
         ``False``: never. ``None`` (automatic) or ``True`` (parallelism wanted): where it pays,
-        i.e. with more than one thread and at least :func:`parallel_min_arcs` arcs.
+        i.e. with more than one thread, at least :func:`parallel_min_arcs` arcs and the machine
+        not busy (:func:`machine_is_busy`). With a threshold of 0 (``ICS_ABM_PARALLEL_MIN_ARCS=0``),
+        whenever there is more than one thread, busy or not.
 
     Returns
     -------
@@ -69,4 +88,7 @@ def step_in_parallel(n_arcs: int, parallel: bool | None = None) -> bool:
     """
     if parallel is False:
         return False
-    return threads() > 1 and int(n_arcs) >= parallel_min_arcs()
+    threshold = parallel_min_arcs()
+    if threads() < 2 or int(n_arcs) < threshold:
+        return False
+    return threshold == 0 or not machine_is_busy()
