@@ -5,8 +5,8 @@ parallel regions a month (one per submodel loop over organisations), and every t
 the end of each region for the slowest. On a small system a region is a few microseconds of work,
 so thread start-up and waiting cost more than they save, and when another program holds one of
 the cores a thread that cannot get it holds everyone up for a scheduler time slice, every region:
-``benchmarks/bench_parallel.py`` measured the default system (25 organisations) 100x slower in
-parallel with the other core busy. The parallel step is therefore used only for systems with at
+``benchmarks/bench_parallel.py`` measured the default system (25 organisations) 30-700x slower
+in parallel with the other core busy, and 300 organisations 11-42x slower. The parallel step is therefore used only for systems with at
 least :func:`parallel_min_arcs` arcs, where a month is enough work per region to pay for it;
 below that a request for parallelism gets the serial step (same numbers, bit for bit). Nor is it
 used while the machine is busy (a 1-minute load average above the cores less half a core, the
@@ -14,7 +14,7 @@ rule of ``make --max-load``): on the shared 2-core machine at a load of 6-9 the 
 1.7x slower than the serial one even at 2 million arcs.
 
 Many runs are spread over the cores one run per thread (:data:`ics_abm.engine.batch.advance_runs`),
-one parallel region per chunk of months, which pays whenever there are runs for every thread.
+one parallel region per chunk of months; that choice is left to the caller (not re-measured in issue 16).
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ __all__ = ["PARALLEL_MIN_ARCS", "PARALLEL_MIN_ARCS_ENV", "parallel_min_arcs", "t
 
 #: Arcs (two per relationship) from which the parallel step is used when parallelism is allowed.
 #: On the project's shared 2-core machine the parallel step did not beat the serial one at any
-#: size up to 540,000 arcs while other programs kept the load at 5-7, and lost up to 100x on
+#: size up to 2.2 million arcs while other programs kept the load at 4-9, and lost up to 700x on
 #: small systems (``benchmarks/bench_parallel.py``, RESULTS.md 2026-12-06); on an idle machine it
 #: was 2x faster from about 50,000 arcs (``bench_large_graph.py``). The threshold is set above
-#: the sizes where it lost under load.
+#: the sizes where it lost most; :func:`machine_is_busy` keeps it serial under such load.
 PARALLEL_MIN_ARCS = 1_000_000
 #: Environment variable that overrides :data:`PARALLEL_MIN_ARCS` (0: parallel whenever allowed).
 PARALLEL_MIN_ARCS_ENV = "ICS_ABM_PARALLEL_MIN_ARCS"
