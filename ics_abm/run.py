@@ -11,9 +11,9 @@ import pandas as pd
 
 from ics_abm._version import __version__
 from ics_abm.limits import MAX_SEED, MAX_STEPS, check_run_size, whole_number
-from ics_abm.model import ICSModel
 from ics_abm.scenario.errors import ScenarioError
 from ics_abm.scenario.schema import Scenario
+from ics_abm.simulation import Simulation
 
 __all__ = ["RunResult", "checked_arguments", "run"]
 
@@ -76,7 +76,7 @@ def run(
     seed: int | None = None,
     steps: int | None = None,
     *,
-    parallel: bool = False,
+    parallel: bool | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Run a scenario for ``steps`` months from ``seed``.
@@ -90,8 +90,10 @@ def run(
         Only whole numbers are accepted (not ``True``, ``1.5`` or ``"3"``).
     steps : int, optional
         Months to simulate, 1 to 100,000 (default: the scenario's ``scenario.steps``).
-    parallel : bool
-        Use the parallel kernel (identical results).
+    parallel : bool or None
+        ``None`` (default) or ``True``: the parallel kernel where the system is large enough for
+        it to pay (:func:`ics_abm.engine.dispatch.step_in_parallel`); ``False``: always serial.
+        Identical results either way.
     progress : callable, optional
         Called as ``progress(done, total)`` after each chunk of months.
 
@@ -122,7 +124,7 @@ def run(
 
     scenario, seed, steps = checked_arguments(scenario, seed, steps)
     started = time.perf_counter()
-    model = ICSModel(scenario, seed, parallel=parallel, agents=False)
+    model = Simulation(scenario, seed, parallel=parallel)  # ICSModel's numbers, without Mesa
     done = 0
     while done < steps:
         chunk = min(_CHUNK, steps - done)

@@ -2,7 +2,7 @@
 
 * no import cycles inside ``ics_abm``, counting imports inside functions too (a lazy import that
   closes a circle is still a circle a reader has to untangle);
-* the layers import only downwards: scenario -> engine -> model/run -> experiments/output -> cli/demo;
+* the layers import only downwards: scenario -> engine -> simulation -> model/run -> experiments/output -> cli/demo;
 * no module over 400 lines, no engine function over 80 lines (the step's submodels are small);
 * importing the package chooses no matplotlib backend;
 * the module paths of version 0.1 still import, with a DeprecationWarning, and give the same objects.
@@ -31,12 +31,13 @@ LONG_ENGINE_FUNCTIONS = {
 LAYERS = {
     "scenario": set(),
     "engine": {"scenario"},
-    "model": {"scenario", "engine"},
-    "run": {"scenario", "engine", "model", "output"},
-    "output": {"scenario", "engine", "model", "run"},
-    "experiments": {"scenario", "engine", "model", "run", "output"},
-    "cli": {"scenario", "engine", "model", "run", "output", "experiments", "demo"},
-    "demo": {"scenario", "engine", "model", "run", "output", "experiments"},
+    "simulation": {"scenario", "engine"},
+    "model": {"scenario", "engine", "simulation"},
+    "run": {"scenario", "engine", "simulation", "model", "output"},
+    "output": {"scenario", "engine", "simulation", "model", "run"},
+    "experiments": {"scenario", "engine", "simulation", "model", "run", "output"},
+    "cli": {"scenario", "engine", "simulation", "model", "run", "output", "experiments", "demo"},
+    "demo": {"scenario", "engine", "simulation", "model", "run", "output", "experiments"},
 }
 #: Modules any layer may import: the metric table, the version, the old-path aliases, and the
 #: conversion of output arrays to tidy tables (it depends on nothing but the metric table and kinds), and

@@ -30,6 +30,9 @@ _SEED_HELP = "Random seed, a whole number from 0 to 2**64 - 1 (default: the scen
 _STEPS_HELP = "Months to simulate, 1 to 100000 (default: the scenario's steps)."
 _LARGE_HELP = ("Allow a run bigger than a laptop's memory (the estimate is shown first); the same as "
                f"{ALLOW_LARGE_ENV}=1.")
+_PARALLEL_HELP = ("Kept for scripts: the parallel kernel is used automatically where the system is large enough "
+                  "to gain from it, with or without this flag (same results).")
+_FIGURE_HELP = "Draw figure.png (matplotlib: about 2-3 s); --no-figure writes every other file in well under that."
 _OUT_HELP = "Results directory (default: results/<scenario name>-seed<seed>)."
 
 
@@ -37,10 +40,10 @@ def _default_out(name: str, seed: int) -> Path:
     return Path("results") / f"{safe_name(name)}-seed{seed}"
 
 
-def _command(scenario: Path, seed: int, steps: int, out: Path, force: bool, parallel: bool) -> list[str]:
+def _command(scenario: Path, seed: int, steps: int, out: Path, force: bool, parallel: bool, figure: bool = True) -> list[str]:
     """The command line that reproduces the run, with every value resolved."""
     argv = ["ics-abm", "run", str(scenario), "--seed", str(seed), "--steps", str(steps), "--out", str(out)]
-    return argv + ["--force"] * force + ["--parallel"] * parallel
+    return argv + ["--force"] * force + ["--parallel"] * parallel + ["--no-figure"] * (not figure)
 
 
 def _summary(out: Path, result, wall: float) -> str:
@@ -73,8 +76,9 @@ def run_command(
     steps: Annotated[int | None, typer.Option(metavar="N", help=_STEPS_HELP)] = None,
     out: Annotated[Path | None, typer.Option(metavar="DIR", help=_OUT_HELP, show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing results directory.")] = False,
-    parallel: Annotated[bool, typer.Option("--parallel", help="Use the parallel kernel (same results).")] = False,
+    parallel: Annotated[bool, typer.Option("--parallel", help=_PARALLEL_HELP)] = False,
     allow_large: Annotated[bool, typer.Option("--allow-large", help=_LARGE_HELP)] = False,
+    figure: Annotated[bool, typer.Option("--figure/--no-figure", help=_FIGURE_HELP)] = True,
 ) -> None:
     """Run a scenario and write its results (tables, figure, manifest) to a directory."""
     with bad_input_is_an_error(), allowing_large(allow_large):
@@ -96,14 +100,15 @@ def run_command(
         started = datetime.datetime.now(datetime.UTC)
         clock = time.perf_counter()
         with progress("months", steps, show=steps > PROGRESS_MIN_STEPS or sys.stderr.isatty()) as update:
-            result = run(loaded, seed, steps, parallel=parallel, progress=update)
+            result = run(loaded, seed, steps, parallel=parallel or None, progress=update)
         write_results(
             result,
             out,
             scenario_path=scenario,
             scenario_text=text,
-            command=_command(scenario, seed, steps, out, force, parallel),
+            command=_command(scenario, seed, steps, out, force, parallel, figure),
             force=force,
             started=started,
+            figure=figure,
         )
     typer.echo(_summary(out, result, time.perf_counter() - clock))

@@ -31,7 +31,7 @@ from ics_abm.engine.initial import StateTemplate
 from ics_abm.engine.layout import ARCS, ORGANISATIONS, PARAMS, WORKSPACE
 from ics_abm.engine.state import Graph, Params
 from ics_abm.metrics import METRICS, ORG_TRAJECTORY_FIELDS
-from ics_abm.model import ICSModel
+from ics_abm.simulation import Simulation
 
 __all__ = ["BatchTrajectory", "advance_batch", "run_batch", "system_table"]
 
@@ -47,13 +47,13 @@ class _Run:
     """One run of a batch where ``ICSModel``'s event handling sees it: the same attributes,
     arrays that are views into the packed state, and ``ICSModel``'s own methods."""
 
-    _before_month = ICSModel._before_month
-    _apply = ICSModel._apply
-    _begin_regime_change = ICSModel._begin_regime_change
-    _regulators = ICSModel._regulators
-    _set_regulators = ICSModel._set_regulators
-    _pair_counts = ICSModel._pair_counts
-    _labels = ICSModel._labels
+    _before_month = Simulation._before_month
+    _apply = Simulation._apply
+    _begin_regime_change = Simulation._begin_regime_change
+    _regulators = Simulation._regulators
+    _set_regulators = Simulation._set_regulators
+    _pair_counts = Simulation._pair_counts
+    _labels = Simulation._labels
 
     def __init__(self, scenario, seed, organisations, graph, arcs, params, system):
         self.scenario_config = scenario

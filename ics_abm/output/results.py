@@ -80,13 +80,14 @@ def _manifest(result: RunResult, scenario_path, scenario_text: str, command, sta
     }
 
 
-def _fill(directory: Path, result: RunResult, manifest: dict, scenario_text: str) -> None:
+def _fill(directory: Path, result: RunResult, manifest: dict, scenario_text: str, figure: bool = True) -> None:
     """Write every file into ``directory``, the manifest (with the files' hashes) last."""
     reproducible = provenance(manifest)
     for name in TABLES:
         write_table(getattr(result, name), directory, name, reproducible)
     write_text(directory / "scenario.toml", scenario_text)
-    _write_figure(result, directory / "figure.png")
+    if figure:
+        _write_figure(result, directory / "figure.png")
     finish_manifest(directory, manifest)
 
 
@@ -99,6 +100,7 @@ def write_results(
     command: str | Sequence[str],
     force: bool = False,
     started: datetime.datetime | None = None,
+    figure: bool = True,
 ) -> Path:
     """Write a run's results to ``out_dir``, atomically.
 
@@ -118,6 +120,9 @@ def write_results(
         Replace an existing results directory (only once the new one is complete).
     started : datetime.datetime, optional
         When the run started (default: ``wall_time_s`` before now); recorded in UTC.
+    figure : bool
+        Also draw ``figure.png`` (matplotlib and seaborn: about 2-3 s of a run's start-up and
+        drawing; without it the directory has every other file).
 
     Returns
     -------
@@ -133,4 +138,4 @@ def write_results(
         If writing fails (disk full, ...); ``out_dir`` is then unchanged.
     """
     manifest = _manifest(result, scenario_path, scenario_text, command, started)
-    return write_directory(out_dir, lambda staged: _fill(staged, result, manifest, scenario_text), force=force)
+    return write_directory(out_dir, lambda staged: _fill(staged, result, manifest, scenario_text, figure), force=force)

@@ -12,13 +12,24 @@ from numba import prange
 from ics_abm.engine.jit import inline
 from ics_abm.engine.submodels.regulators import stress
 
-__all__ = ["at_table", "engagement_weight", "start_of_step", "count_active", "inclusiveness"]
+__all__ = ["at_table", "sits_at_table", "engagement_weight", "start_of_step", "count_active", "inclusiveness"]
+
+
+@inline
+def sits_at_table(active, committed, engagement):
+    """7.10: whether an organisation in these states takes decisions: a member, committed, and not absent.
+
+    Takes the three values, not the named tuple, for use inside loops over arcs: every inlined
+    call that passes ``orgs`` copies the tuple, which increments and decrements the reference
+    count of each of its arrays (about 100 ns per call, measured; issue 16).
+    """
+    return active == 1.0 and committed == 1.0 and engagement >= 1.0
 
 
 @inline
 def at_table(orgs, i):
-    """7.10: whether organisation ``i`` takes decisions: a member, committed, and not absent."""
-    return orgs.active[i] == 1.0 and orgs.committed[i] == 1.0 and orgs.engagement[i] >= 1.0
+    """7.10: whether organisation ``i`` takes decisions (:func:`sits_at_table`); once per organisation, not per arc."""
+    return sits_at_table(orgs.active[i], orgs.committed[i], orgs.engagement[i])
 
 
 @inline

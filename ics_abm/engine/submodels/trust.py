@@ -13,7 +13,7 @@ from numba import prange
 
 from ics_abm.engine.jit import inline
 from ics_abm.engine.submodels.legacy import loss_multiplier, remember
-from ics_abm.engine.submodels.participation import at_table
+from ics_abm.engine.submodels.participation import at_table, sits_at_table
 
 __all__ = ["update_trust"]
 
@@ -29,6 +29,8 @@ def update_trust(orgs, graph, arcs, params, ws, safety):
     costs less trust.
     """
     active = orgs.active
+    committed = orgs.committed
+    engagement = orgs.engagement
     gain_rate = orgs.gain_rate
     loss_rate = orgs.loss_rate
     indptr = graph.indptr
@@ -57,7 +59,7 @@ def update_trust(orgs, graph, arcs, params, ws, safety):
             else:
                 loss = min(1.0, loss_rate[i] * together * loss_multiplier(memory[k], params.legacy_weight) * buffered)
                 q = q - loss * q
-            if seated and at_table(orgs, j):
+            if seated and sits_at_table(active[j], committed[j], engagement[j]):
                 q = q + params.contact_rate * understanding * together * (1.0 - q)
             trust[k] = q
             memory[k] = remember(memory[k], params.memory_retention, partner)
