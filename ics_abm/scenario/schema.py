@@ -20,13 +20,7 @@ from __future__ import annotations
 
 from typing import Annotated, get_args
 
-from pydantic import (
-    AfterValidator,
-    BeforeValidator,
-    Field,
-    PlainSerializer,
-    model_validator,
-)
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, model_validator
 from pydantic_core import PydanticCustomError
 
 from ics_abm.limits import MAX_SEED
