@@ -69,7 +69,7 @@ class _OneLineErrors(TyperGroup):
         except click.ClickException as exc:
             typer.echo(f"Error: {one_line(exc.format_message())}", err=True)
             sys.exit(exc.exit_code)
-        except click.Abort:
+        except KeyboardInterrupt:  # typer's copy of click has no Abort: Ctrl-C arrives as itself
             typer.echo("Error: interrupted.", err=True)
             sys.exit(130)
         except Exception as exc:  # noqa: BLE001  (a bug: one line, the traceback on request)

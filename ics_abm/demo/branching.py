@@ -157,7 +157,7 @@ def branch(model, first: str = "carry_on", second: str = "align", months: int = 
     # them: the kernel works on the arrays, the pictures on the kept layout), nor the demo's
     # catalogue; without them a fork copies a tenth as much, which keeps 40 forks quick.
     base._views = {}
-    base.network = None
+    base._network = None  # the networkx graph is made again on first use (Simulation.network)
     base.__dict__.pop("catalogue", None)
     futures = []
     for key, change in zip((first, second), changes, strict=True):
