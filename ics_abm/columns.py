@@ -7,7 +7,7 @@ Built from the one metric table (:mod:`ics_abm.metrics`) and the few columns tha
     python -m ics_abm.columns > docs/data-dictionary.md
 
 and ``tests/test_data_dictionary.py`` checks both that the file is current and that every column
-``ics-abm run``, ``compare`` and ``sweep`` write is listed.
+``ics-abm run``, ``compare``, ``sweep``, ``sensitivity`` and ``validate-model`` write is listed.
 """
 
 from __future__ import annotations
@@ -58,6 +58,23 @@ _INTERVAL = (
     Column("effect_size", "", "mean paired difference divided by its standard deviation"),
     Column("p_value", "[0, 1]", "two-sided exact sign test of the paired differences"),
 )
+_SENSITIVITY_LABELS = (
+    Column("method", "", "sobol or morris (the sweep's design)"),
+    Column("metric", "", "the metric explained (a system metric, above)"),
+    Column("last", "months", "the outcome is the metric's mean over the run's last months"),
+    Column("policy_id", "whole number", "the combination of levers"),
+    Column("<lever>", "the lever's unit", "one column per lever of the sweep, its value in this policy"),
+    Column("parameter", "", "the uncertain parameter, by its place in the scenario file"),
+)
+
+
+def _SENSITIVITY_ARM(arm: str, words: str) -> tuple[Column, ...]:  # noqa: N802  (reads as a constant table)
+    return (
+        Column(f"share_{arm}", "[0, 1]", f"share of runs with mean trust below 0.3 at ten years, {words}"),
+        Column(f"rise_{arm}", "[0, 1]", f"share of runs in which mean trust rose over year one, {words}"),
+        Column(f"trust_{arm}", "[0, 1]", f"mean trust at ten years, {words}"),
+    )
+
 
 #: Every table a command writes: (command, file stem, what one row is, its columns in order).
 TABLES: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
@@ -106,6 +123,63 @@ TABLES: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
                                                       "(\"regulation.regime\", \"legacy.strength\")"),
         _STEP, *_SYSTEM,
     )),
+    ("sensitivity", "sobol-<metric>-last<months>", "one uncertain parameter of one policy of a sobol sweep", (
+        *_SENSITIVITY_LABELS,
+        Column("S1", "[0, 1]", "first-order Sobol' index: the share of the outcome's variance due to this parameter alone"),
+        Column("S1_conf", "[0, 1]", "half-width of the 95% bootstrap confidence interval of S1"),
+        Column("ST", "[0, 1]", "total Sobol' index: the share due to this parameter with all its interactions"),
+        Column("ST_conf", "[0, 1]", "half-width of the 95% bootstrap confidence interval of ST"),
+    )),
+    ("sensitivity", "morris-<metric>-last<months>", "one uncertain parameter of one policy of a morris sweep", (
+        *_SENSITIVITY_LABELS,
+        Column("mu", "metric's unit", "mean elementary effect: change of the outcome per change of the parameter over its range"),
+        Column("mu_star", "metric's unit", "mean absolute elementary effect (the screening measure)"),
+        Column("sigma", "metric's unit", "standard deviation of the elementary effects (non-linearity and interactions)"),
+        Column("mu_star_conf", "metric's unit", "half-width of the 95% bootstrap confidence interval of mu_star"),
+    )),
+    ("validate-model", "summary", "one stylized fact", (
+        Column("id", "", "the fact's id (SF1, SF2b, ...; docs/validation.md)"),
+        Column("title", "", "the fact in a sentence"),
+        Column("tag", "", "OBS (observed in the seed documents) or ASSERT (an author's claim)"),
+        Column("expected", "", "the expected direction of B - A: increase or decrease"),
+        Column("seeds", "count", "paired runs with a defined outcome"),
+        Column("mean_a", "outcome's unit", "mean outcome of arm A"),
+        Column("mean_b", "outcome's unit", "mean outcome of arm B"),
+        Column("difference", "outcome's unit", "mean paired difference B - A"),
+        Column("low", "outcome's unit", "lower end of its 95% t interval"),
+        Column("high", "outcome's unit", "upper end of that interval"),
+        Column("effect_size", "", "mean paired difference divided by its standard deviation"),
+        Column("passed", "true/false", "whether the interval lies strictly on the expected side of zero"),
+    )),
+    ("validate-model", "outcomes", "one fact and one seed", (
+        Column("id", "", "the fact's id"), _SEED,
+        Column("a", "outcome's unit", "the outcome in arm A"),
+        Column("b", "outcome's unit", "the outcome in arm B"),
+        Column("difference", "outcome's unit", "b - a"),
+    )),
+    ("validate-model", "levers", "one lever, outcome and horizon (with --robustness)", (
+        Column("lever", "", "the lever, as named in docs/validation.md (Lever effects)"),
+        _OUTCOME,
+        Column("month", "month", "the horizon: 12, 36 or 120"),
+        Column("baseline", "outcome's unit", "mean outcome of the baseline on the same seeds"),
+        Column("difference", "outcome's unit", "mean paired difference, lever minus baseline"),
+        Column("low", "outcome's unit", "lower end of the 95% percentile bootstrap interval of the difference"),
+        Column("high", "outcome's unit", "upper end of that interval"),
+        Column("higher", "count", "paired runs in which the lever's value is higher"),
+        Column("lower", "count", "paired runs in which it is lower"),
+        Column("n", "count", "paired runs"),
+    )),
+    ("validate-model", "sensitivity", "one assumption set 20% lower and higher (with --robustness)", (
+        Column("parameter", "", "the assumption's place in the scenario file (\"trust.loss_rate\")"),
+        Column("default", "the parameter's unit", "its default value"),
+        *_SENSITIVITY_ARM("default", "at the default"),
+        Column("low_value", "the parameter's unit", "the default times 0.8"),
+        *_SENSITIVITY_ARM("low", "20% lower"),
+        Column("high_value", "the parameter's unit", "the default times 1.2"),
+        *_SENSITIVITY_ARM("high", "20% higher"),
+        Column("change_points", "percentage points", "the largest change of either share, either way"),
+        Column("smooth", "true/false", "whether that change is at most 15 points"),
+    )),
 )
 
 
@@ -115,7 +189,7 @@ def columns(command: str, stem: str) -> tuple[Column, ...]:
     Parameters
     ----------
     command : str
-        ``"run"``, ``"compare"`` or ``"sweep"``.
+        ``"run"``, ``"compare"``, ``"sweep"``, ``"sensitivity"`` or ``"validate-model"``.
     stem : str
         The file name without extension (``"system"``, ``"summary"``, ``"runs/batch-*"``).
 
@@ -139,8 +213,8 @@ def markdown() -> str:
     lines = [
         "# Data dictionary",
         "",
-        "Every column of every table that `ics-abm run`, `ics-abm compare` and `ics-abm sweep` write, with its",
-        "unit and meaning. Tables are written as Parquet and CSV with the same columns. Generated from",
+        "Every column of every table that `ics-abm run`, `compare`, `sweep`, `sensitivity` and `validate-model`",
+        "write, with its unit and meaning. Tables are written as Parquet and CSV with the same columns. Generated from",
         "`ics_abm/metrics.py` (the one metric table) by `python -m ics_abm.columns > docs/data-dictionary.md`;",
         "`tests/test_data_dictionary.py` fails if a command writes a column that is not here.",
         "",

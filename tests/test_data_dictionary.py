@@ -71,3 +71,22 @@ def test_every_sweep_column_is_listed(written):
     parameters = [c for c in table.columns if c not in listed]
     assert parameters == ["regulation.regime"], "only the varied parameters are named by the file"
     assert [c for c in table.columns if c != "regulation.regime"] == [c for c in listed if c != "<parameter>"]
+
+
+def _names(command: str, stem: str) -> list[str]:
+    return [c.name for c in columns(command, stem)]
+
+
+def test_validate_model_writes_the_columns_of_the_dictionary(tmp_path):
+    invoke("validate-model", "--only", "SF1", "--seeds", 30, "--no-robustness", "--out", tmp_path / "v")
+    for stem in ("summary", "outcomes"):
+        assert list(pd.read_csv(tmp_path / "v" / f"{stem}.csv").columns) == _names("validate-model", stem), stem
+
+
+def test_the_robustness_tables_have_the_columns_of_the_dictionary():
+    # The tables validate-model --robustness writes as they are (levers.csv, sensitivity.csv).
+    from ics_abm.experiments.validation.robustness import LEVERS, lever_effects, sensitivity
+
+    assert list(lever_effects([0, 1], LEVERS[:1]).columns) == _names("validate-model", "levers")
+    assert list(sensitivity([0, 1]).columns) == _names("validate-model", "sensitivity")
+

@@ -8,7 +8,7 @@ and recorded, and every test ends by checking that none was attempted and none f
 The main view is checked at the two screen sizes facilitators have (1366x768 and 1920x1080: on
 screen without scrolling, no technical controls, type large enough for a room). Screenshots go to
 ``test-artifacts/``; with ``ICS_ABM_UPDATE_SCREENSHOT=1`` the README's screenshots
-``docs/img/demo*.png`` are taken again. Speed is measured by ``benchmarks/bench_demo.py``.
+(``docs/img/demo.png``, ``docs/img/demo-story.png``, ``docs/img/demo-what-if.png``) are taken again. Speed is measured by ``benchmarks/bench_demo.py``.
 """
 
 from __future__ import annotations
@@ -352,7 +352,7 @@ def test_a_room_needs_the_join_code_and_is_shown_no_paths(browser, tmp_path_fact
 def test_readme_screenshots(browser, server):
     """The README's pictures at 1366x768: live view, a story, a what-if (only on request)."""
     if os.environ.get("ICS_ABM_UPDATE_SCREENSHOT") != "1":
-        pytest.skip("set ICS_ABM_UPDATE_SCREENSHOT=1 to take docs/img/demo*.png again")
+        pytest.skip("set ICS_ABM_UPDATE_SCREENSHOT=1 to take the README screenshots (docs/img/demo.png and the others) again")
     context = browser.new_context(viewport=SCREENS["1366x768"])
     page = context.new_page()
     page.set_default_timeout(UI_TIMEOUT_MS)

@@ -78,29 +78,35 @@ def catalogue(presets):
 # --------------------------------------------------------------------------------------------
 
 
-def test_catalogue_lists_every_valid_file_with_default_first(presets):
+def test_catalogue_offers_the_packaged_presets_and_the_facilitators_own(presets):
     (presets / "broken.toml").write_text('[scenario]\nname = "broken"\n[trust]\ngain_rat = 0.1\n', encoding="utf-8")
     catalogue = find_catalogue(presets)
-    assert catalogue.names == ["default", "alpha", "zeta"]
+    packaged = [entry.name for entry in list_scenarios()]
+    assert sorted(catalogue.names) == sorted({*packaged, "alpha", "zeta"})  # default once: theirs replaces ours
+    assert catalogue.start.name == "default" and catalogue.start.path == presets / "default.toml"
+    assert [p.group for p in catalogue.presets if p.name in ("alpha", "zeta")] == ["custom", "custom"]
     assert len(catalogue.problems) == 1 and "broken.toml" in catalogue.problems[0]
     assert "gain_rat" in catalogue.problems[0]
 
 
 def test_catalogue_puts_the_start_scenario_first_even_from_elsewhere(presets, tmp_path):
-    # After the start scenario, the scenario catalogue's order: default first, then by name.
-    assert find_catalogue(presets, presets / "zeta.toml").names == ["zeta", "default", "alpha"]
+    # The start scenario first, then the scenario catalogue's order (by group, then by name).
+    names = find_catalogue(presets, presets / "zeta.toml").names
+    assert names[0] == "zeta" and names.count("zeta") == 1
     outside = tmp_path / "alpha.toml"  # same name as a preset: told apart
     outside.write_text(SMALL.format(name="other"), encoding="utf-8")
     catalogue = find_catalogue(presets, outside)
-    assert catalogue.names == ["alpha (2)", "default", "alpha", "zeta"]
+    assert catalogue.names[0] == "alpha (2)" and "alpha" in catalogue.names
     assert catalogue.start.path == outside
 
 
 def test_catalogue_refuses_a_bad_start_file_and_an_empty_folder(presets, tmp_path):
     with pytest.raises(ScenarioError, match="missing.toml: file not found"):
         find_catalogue(presets, tmp_path / "missing.toml")
-    with pytest.raises(ValueError, match="no valid scenario file"):
+    with pytest.raises(ScenarioError, match="is not a folder"):
         find_catalogue(tmp_path / "empty")
+    (tmp_path / "empty").mkdir()  # an empty folder of one's own: the packaged presets alone
+    assert find_catalogue(tmp_path / "empty").names == [entry.name for entry in list_scenarios()]
 
 
 def test_the_shipped_scenarios_are_all_offered():

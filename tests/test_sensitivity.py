@@ -61,8 +61,22 @@ def morris_sweep(tmp_path_factory):
     return ics_abm.sweep(path, folder / "out").out
 
 
+def _as_in_the_dictionary(indices):
+    # The data dictionary's columns of the sensitivity table, "<lever>" standing for the levers.
+    from ics_abm.columns import columns
+
+    names = list(indices.columns)
+    levers = names[names.index("policy_id") + 1 : names.index("parameter")]
+    stem = f"{indices['method'].iloc[0]}-<metric>-last<months>"
+    expected = []
+    for column in columns("sensitivity", stem):
+        expected += levers if column.name == "<lever>" else [column.name]
+    return names == expected
+
+
 def test_sobol_indices_per_policy(sobol_sweep):
     indices = analyse(sobol_sweep, "mean_trust", last=6)
+    assert _as_in_the_dictionary(indices)
     assert list(indices["policy_id"]) == [0, 0, 1, 1]
     assert list(indices["regulation.regime"]) == ["misaligned", "misaligned", "aligned", "aligned"]
     inert = indices[indices["parameter"] == INERT]
@@ -73,6 +87,7 @@ def test_sobol_indices_per_policy(sobol_sweep):
 
 def test_morris_screening_per_policy(morris_sweep):
     indices = analyse(morris_sweep, "collaboration_rate", last=6)
+    assert _as_in_the_dictionary(indices)
     inert = indices[indices["parameter"] == INERT]
     influential = indices[indices["parameter"] == INFLUENTIAL]
     assert (inert[["mu", "mu_star", "sigma"]].to_numpy() == 0).all()

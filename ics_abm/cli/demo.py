@@ -27,7 +27,7 @@ _HELP_SCENARIO = ("Scenario to start with: a file or a shipped scenario's name (
 _HELP_PRESET = "The same as SCENARIO: the preset to start with, e.g. --preset ics_dorset."
 _HELP_HOST = ("Address to listen on; 0.0.0.0 lets others in the room join: the demo prints the address to share "
               "and a join code they must type, and limits saves.")
-_HELP_PRESETS = "Folder of preset scenarios (default: the shipped scenarios; ics-abm scenarios lists them)."
+_HELP_PRESETS = "A folder of your own scenario files, offered beside the shipped presets (ics-abm scenarios lists those)."
 
 
 def _check_address(host: str, port: int) -> None:

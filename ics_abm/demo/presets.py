@@ -151,7 +151,8 @@ def find_catalogue(directory: str | os.PathLike | None = None, start: str | os.P
     Parameters
     ----------
     directory : path, optional
-        Folder of scenario files (default :func:`default_presets_dir`). Files that do not
+        The facilitator's own folder of scenario files, offered beside the packaged scenarios
+        (default :func:`default_presets_dir`, the packaged folder itself). Files that do not
         validate are left out and reported in :attr:`Catalogue.problems`.
     start : path, optional
         The scenario to start with (default ``default.toml`` of the directory if present, else
@@ -173,14 +174,11 @@ def find_catalogue(directory: str | os.PathLike | None = None, start: str | os.P
     folder = Path(default_presets_dir() if directory is None else directory)
     found: list[Preset] = []
     problems: list[str] = []
-    entries, skipped = scan_scenarios(folder) if folder.is_dir() else ([], [])
+    # The packaged scenarios and the facilitator's own (a file of theirs with a packaged name
+    # replaces it); a folder that is not there is an error, one sentence (scan_scenarios).
+    entries, skipped = scan_scenarios(folder)
     problems += skipped
-    # The catalogue adds the packaged scenarios; only those in the folder are offered (the
-    # repository's scenarios/ is the packaged folder, so by default that is all of them).
-    here = folder.resolve()
     for entry in entries:
-        if entry.path.resolve().parent != here:
-            continue
         try:
             scenario = load_scenario(entry.path)  # all of it, not just [scenario]: a bad preset is left out now
         except ScenarioError as exc:
@@ -204,5 +202,5 @@ def find_catalogue(directory: str | os.PathLike | None = None, start: str | os.P
             found.remove(default[0])
             found.insert(0, default[0])
     if not found:
-        raise ValueError(f"no valid scenario file in {folder}; give one, e.g. ics-abm demo scenarios/default.toml")
+        raise ValueError(f"no valid scenario file in {folder}; give one, e.g. ics-abm demo default")
     return Catalogue(tuple(found), tuple(problems))
