@@ -1,10 +1,9 @@
-"""What a run loads: no Mesa, matplotlib or seaborn on the paths that do not need them (issue 16).
+"""What a run loads: no Mesa, matplotlib, seaborn or networkx on the paths that do not need them (issue 16).
 
 A run's simulation is :class:`ics_abm.simulation.Simulation`, which gives the numbers of
-:class:`ics_abm.ICSModel` without importing Mesa, and a results directory without its figure does
-not import matplotlib. The package's ``__init__`` is not part of what is checked here (it imports
-the public API eagerly; making it lazy belongs to the command-line start-up work), so the child
-process stands in an empty package module for it.
+:class:`ics_abm.ICSModel` without importing Mesa; a results directory without its figure does not
+import matplotlib; networkx is imported only where a networkx graph is made. The child process
+runs ``ics-abm run default --no-figure`` through the real package (its ``__init__`` is lazy).
 """
 
 from __future__ import annotations
@@ -23,23 +22,23 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "default.toml"
 
 _CHILD = """
-import json, sys, types
-package = types.ModuleType("ics_abm")
-package.__path__ = [sys.argv[1] + "/ics_abm"]
-sys.modules["ics_abm"] = package  # the package without its __init__ (see the module docstring)
-from ics_abm.run import run
-from ics_abm.output.results import write_results
-result = run(sys.argv[1] + "/scenarios/default.toml", seed=1, steps=24)
-write_results(result, sys.argv[2], scenario_path="default.toml", scenario_text="", command="test", figure=False)
+import json, sys
+from ics_abm.cli.application import main
+sys.argv = ["ics-abm", "run", "default", "--steps", "24", "--seed", "1", "--no-figure", "--out", sys.argv[1]]
+try:
+    main()
+except SystemExit as exit:
+    assert exit.code in (0, None), exit.code
 print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
+_HEAVY = {"mesa", "matplotlib", "seaborn", "networkx"}
 
 
-def test_a_run_without_figure_imports_no_mesa_matplotlib_or_seaborn(tmp_path):
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT), str(tmp_path / "out")], capture_output=True, text=True)
+def test_a_run_without_figure_imports_no_mesa_matplotlib_seaborn_or_networkx(tmp_path):
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(tmp_path / "out")], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
-    assert not loaded & {"mesa", "matplotlib", "seaborn"}, sorted(loaded & {"mesa", "matplotlib", "seaborn"})
+    assert not loaded & _HEAVY, sorted(loaded & _HEAVY)
     assert not (tmp_path / "out" / "figure.png").exists()
     assert (tmp_path / "out" / "system.parquet").exists()
 

@@ -6,10 +6,14 @@ by source, then target, and each knows its reverse. See :class:`ics_abm.engine.s
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ics_abm.engine.state import Graph
+
+if TYPE_CHECKING:  # a run never needs networkx (0.15 s to import): only a model that shows its graph
+    import networkx as nx
 
 __all__ = ["graph_from_networkx", "graph_from_edges", "arc_sources"]
 

@@ -11,9 +11,8 @@ when a model wants one. Single runs, Mesa models and batches all start here.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import networkx as nx
 import numpy as np
 
 from ics_abm.engine.block_model import BlockModel, csr_from_edges
@@ -22,6 +21,9 @@ from ics_abm.engine.regulation import resolve_regime
 from ics_abm.engine.state import Arcs, Graph, Organisations, Params, empty_organisations, new_system
 from ics_abm.scenario.base import FINANCE_REGIMES
 from ics_abm.scenario.kinds import KIND_DEFAULTS, KINDS, PAIR_TABLES, PRINCIPALS, pair_key, pair_matrix
+
+if TYPE_CHECKING:  # imported where a networkx graph is made (_networkx_graph): runs do without it
+    import networkx as nx
 
 __all__ = ["ENGAGEMENT_STATES", "StateTemplate", "InitialState", "build_initial_state", "dormant_counts",
            "initial_system", "kind_attributes", "lead_organisation", "pair_tables", "resolve_params",
@@ -361,6 +363,8 @@ class StateTemplate:
 
     def _networkx_graph(self, edges: np.ndarray) -> nx.Graph:
         """The graph ``networkx.stochastic_block_model`` makes from the same draws, node and edge order included."""
+        import networkx as nx
+
         network = nx.Graph()
         if self._blocks is not None:
             block = np.repeat(np.arange(len(self.block_sizes)), self.block_sizes)
