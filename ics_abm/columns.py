@@ -68,7 +68,8 @@ _SENSITIVITY_LABELS = (
 )
 
 
-def _SENSITIVITY_ARM(arm: str, words: str) -> tuple[Column, ...]:  # noqa: N802  (reads as a constant table)
+def _sensitivity_arm(arm: str, words: str) -> tuple[Column, ...]:
+    """The three measured shares of one arm of the one-at-a-time sensitivity."""
     return (
         Column(f"share_{arm}", "[0, 1]", f"share of runs with mean trust below 0.3 at ten years, {words}"),
         Column(f"rise_{arm}", "[0, 1]", f"share of runs in which mean trust rose over year one, {words}"),
@@ -172,11 +173,11 @@ TABLES: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
     ("validate-model", "sensitivity", "one assumption set 20% lower and higher (with --robustness)", (
         Column("parameter", "", "the assumption's place in the scenario file (\"trust.loss_rate\")"),
         Column("default", "the parameter's unit", "its default value"),
-        *_SENSITIVITY_ARM("default", "at the default"),
+        *_sensitivity_arm("default", "at the default"),
         Column("low_value", "the parameter's unit", "the default times 0.8"),
-        *_SENSITIVITY_ARM("low", "20% lower"),
+        *_sensitivity_arm("low", "20% lower"),
         Column("high_value", "the parameter's unit", "the default times 1.2"),
-        *_SENSITIVITY_ARM("high", "20% higher"),
+        *_sensitivity_arm("high", "20% higher"),
         Column("change_points", "percentage points", "the largest change of either share, either way"),
         Column("smooth", "true/false", "whether that change is at most 15 points"),
     )),

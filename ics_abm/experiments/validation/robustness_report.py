@@ -49,7 +49,7 @@ docs/model.md:
   matures, the loss falls on an NHS provider in proportion to its budget, its size is drawn, and
   the loser's resistance grows with it. The weight of the loss (`governance.loss_weight`) was set
   by hand against the level pattern of [003] that most areas reached consensus on hard issues
-  though "agreement will not always be possible": about one decision in nine breaks down.
+  though "agreement will not always be possible": about one decision in seven to eight breaks down (with the views and deliberation below).
 * **Psychological safety buffers the cost of a defection** (7.3, `trust.safety_buffer`): where it
   is safe to challenge, conflicts are worked through (M5).
 * **The system's lead carries part of everyone's trust** (7.11, `leadership.lead_trust_loss`):
