@@ -508,12 +508,18 @@ def reference_lens(params, omega: float) -> tuple[float, float]:
 
 
 def reference_motive_lens(orgs, params) -> tuple[dict[int, float], dict[int, float]]:
-    """7.1 (phase 1): ``(a_i, b_i)`` of every organisation, through its motive profile."""
+    """7.1 (phase 1): ``(a_i, b_i)`` of every organisation, through its motive profile.
+
+    Socialised power: the share ``σ_P·x_i`` of ``nP_i`` (``x_i`` the start-of-step belief) is
+    counted as achievement, ``nP' = nP·(1 − σ_P·x_i)``, ``nA' = nA + σ_P·x_i·nP``.
+    """
+    sigma_P = params["socialised_power"]
     a_lens = {}
     b_lens = {}
     for i in sorted(orgs):
         o = orgs[i]
-        omega = reference_omega(o["power"], o["affiliation"], o["achievement"])
+        channelled = sigma_P * o["belief"] * o["power"]
+        omega = reference_omega(o["power"] - channelled, o["affiliation"], o["achievement"] + channelled)
         a_lens[i], b_lens[i] = reference_lens(params, omega)
     return a_lens, b_lens
 
@@ -1011,21 +1017,18 @@ def reference_year_end(graph, orgs, arcs, params, signed_up: bool):
         for i in nodes:
             if not active[i] or not y[i] > 0:
                 continue
-            G_i = g_T * orgs[i]["altruism"] * y[i]
-            weight_sum = 0.0
-            for j in _neighbours(graph, i):
-                if reference_is_live(orgs, i, j) and y[j] < 0:
-                    weight_sum = weight_sum + trust[(i, j)] * (-y[j])
-            if weight_sum == 0 or G_i == 0:
+            G_i = g_T * orgs[i]["altruism"] * y[i]  # the offer
+            in_deficit = [j for j in _neighbours(graph, i) if reference_is_live(orgs, i, j) and y[j] < 0]
+            D_i = sum(-y[j] for j in in_deficit)
+            if D_i == 0 or G_i == 0 or all(trust[(i, j)] == 0 for j in in_deficit):
                 continue  # nothing is given [R9]
-            given[i] = G_i
-            transfers_total = transfers_total + G_i
-            for j in _neighbours(graph, i):
-                if reference_is_live(orgs, i, j) and y[j] < 0:
-                    amount = G_i * trust[(i, j)] * (-y[j]) / weight_sum
-                    if amount > 0:
-                        received[j] = received[j] + amount
-                        trust_raised.append((j, i))
+            amounts = {j: G_i * trust[(i, j)] * (-y[j]) / D_i for j in in_deficit}
+            given[i] = sum(amounts.values())
+            transfers_total = transfers_total + given[i]
+            for j, amount in amounts.items():
+                if amount > 0:
+                    received[j] = received[j] + amount
+                    trust_raised.append((j, i))
         for i in nodes:
             if active[i]:
                 balance[i] = balance[i] - given[i] + received[i]

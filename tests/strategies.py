@@ -159,6 +159,7 @@ def params_dicts(draw, t: int | None = None) -> dict:
         "crowding_out": draw(_edges_or(unit, 0.0, 1.0)),
         "future_weight": draw(_zero_or(st.one_of(st.floats(0.0, 1.0), st.floats(0.0, 10.0)))),
         "purpose_weight": draw(_zero_or(st.one_of(st.floats(0.0, 1.0), st.floats(0.0, 10.0)))),
+        "socialised_power": draw(_zero_or(st.floats(0.0, 1.0))),
         "distance_drag": draw(unit),
         "contact_rate": draw(_edges_or(unit, 0.0, 1.0)),
         "safety_buffer": draw(_edges_or(unit, 0.0, 1.0)),

@@ -32,7 +32,7 @@ TOLERANCE = 1e-9
 # switch mechanisms on one at a time.
 _PARAMS = {
     "reward": 2.0, "sucker": -1.0, "temptation": 3.0, "punishment": 0.0, "noise": 0.05,
-    "lens_sucker": -1.0, "lens_temptation": 3.0, "crowding_out": 0.3, "future_weight": 0.2, "purpose_weight": 0.3,
+    "lens_sucker": -1.0, "lens_temptation": 3.0, "crowding_out": 0.3, "future_weight": 0.2, "purpose_weight": 0.3, "socialised_power": 0.5,
     "contact_rate": 0.03, "safety_buffer": 0.0, "lead_trust_loss": 0.0, "autonomy": 0.8, "maturity_progress": 20.0, "distance_drag": 0.5, "legacy_weight": 0.5, "memory_retention": 0.94, "altruism_growth": 0.02,
     "altruism_erosion": 0.05, "stress_scale": 0.05, "stress_weight": 0.1, "strength": (0.05, 0.05, 0.0),
     "focus": (0.2, 0.35, 0.0), "rate": (0.2, 0.2, 0.0), "conflict": 1.0, "intervention_threshold": 0.02,
@@ -375,13 +375,14 @@ def _transfer_edge_cases():
 
 
 def _transfer_brings_receiver_to_balance():
-    # 7.15: own_i is taken from the year result after the transfers. Org 0 gives its whole surplus
-    # (altruism 1, transfer share 1) to its one partner in deficit, 1, whose year result goes from
-    # -4 to +6: under a signed control total 1 is then paid the unlinked share of its funding too.
+    # 7.15: own_i is taken from the year result after the transfers. Org 0 offers its whole surplus
+    # (altruism 1, transfer share 1) to its one partner in deficit, 1, and, trusting it fully,
+    # gives all of it: 1's year result goes from -4 to +6, so under a signed control total 1 is
+    # then paid the unlinked share of its funding too.
     orgs = {0: {"balance": 10.0, "year_balance": 0.0, "altruism": 1.0},
             1: {"balance": -4.0, "year_balance": 0.0},
             2: {"balance": 1.0, "year_balance": 0.0, "altruism": 0.0}}
-    system = _system(3, [(0, 1), (1, 2)], orgs=orgs, t=12, trust=0.5,
+    system = _system(3, [(0, 1), (1, 2)], orgs=orgs, t=12, trust=1.0,
                      params={"finance_regime": 1, "transfers": True, "transfer_share": 1.0, "sustainability_share": 0.05,
                              "linked_share": 0.5},
                      state={"signed_up": 1.0})

@@ -328,9 +328,10 @@ def test_year_end_transfers_go_to_partners_in_deficit_in_proportion_to_trust_and
     orgs, graph, arcs, _, system = state
     arcs.trust[graph.indptr[0] : graph.indptr[1]] = [0.5, 1.0]  # giver's trust in 1 and 2
     trajectory = _step(state, params, first=12)
-    gift = 0.5 * 1.0 * 4.0
-    weights = np.array([0.5 * 1.0, 1.0 * 3.0])
-    received = gift * weights / weights.sum()
+    offer = 0.5 * 1.0 * 4.0
+    # Each partner's share of the deficits (1 and 3 of 4), scaled by the giver's trust in it.
+    received = offer * np.array([0.5 * 1.0, 1.0 * 3.0]) / 4.0
+    gift = received.sum()
     np.testing.assert_allclose(orgs.balance, [4.0 - gift, -1.0 + received[0], -3.0 + received[1]])
     assert _metric(trajectory, "transfers") == pytest.approx(gift)
     # Receivers' trust in the giver rises; the giver's trust is unchanged.

@@ -120,6 +120,7 @@ def make_params(**overrides):
         "crowding_out": 0.0,
         "future_weight": 0.0,
         "purpose_weight": 0.0,
+        "socialised_power": 0.0,
         "contact_rate": 0.0,
         "safety_buffer": 0.0,
         "lead_trust_loss": 0.0,
@@ -891,12 +892,13 @@ def test_transfer_split_proportional_to_trust_times_deficit():
     g, orgs, arcs = _transfer_system()
     params = make_params(finance_regime=1, transfers=True, transfer_share=0.4, transfer_trust_gain=0.2)
     new_orgs, new_arcs, _, out = reference_step(g, orgs, arcs, params, make_system(signed_up=1.0), 1, 12)
-    # G_0 = 0.4*0.5*10 = 2 to 1 and 2 with weights 0.5*1 = 0.5 and 0.25*3 = 0.75 (sum 1.25):
-    # 0.8 and 1.2. 3 (not in deficit) gets nothing. G_3 = 0.4*0.5*1 = 0.2, all to 4.
-    expected = {0: 10.0 - 2.0, 1: -1.0 + 0.8, 2: -3.0 + 1.2, 3: 1.0 - 0.2, 4: -5.0 + 0.2}
+    # Offer G_0 = 0.4*0.5*10 = 2 to 1 and 2, in deficit by 1 and 3 (D_0 = 4), each share scaled by
+    # 0's trust in it (0.5 and 0.25): 2*0.5*1/4 = 0.25 and 2*0.25*3/4 = 0.375. 3 (not in deficit)
+    # gets nothing. G_3 = 0.4*0.5*1 = 0.2 to 4, trusted 0.5: 0.1.
+    expected = {0: 10.0 - 0.625, 1: -1.0 + 0.25, 2: -3.0 + 0.375, 3: 1.0 - 0.1, 4: -5.0 + 0.1}
     for i, bal in expected.items():
         assert new_orgs[i]["balance"] == pytest.approx(bal, **APPROX)
-    assert out["transfers"] == pytest.approx(2.2, **APPROX)
+    assert out["transfers"] == pytest.approx(0.725, **APPROX)
     assert out["system_balance"] == pytest.approx(2.0, **APPROX)  # transfers conserve money
     # each receiver raises its trust in the giver: 0.5 + 0.2*0.5; other arcs unchanged
     for arc in ((1, 0), (2, 0), (4, 3)):
@@ -906,7 +908,7 @@ def test_transfer_split_proportional_to_trust_times_deficit():
 
     # Pooled budgets transfer too; separate budgets and an unsigned control total do not.
     _, _, _, out = reference_step(g, orgs, arcs, {**params, "finance_regime": 2}, make_system(), 1, 12)
-    assert out["transfers"] == pytest.approx(2.2, **APPROX)
+    assert out["transfers"] == pytest.approx(0.725, **APPROX)
     for regime, signed in ((0, 1.0), (1, 0.0)):
         _, _, _, out = reference_step(g, orgs, arcs, {**params, "finance_regime": regime}, make_system(signed_up=signed), 1, 12)
         assert out["transfers"] == 0.0
@@ -918,18 +920,19 @@ def test_transfer_split_proportional_to_trust_times_deficit():
 
 
 def test_transfers_then_funding_on_the_year_result_after_transfers():
-    # [R12] Organisation 1 (y = -1) receives 0.8 of the transfer and is still in deficit (-0.2);
-    # with a bigger gift it would reach own = 1. Transfer share 1: G_0 = 0.5*10 = 5, 1 gets 2.
+    # [R12] With transfer share 1 the offer is G_0 = 0.5*10 = 5: 1 (y = -1, trusted 0.5) gets
+    # 5*0.5*1/4 = 0.625 and is still in deficit, 2 (y = -3, trusted 0.25) gets 0.9375; with its
+    # gift of G_3*0.5 = 0.25, 4 stays in deficit too. Own results decide the unlinked funding.
     g, orgs, arcs = _transfer_system()
     params = make_params(finance_regime=1, linked_share=0.0, transfers=True, transfer_share=1.0,
                          sustainability_share=0.01)
     new_orgs, _, _, out = reference_step(g, orgs, arcs, params, make_system(signed_up=1.0), 1, 12)
-    # budgets 120: F = 1.2. After gifts: 0: 5, 1: -1 + 2 = 1, 2: -3 + 3 = 0, 3: 1 - 0.5 = 0.5, 4: -4.5
-    expected = {0: 5.0 + 1.2, 1: 1.0 + 1.2, 2: 0.0 + 1.2, 3: 0.5 + 1.2, 4: -4.5}
+    # budgets 120: F = 1.2. After gifts: 0: 10 - 1.5625, 1: -0.375, 2: -2.0625, 3: 0.75, 4: -4.75
+    expected = {0: 8.4375 + 1.2, 1: -0.375, 2: -2.0625, 3: 0.75 + 1.2, 4: -4.75}
     for i, bal in expected.items():
         assert new_orgs[i]["balance"] == pytest.approx(bal, **APPROX)
         assert new_orgs[i]["year_balance"] == new_orgs[i]["balance"]
-    assert out["sustainability_funding"] == pytest.approx(4 * 1.2, **APPROX)
+    assert out["sustainability_funding"] == pytest.approx(2 * 1.2, **APPROX)
 
 
 def test_sign_up_rule():

@@ -41,7 +41,7 @@ DOCUMENTED_DEFAULTS = {
     "trust": {"initial": 0.6, "initial_spread": 0.1, "gain_rate": 0.15, "loss_rate": 0.25, "distance_drag": 0.5,
               "contact_rate": 0.05, "safety_buffer": 0.5},
     "legacy": {"strength": 0.5, "memory_weight": 1.0, "memory_half_life": 12.0, "exposure": {}},
-    "decision": {"noise": 0.03, "future_weight": 0.2, "purpose_weight": 0.1, "crowding_out": 0.3},
+    "decision": {"noise": 0.03, "future_weight": 0.2, "purpose_weight": 0.1, "socialised_power": 1.0, "crowding_out": 0.3},
     "payoffs": {"reward": 2.0, "sucker": -1.0, "temptation": 3.0, "punishment": 0.0},
     "finance": {
         "stake_share": 0.004, "stress_scale": 0.05, "stress_weight": 0.1, "regime": "separate", "linked_share": 0.5,

@@ -286,7 +286,8 @@ def test_normalised_payoffs_and_motive_lenses(c):
     a_Y, b_Y = ref.reference_system_lens(c.ref_params)
     for actual, expected, what in zip(normalised_payoffs(c.params), (I_R, I_S, I_T, I_P, a_Y, b_Y), ("I_R", "I_S", "I_T", "I_P", "a_Y", "b_Y")):
         _close(actual, expected, what)
-    motive_lenses(c.orgs, c.ws, I_R, I_S, I_T, I_P)
+    c.load("belief")
+    motive_lenses(c.orgs, c.params, c.ws, I_R, I_S, I_T, I_P)
     a_lens, b_lens = ref.reference_motive_lens(c.ref_orgs, c.ref_params)
     c.check_orgs(c.ws.lens_a, a_lens, "lens a")
     c.check_orgs(c.ws.lens_b, b_lens, "lens b")
@@ -621,7 +622,7 @@ def _random_case(seed: int, n: int = 40, edges: int = 160) -> dict:
         "safety_weight": 0.3, "loss_weight": 0.5, "vote_noise": 0.2, "deliberation": 0.1, "resolved_progress": 1.0, "conditional": True,
         "la_dynamic": True, "political_weight": 0.5, "finance_regime": 1, "transfers": True, "invest_share": 0.01,
         "invest_return": 2.0, "invest_lag": 6, "invest_months": 12,
-        "lens_sucker": -1.0, "lens_temptation": 3.0, "crowding_out": 0.3, "future_weight": 0.2, "purpose_weight": 0.3,
+        "lens_sucker": -1.0, "lens_temptation": 3.0, "crowding_out": 0.3, "future_weight": 0.2, "purpose_weight": 0.3, "socialised_power": 0.5,
         "contact_rate": 0.03, "safety_buffer": 0.5, "lead_trust_loss": 0.2, "autonomy": 0.8, "maturity_progress": 20.0, "burning_platform": 0.02, "pooled_share": 0.0,
         "pooled_system_weight": 0.0, "surplus_cap": 0.02,
     }
@@ -685,8 +686,8 @@ def _regulator_push(orgs, params, ws):
     regulator_push(orgs, params, ws)
 
 
-def _motive_lenses(orgs, ws, i_r, i_s, i_t, i_p):
-    motive_lenses(orgs, ws, i_r, i_s, i_t, i_p)
+def _motive_lenses(orgs, params, ws, i_r, i_s, i_t, i_p):
+    motive_lenses(orgs, params, ws, i_r, i_s, i_t, i_p)
 
 
 def _vote(orgs, params, ws, system, key, t, safety):
@@ -735,7 +736,7 @@ PARALLEL_CALLS = {
     "effective_capacity": (effective_capacity, _effective_capacity, lambda c: (c.orgs, c.params, c.ws, 0.4)),
     "leaders_settle": (leaders_settle, _leaders_settle, lambda c: (c.orgs, c.params)),
     "regulator_push": (regulator_push, _regulator_push, lambda c: (c.orgs, c.params, c.ws)),
-    "motive_lenses": (motive_lenses, _motive_lenses, lambda c: (c.orgs, c.ws, *_lenses(c))),
+    "motive_lenses": (motive_lenses, _motive_lenses, lambda c: (c.orgs, c.params, c.ws, *_lenses(c))),
     "vote": (vote, _vote, lambda c: (c.orgs, c.params, c.ws, c.system, c.key, c.t, 0.3)),
     "decide": (decide, _decide, lambda c: (c.orgs, c.graph, c.arcs, c.params, c.ws, c.key, c.t, *_system_lens(c), _future(c))),
     "payoffs": (payoffs, _payoffs, lambda c: (c.orgs, c.graph, c.arcs, c.params, c.ws, 0.4, *investment(c.params, 7))),

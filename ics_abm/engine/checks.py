@@ -134,7 +134,7 @@ def check_params(params: Params) -> None:
 
 
 _UNIT_PARAMS = (
-    "distance_drag", "memory_retention", "altruism_growth", "altruism_erosion", "capacity_cost", "pressure_decay",
+    "socialised_power", "distance_drag", "memory_retention", "altruism_growth", "altruism_erosion", "capacity_cost", "pressure_decay",
     "progress_decay", "concentration", "turnover_rate", "turnover_trust_loss", "newcomer_penalty", "settling_rate",
     "narrative_initial", "build_rate", "convergence", "confidence_bound", "narrative_decay", "decision_rate",
     "majority", "resolved_trust_gain", "breakdown_trust_loss", "commitment_trust_threshold",

@@ -114,7 +114,7 @@ def classic_system(
     zeros = np.zeros(3)
     params = Params(
         reward=reward, sucker=sucker, temptation=temptation, punishment=punishment,
-        lens_sucker=sucker, lens_temptation=temptation, noise=0.0, crowding_out=0.0, future_weight=0.0, purpose_weight=0.0,
+        lens_sucker=sucker, lens_temptation=temptation, noise=0.0, crowding_out=0.0, future_weight=0.0, purpose_weight=0.0, socialised_power=0.0,
         contact_rate=0.0, safety_buffer=0.0, distance_drag=0.0, legacy_weight=0.0, memory_retention=0.5,
         altruism_growth=0.0, altruism_erosion=0.0, stress_scale=1.0, stress_weight=0.0,
         strength=zeros.copy(), focus=zeros.copy(), rate=zeros.copy(), conflict=0.0,

@@ -117,6 +117,7 @@ def resolve_params(scenario) -> Params:
         crowding_out=float(scenario.decision.crowding_out),
         future_weight=float(scenario.decision.future_weight),
         purpose_weight=float(scenario.decision.purpose_weight),
+        socialised_power=float(scenario.decision.socialised_power),
         distance_drag=float(scenario.trust.distance_drag),
         contact_rate=float(scenario.trust.contact_rate),
         safety_buffer=float(scenario.trust.safety_buffer),

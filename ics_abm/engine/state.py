@@ -183,6 +183,7 @@ class Params(NamedTuple):
     crowding_out: float
     future_weight: float
     purpose_weight: float
+    socialised_power: float
     distance_drag: float
     contact_rate: float
     safety_buffer: float

@@ -86,7 +86,7 @@ def step(orgs, graph, arcs, params, ws, system, key, t, out, kind_trust_out, org
     # 1. Derived quantities (7.11 capacity, 7.5 push, 7.1 lenses) and the votes (7.13).
     effective_capacity(orgs, params, ws, winter)
     regulator_push(orgs, params, ws)
-    motive_lenses(orgs, ws, i_r, i_s, i_t, i_p)
+    motive_lenses(orgs, params, ws, i_r, i_s, i_t, i_p)
     capacity_active, lead_capacity, leadership = leadership_capacity(orgs, params, ws, int(system[LEAD]), n_active)
     vote(orgs, params, ws, system, key, t, safety)
     resolved, broke_down, latency = count_votes(params, ws, system)

@@ -231,6 +231,7 @@ class Decision(Section):
     crowding_out: float = Field(0.3, ge=0, le=1)
     future_weight: float = Field(0.2, ge=0, le=10)
     purpose_weight: float = Field(0.1, ge=0, le=10)
+    socialised_power: float = Field(1.0, ge=0, le=1)
 
 
 class Payoffs(Section):

@@ -70,27 +70,32 @@ def pool_results(orgs, params, ws):
 def _transfers(orgs, graph, arcs, params, ws):
     """7.15 at a year end: altruistic gifts from surpluses to partners in deficit; returns the total (£m).
 
-    Gifts are computed from the year results before any gift and collected in ``ws.gift``; a
-    partner that receives raises its trust in the giver.
+    Gifts are computed from the year results before any gift and collected in ``ws.gift``; each
+    partner in deficit gets its share of the giver's offer scaled by the giver's trust in it (money
+    goes where it is trusted to be used well), and a partner that receives raises its trust in the
+    giver.
     """
     given = 0.0
     for i in range(orgs.kind.shape[0]):
         if orgs.active[i] != 1.0 or ws.year_result[i] <= 0.0:
             continue
         weight = 0.0
+        deficits = 0.0
         for k in range(graph.indptr[i], graph.indptr[i + 1]):
             j = graph.target[k]
             if orgs.active[j] == 1.0 and ws.year_result[j] < 0.0:
                 weight += arcs.trust[k] * -ws.year_result[j]
+                deficits += -ws.year_result[j]
         if weight <= 0.0:
             continue
-        gift = params.transfer_share * orgs.altruism[i] * ws.year_result[i]
+        offer = params.transfer_share * orgs.altruism[i] * ws.year_result[i]
+        gift = offer * weight / deficits
         ws.gift[i] -= gift
         given += gift
         for k in range(graph.indptr[i], graph.indptr[i + 1]):
             j = graph.target[k]
             if orgs.active[j] == 1.0 and ws.year_result[j] < 0.0:
-                share = gift * arcs.trust[k] * -ws.year_result[j] / weight
+                share = offer * arcs.trust[k] * -ws.year_result[j] / deficits
                 ws.gift[j] += share
                 if share > 0.0:
                     back = graph.reverse[k]

@@ -117,18 +117,25 @@ def normalised_payoffs(params):
 
 
 @inline
-def motive_lenses(orgs, ws, i_r, i_s, i_t, i_p):
+def motive_lenses(orgs, params, ws, i_r, i_s, i_t, i_p):
     """7.1: every organisation's value differences ``(a_i, b_i)`` through its motive lens.
+
+    A leader who believes in the shared purpose channels part of the power motive into
+    achievement through the system (socialised power, 7.1): a share ``sigma_P * x_i`` of ``nP_i``
+    moves to ``nA_i``, with ``x_i`` the start-of-step belief ``ws.belief``.
 
     Writes ``ws.lens_a`` and ``ws.lens_b`` (float64, shape (n,)), one row per organisation.
     """
     power = orgs.power
     affiliation = orgs.affiliation
     achievement = orgs.achievement
+    belief = ws.belief
+    socialised = params.socialised_power
     lens_a = ws.lens_a
     lens_b = ws.lens_b
     for i in prange(power.shape[0]):
-        omega = optimal_incentive(power[i], affiliation[i], achievement[i])
+        channelled = socialised * belief[i] * power[i]
+        omega = optimal_incentive(power[i] - channelled, affiliation[i], achievement[i] + channelled)
         a, b = lens_differences(omega, i_r, i_s, i_t, i_p)
         lens_a[i] = a
         lens_b[i] = b

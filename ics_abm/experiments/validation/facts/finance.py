@@ -114,9 +114,11 @@ FINANCE_FACTS: tuple[StylizedFact, ...] = (
     StylizedFact(
         id="SF40", title="Sign-up to the control total rises with trust", tag="OBS",
         evidence=_SF40_QUOTE, source="[003]",
-        experiment="System control total (p = 0.5) with starting trust 0.45 against 0.8; share of the first two "
+        experiment="System control total (p = 0.5) with starting trust 0.3 against 0.8; share of the first two "
         "financial years signed up.",
-        base=DEFAULT_SYSTEM, a=Arm("low trust", {**_CONTROL_TOTAL, "trust.initial": 0.45}),
+        # The low arm was 0.45 until socialised power (7.1); systems starting there now sign in 98 %
+        # of years, a ceiling at which no direction shows (docs/validation.md, "What changed").
+        base=DEFAULT_SYSTEM, a=Arm("low trust", {**_CONTROL_TOTAL, "trust.initial": 0.3}),
         b=Arm("high trust", {**_CONTROL_TOTAL, "trust.initial": 0.8}), steps=24,
         outcome=mean_over("signed_up", 1, 24), expected="increase",
     ),
