@@ -56,7 +56,12 @@ def main() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    versions = {"before (0.2, commit 87f5100)": args.before.resolve(), "after (issue 10)": Path.cwd()}
+    def commit(path: Path) -> str:
+        return subprocess.run(["git", "-C", str(path), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+
+    versions = {f"before (commit {commit(args.before)})": args.before.resolve(),
+                f"after (commit {commit(Path.cwd())})": Path.cwd()}
     tables = {name: trajectories(path, args.seeds, args.steps) for name, path in versions.items()}
     fig, axes = plt.subplots(1, len(METRICS), figsize=(13, 4), constrained_layout=True)
     colours = ("#999999", "#0072B2")  # grey for the old model, blue for the new (colour-blind safe)
