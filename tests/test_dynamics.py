@@ -22,7 +22,7 @@ from ics_abm.experiments.batch import system_table
 from ics_abm.experiments.sweeps.seeds import replicate_seeds
 from ics_abm.experiments.validation.fact import for_each_kind, with_changes
 from ics_abm.experiments.validation.facts.baselines import DEFAULT_SYSTEM
-from ics_abm.experiments.validation.robustness import sensitivity
+from ics_abm.experiments.validation.robustness import LEVERS, lever_effects, sensitivity
 from ics_abm.scenario.kinds import KINDS
 from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict
 from ics_abm.simulation import Simulation
@@ -31,6 +31,9 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 SEEDS = [int(s) for s in replicate_seeds(0, 40)]
 ARCHETYPES = sorted(p.stem for p in SCENARIOS.glob("ics_*.toml"))
 SHIPPED = sorted(p.stem for p in SCENARIOS.glob("*.toml"))
+# the relational levers of docs/validation.md and the sign of their expected effect on trust
+SOFT_LEVERS = {"shared narrative": 1, "psychological safety": 1, "distributed leadership": 1,
+               "a respected leader leaves": -1}
 
 
 def _scenario(name: str = "default", **changes):
@@ -173,6 +176,37 @@ def test_local_authority_engagement_grows_where_relationships_and_narrative_are_
     good = _metric(_scenario(**held_back, **{"narrative.initial": 0.5, "leadership.safety": 0.6}), "la_engagement", 60)
     assert stats.ttest_rel(plain[:, 59], plain[:, 0], alternative="greater").pvalue < 0.01
     assert stats.ttest_rel(good[:, 59], plain[:, 59], alternative="greater").pvalue < 0.01
+
+
+def test_each_soft_lever_has_an_effect_of_a_plausible_size():
+    # Issue 10 measured the soft levers as nearly inert (a leader leaving moved mean trust at ten
+    # years by -0.0016). At three years, on 40 common seeds, each now moves mean trust the way
+    # its evidence says with a 95 % interval clear of zero, by at least 0.01 and at most 0.25
+    # (a quarter of the scale is more than any one lever of docs/validation.md is credited with).
+    soft = [lever for lever in LEVERS if lever.name.split(" (")[0] in SOFT_LEVERS]
+    assert len(soft) == len(SOFT_LEVERS)
+    table = lever_effects(SEEDS, soft)
+    at_three = table[(table["outcome"] == "mean_trust") & (table["month"] == 36)].set_index("lever")
+    for lever in soft:
+        row, sign = at_three.loc[lever.name], SOFT_LEVERS[lever.name.split(" (")[0]]
+        assert sign * row["low"] > 0 and sign * row["high"] > 0, f"{lever.name}: interval {row['low']:+.3f} to {row['high']:+.3f}"
+        assert 0.01 <= sign * row["difference"] <= 0.25, f"{lever.name}: {row['difference']:+.4f}"
+
+
+def test_hard_decisions_are_graded_and_break_down_more_often_the_larger_the_loss():
+    # 7.13: most hard decisions are agreed ("many areas have managed to reach consensus on
+    # challenging issues" [003]) but not all ("agreement will not always be possible"), and a
+    # loser that weighs its loss more resists more. Over ten years of 40 runs: some but few break
+    # down under informal governance, and more when the loss weighs twice as much as by default.
+    def counts(**changes):
+        last = system_table(_scenario(**changes), SEEDS, 120, parallel=False).query("step == 120")
+        return int(last["decisions_resolved"].sum()), int(last["decisions_failed"].sum())
+
+    resolved, failed = counts()
+    assert resolved >= 50 and 0 < failed < 0.3 * (resolved + failed)
+    light, heavy = counts(**{"governance.loss_weight": 0.6}), counts(**{"governance.loss_weight": 2.4})
+    assert heavy[1] / sum(heavy) > light[1] / sum(light)
+    assert stats.fisher_exact([[heavy[1], heavy[0]], [light[1], light[0]]], alternative="greater").pvalue < 0.01
 
 
 def test_an_all_or_nothing_control_total_is_rarely_signed_and_a_flexible_one_mostly():

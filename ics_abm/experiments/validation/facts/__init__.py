@@ -53,7 +53,7 @@ ORDER: tuple[str, ...] = (
     # governance, commitment, narrative, finance options, leadership, local authorities, events
     "SF2", "SF2b", "SF2c", "SF3", "SF7", "SF11", "SF11b", "SF12", "SF14", "SF15", "SF16", "SF21",
     "SF26", "SF31", "SF36", "SF38", "SF40",
-    # added in 0.3: financial pressure is double-edged
+    # added in issue 10: financial pressure is double-edged
     "SF6", "SF6b",
 )
 
