@@ -1,27 +1,33 @@
-"""ics_abm against the same rules written as plain per-agent Python in a Mesa model (issue 4).
+"""ics_abm against the same rules written as an idiomatic Mesa 3 model (issue 16).
 
-The baseline is ``tests/reference.py::reference_step``, the independent pure-Python reference of
-docs/model.md section 7: loops over organisations and, for each, over its networkx neighbours,
-with Python floats and dicts, i.e. how a Mesa agent's ``step`` would be written. It is driven by
-a ``mesa.Model`` subclass (Mesa owns the clock and the generator; the initial state is built from
-the model's ``rng`` exactly as ics_abm builds it). Mesa's own agent activation is *not* added on
-top (the reference steps all organisations in one call), so the ratio is, if anything, in the
-baseline's favour.
+The baseline is ``tests/idiomatic_mesa.py::IdiomaticICS``: organisations are ``mesa.Agent``
+subclasses holding their state as attributes and their relationships as per-agent dicts
+``partner -> Tie``; the model steps them with AgentSet operations (``shuffle_do``, ``do``,
+``select``, ``agents_by_type``), one method per phase of docs/model.md 7.0, and records the
+system table with a ``mesa.DataCollector``. It uses the kernel's counter-based random numbers, so
+``tests/test_idiomatic_mesa.py`` checks it equal to the kernel to 1e-9, and this script checks
+it again on the benchmark's own sweep (every metric of every month of every seed) before it
+prints any ratio.
+
+A second, clearly labelled baseline is the test oracle ``tests/reference.py`` driven by a
+``mesa.Model`` (dicts keyed by tuples, no Agent objects; ``--reference-repeats 0`` skips it).
 
 Both sides run the same sweep of the default scenario (20 seeds x 120 months by default) in the
-same process; ics_abm's headline figure is :func:`ics_abm.experiments.batch.system_table` (what a sweep stores:
-one tidy table of every run's monthly outcomes, initial states built from the seeds included),
-with ``run_batch`` (a pandas ``RunResult`` per run), bare arrays and one ``run()`` after another
-shown too; the script checks that they computed the same thing (final balances and the last
-month's mean trust agree to 1e-9) before printing ratios. Timings are medians of repeats.
+same process, one after the other. ics_abm's headline figure is
+:func:`ics_abm.experiments.batch.system_table` (what a sweep stores: one tidy table of every run's
+monthly outcomes, initial states included), serial; ``run_batch``, bare arrays and ``run()`` one
+after another are shown too. Every line prints wall and CPU time, min / median of the repeats,
+and the ratios of medians against the idiomatic Mesa baseline (one core each). Lines marked
+``(2 threads)`` are NOT like for like in wall time (two cores against one); their CPU-time ratio is.
 
-    .venv/bin/python benchmarks/bench_vs_mesa.py [--seeds 20] [--months 120] [--repeats 5]
+    .venv/bin/python benchmarks/bench_vs_mesa.py [--seeds 20] [--months 120] [--repeats 5] [--mesa-repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -30,7 +36,7 @@ import mesa
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # tests.reference (the independent implementation) and benchmarks._machine
+sys.path.insert(0, str(ROOT))  # tests.* (the independent implementations) and benchmarks._machine
 
 from benchmarks._machine import describe, load
 from ics_abm import load_scenario, run, run_batch
@@ -38,40 +44,42 @@ from ics_abm.engine.graph import arc_sources
 from ics_abm.engine.initial import build_initial_state
 from ics_abm.engine.state import SYSTEM_FIELDS, Organisations
 from ics_abm.experiments.batch import advance_batch, system_table
+from ics_abm.metrics import METRICS
+from tests.idiomatic_mesa import IdiomaticICS
 from tests.reference import reference_step
 
 
-def timed(function, repeats: int) -> tuple[float, list[float], float]:
-    """Median wall time of ``repeats`` calls, all of them (s), and the median CPU time (all threads, s)."""
-    walls, cpus = [], []
-    for _ in range(repeats):
-        wall, cpu = time.perf_counter(), time.process_time()
-        function()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return float(np.median(walls)), walls, float(np.median(cpus))
+class Timing:
+    """Wall and CPU times (s) of the repeats of one line, and the last result."""
 
+    def __init__(self, function, repeats: int):
+        self.walls, self.cpus = [], []
+        self.load_before = load()
+        for _ in range(repeats):
+            wall, cpu = time.perf_counter(), time.process_time()
+            self.result = function()
+            self.walls.append(time.perf_counter() - wall)
+            self.cpus.append(time.process_time() - cpu)
+        self.load_after = load()
 
-class _Idle(mesa.Agent):
-    def step(self) -> None:
-        pass
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls)
 
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
 
-def mesa_activation_per_month(organisations: int, phases: int, months: int = 2000) -> float:
-    """Seconds per month that Mesa's own agent activation would add: ``phases`` calls of
-    ``agents.shuffle_do("step")`` on ``organisations`` agents whose step does nothing."""
-    model = mesa.Model(rng=0)
-    for _ in range(organisations):
-        _Idle(model)
-    started = time.perf_counter()
-    for _ in range(months):
-        for _ in range(phases):
-            model.agents.shuffle_do("step")
-    return (time.perf_counter() - started) / months
+    def line(self, name: str, baseline: Timing | None) -> str:
+        text = (f"{name:48s} wall min/med {min(self.walls):9.3f} / {self.wall:9.3f} s  "
+                f"CPU min/med {min(self.cpus):9.3f} / {self.cpu:9.3f} s  load {self.load_before}->{self.load_after}")
+        if baseline is not None:
+            text += f"  vs idiomatic Mesa: wall {baseline.wall / self.wall:6.1f}x, CPU {baseline.cpu / self.cpu:6.1f}x"
+        return text
 
 
 class ReferenceModel(mesa.Model):
-    """The rules as plain Python per organisation (tests/reference.py), stepped by Mesa."""
+    """The test oracle (tests/reference.py: dicts, no Agent objects) stepped by a Mesa model."""
 
     def __init__(self, scenario, seed: int):
         super().__init__(rng=seed)
@@ -89,21 +97,58 @@ class ReferenceModel(mesa.Model):
             params[name] = tuple(float(x) for x in params[name])
         self.params = params
         self.state = dict(zip(SYSTEM_FIELDS, initial.system.tolist()))
-        self.months = 0
         self.outputs = []
 
     def step(self) -> None:
-        self.months += 1
-        self.orgs, self.arcs, self.state, outputs = reference_step(self.network, self.orgs, self.arcs, self.params, self.state, self.key, self.months)
+        self.orgs, self.arcs, self.state, outputs = reference_step(self.network, self.orgs, self.arcs, self.params, self.state, self.key,
+                                                                   self.steps)
         self.outputs.append(outputs)
+
+
+def idiomatic_sweep(scenario, seeds, months):
+    """The sweep as a Mesa user runs it: a model per seed, stepped, its DataCollector's table kept."""
+    tables = []
+    for seed in seeds:
+        model = IdiomaticICS(scenario, seed)
+        for _ in range(months):
+            model.step()
+        tables.append(model.datacollector.get_model_vars_dataframe())
+    return tables
+
+
+def reference_sweep(scenario, seeds, months):
+    models = [ReferenceModel(scenario, seed) for seed in seeds]
+    for model in models:
+        for _ in range(months):
+            model.step()
+    return models
+
+
+def check_equal(scenario, seeds, months, tables, models) -> None:
+    """Every metric of every month of every seed equal to 1e-9 (NaN where NaN), or stop."""
+    kernel = system_table(scenario, seeds, months, parallel=False)
+    for r, table in enumerate(tables):
+        expected = kernel[kernel["run"] == r]
+        for metric in METRICS:
+            np.testing.assert_allclose(table[metric].to_numpy(dtype=float), expected[metric].to_numpy(dtype=float), rtol=1e-9,
+                                       atol=1e-9, equal_nan=True, err_msg=f"seed {seeds[r]}: {metric}")
+    print(f"check: idiomatic Mesa = system_table for all {len(METRICS)} metrics x {months} months x {len(seeds)} seeds (1e-9)")
+    if models:
+        batch = advance_batch(scenario, seeds, months, parallel=False, record_organisations=True)
+        for r, model in enumerate(models):
+            balances = batch.organisations[r][-1, :, 0]
+            assert np.allclose(balances, [model.orgs[i]["balance"] for i in range(balances.size)], rtol=1e-9, atol=1e-9)
+            assert math.isclose(batch.system[r, -1, 2], model.outputs[-1]["mean_trust"], rel_tol=1e-9, abs_tol=1e-9)
+        print("check: reference-in-Mesa final balances and mean trust of every seed agree to 1e-9")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--months", type=int, default=120)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--reference-repeats", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=5, help="repeats of each ics_abm line")
+    parser.add_argument("--mesa-repeats", type=int, default=3, help="repeats of the idiomatic Mesa baseline")
+    parser.add_argument("--reference-repeats", type=int, default=1, help="repeats of the reference-in-Mesa line (0: skip)")
     args = parser.parse_args()
     print(describe())
     scenario = load_scenario(ROOT / "scenarios" / "default.toml")
@@ -112,64 +157,37 @@ def main() -> None:
 
     # Compile (or load the cache) before timing.
     run_batch(scenario, seeds[:2], months, parallel=False)
-    run_batch(scenario, seeds[:2], months, parallel=True)
+    system_table(scenario, seeds[:2], months, parallel=True)
     run(scenario, 0, months)
 
-    results = {}
-    results["run_batch, serial"] = timed(lambda: run_batch(scenario, seeds, months, parallel=False), args.repeats)
-    results["run_batch, parallel (2 threads)"] = timed(lambda: run_batch(scenario, seeds, months, parallel=True), args.repeats)
-    results["advance_batch (arrays, no tables), serial"] = timed(lambda: advance_batch(scenario, seeds, months, parallel=False), args.repeats)
-    results["system_table (one tidy table), serial"] = timed(lambda: system_table(scenario, seeds, months, parallel=False), args.repeats)
-    results["system_table, parallel (2 threads)"] = timed(lambda: system_table(scenario, seeds, months, parallel=True), args.repeats)
-    results["run() per seed, one after another"] = timed(lambda: [run(scenario, s, months) for s in seeds], args.repeats)
-    load_before = load()
+    mesa_line = Timing(lambda: idiomatic_sweep(scenario, seeds, months), args.mesa_repeats)
+    lines = {
+        "system_table (one tidy table), serial": Timing(lambda: system_table(scenario, seeds, months, parallel=False), args.repeats),
+        "advance_batch (arrays, no tables), serial": Timing(lambda: advance_batch(scenario, seeds, months, parallel=False), args.repeats),
+        "run_batch (three tables per run), serial": Timing(lambda: run_batch(scenario, seeds, months, parallel=False), args.repeats),
+        "run() per seed, one after another": Timing(lambda: [run(scenario, s, months) for s in seeds], args.repeats),
+        "system_table, parallel (2 threads)": Timing(lambda: system_table(scenario, seeds, months, parallel=True), args.repeats),
+    }
+    reference = None
+    if args.reference_repeats > 0:
+        reference = Timing(lambda: reference_sweep(scenario, seeds, months), args.reference_repeats)
 
-    def reference_sweep():
-        models = [ReferenceModel(scenario, seed) for seed in seeds]
-        started = time.perf_counter()
-        for model in models:
-            for _ in range(months):
-                model.step()
-        return models, time.perf_counter() - started
+    # The sides must have computed the same thing for a ratio to mean anything.
+    check_equal(scenario, seeds, months, mesa_line.result, reference.result if reference else [])
 
-    reference_times, stepping_times, reference_cpu = [], [], []
-    for _ in range(args.reference_repeats):
-        started, cpu = time.perf_counter(), time.process_time()
-        models, stepping = reference_sweep()
-        reference_times.append(time.perf_counter() - started)
-        reference_cpu.append(time.process_time() - cpu)
-        stepping_times.append(stepping)
-    reference_s = float(np.median(reference_times))
-    reference_cpu_s = float(np.median(reference_cpu))
-    reference_stepping_s = float(np.median(stepping_times))
-
-    # The two sides must have computed the same thing for the ratio to mean anything.
-    batch = advance_batch(scenario, seeds, months, parallel=False, record_organisations=True)
-    for r, model in enumerate(models):
-        balances = batch.organisations[r][-1, :, 0]
-        expected = [model.orgs[i]["balance"] for i in range(balances.size)]
-        assert np.allclose(balances, expected, rtol=1e-9, atol=1e-9), f"seed {seeds[r]}: balances differ"
-        assert math.isclose(batch.system[r, -1, 2], model.outputs[-1]["mean_trust"], rel_tol=1e-9, abs_tol=1e-9)
-    print("check: final balances and mean trust of every seed agree with the reference to 1e-9")
-
-    print("\nThe baseline is the test oracle tests/reference.py (dicts keyed by tuples, no Agent objects) driven by a "
-          "mesa.Model, not an idiomatic Mesa implementation; it runs on one core. Rows marked (2 threads) are NOT like "
-          "for like: their wall-time ratio compares two cores with one; their CPU-time ratio is like for like.")
-    print(f"reference (Python per organisation, in a mesa.Model): {reference_s:.2f} s wall, {reference_cpu_s:.2f} s CPU "
-          f"({reference_stepping_s:.2f} s of it stepping, {reference_stepping_s / (len(seeds) * months) * 1e3:.2f} ms per month); "
-          f"load average {load_before} -> {load()}")
-    for name, (median, times, cpu) in results.items():
-        print(f"{name:45s} wall min/med {min(times) * 1e3:8.1f} / {median * 1e3:8.1f} ms, CPU med {cpu * 1e3:8.1f} ms  "
-              f"ratio wall {reference_s / median:5.0f}x, CPU {reference_cpu_s / cpu:5.0f}x")
-    serial = results["system_table (one tidy table), serial"][0]
-    print(f"\nlike for like (one core each): ics_abm's sweep output (one tidy table of all runs) {reference_s / serial:.0f}x "
-          f"the reference in wall time, {reference_cpu_s / results['system_table (one tidy table), serial'][2]:.0f}x in CPU time")
-    activation = mesa_activation_per_month(25, 8)
-    print(f"Mesa agent activation not included in the baseline: {activation * 1e6:.0f} us per month for 25 agents x 8 phases "
-          f"({activation / (reference_stepping_s / (len(seeds) * months)):.1%} of the reference's month)")
-    kernel_per_month = results["advance_batch (arrays, no tables), serial"][0] / (len(seeds) * months)
-    print(f"stepping only: reference {reference_stepping_s / (len(seeds) * months) * 1e6:.0f} us per month, "
-          f"advance_batch (set-up included) {kernel_per_month * 1e6:.1f} us per month: {reference_stepping_s / (len(seeds) * months) / kernel_per_month:.0f}x")
+    print("\nBaseline: the idiomatic Mesa 3 model (tests/idiomatic_mesa.py), one core. Ratios are of medians, "
+          "like for like (one core each) except the wall-time ratio of rows marked (2 threads).")
+    print(mesa_line.line("BASELINE idiomatic Mesa (Agents, AgentSet, DataCollector)", None))
+    if reference is not None:
+        print(reference.line("reference-in-Mesa (test oracle, dicts, no Agents)", mesa_line))
+    for name, timing in lines.items():
+        print(timing.line(name, mesa_line))
+    headline = lines["system_table (one tidy table), serial"]
+    runs = len(seeds)
+    print(f"\nlike for like (one core each): a sweep's output (system_table, serial) is {mesa_line.wall / headline.wall:.0f}x the "
+          f"idiomatic Mesa model in wall time and {mesa_line.cpu / headline.cpu:.0f}x in CPU time")
+    print(f"throughput: idiomatic Mesa {runs / mesa_line.cpu:.1f} runs per CPU-second; system_table serial "
+          f"{runs / headline.cpu:.0f} runs per CPU-second (min {runs / min(headline.cpus):.0f} at the fastest repeat)")
 
 
 if __name__ == "__main__":

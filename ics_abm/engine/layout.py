@@ -104,8 +104,9 @@ class Layout:
         distinct: dict[int, int] = {}
         which = np.array([distinct.setdefault(id(item), len(distinct)) for item in items], dtype=np.int64)
         unique = self.empty(len(distinct))
-        for item in items:
-            self.set_item(unique, distinct[id(item)], item)
+        firsts = {id(item): item for item in reversed(items)}  # each distinct item once (runs of one scenario share it)
+        for key, index in distinct.items():
+            self.set_item(unique, index, firsts[key])
         return tuple(np.ascontiguousarray(group[:, which]) for group in unique)
 
     def set_item(self, groups: tuple[np.ndarray, ...], index: int, item) -> None:

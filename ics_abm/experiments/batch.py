@@ -142,8 +142,9 @@ class _Batch:
                self.out, self.kind_trust, self.org_out, self.org_out_ptr)
 
 
-def _simulate(batch: _Batch, steps: int, parallel: bool) -> None:
-    """Advance every run ``steps`` months, stopping where any run has an event to apply."""
+def _simulate(batch: _Batch, steps: int, parallel: bool, live_pairs: bool = False) -> None:
+    """Advance every run ``steps`` months, stopping where any run has an event to apply; ``live_pairs``:
+    also record each run's live arcs per pair of kinds per month (for ``run_batch``'s trust-by-kind tables)."""
     eventful = [r for r, run in enumerate(batch.runs) if run._schedule]
     month = 1
     while month <= steps:
@@ -163,7 +164,7 @@ def _simulate(batch: _Batch, steps: int, parallel: bool) -> None:
                 span = 1
             if run._schedule:
                 span = min(span, run._schedule[0].month - month)
-        for r, run in enumerate(batch.runs):  # live relationships change only where events act
+        for r, run in enumerate(batch.runs if live_pairs else ()):  # live relationships change only where events act
             batch.live_pairs[r, month - 1:month - 1 + span] = run._pair_counts(live=True)
         batch.advance(month, span, parallel)
         month += span
@@ -360,7 +361,7 @@ def run_batch(scenario, seeds: Sequence[int], steps: int | None = None, *, recor
     started = time.perf_counter()
     scenarios, seeds, steps = _check_inputs(scenario, seeds, steps, "run_batch")
     batch = _Batch(scenarios, seeds, steps, bool(record_organisations))
-    _simulate(batch, steps, bool(parallel))
+    _simulate(batch, steps, bool(parallel), live_pairs=True)
     wall = time.perf_counter() - started
     parameters: dict[int, dict] = {}
     results = []

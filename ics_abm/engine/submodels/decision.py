@@ -70,7 +70,9 @@ def decide(orgs, graph, arcs, params, ws, key, t, a_sys, b_sys, future):
                 advantage = advantage - params.conflict * params.strength[r] * (1.0 - params.focus[r])
             if params.noise > 0.0:
                 advantage = advantage + params.noise * logistic(uniform(key, t, k, STREAM_DECISION))
-            collaborate = 1 if advantage > 0.0 else 0
-            if collaborate == 1 and crowded_out > 0.0 and uniform(key, t, k, STREAM_CROWDING) < crowded_out:
-                collaborate = 0
-            action[k] = collaborate
+            # Crowded out if U(key, t, k, 5) < crowded_out. The number is a pure function of its
+            # counter, so drawing it for every arc (not only where the organisation would
+            # collaborate) gives the same actions, without a hard-to-predict branch per arc; with
+            # crowded_out <= 0 the test is false (U > 0), as is "draw only when crowded_out > 0".
+            crowded = uniform(key, t, k, STREAM_CROWDING) < crowded_out
+            action[k] = 1 if (advantage > 0.0) & (not crowded) else 0

@@ -54,11 +54,12 @@ def update_trust(orgs, graph, arcs, params, ws, safety):
             q = trust[k]
             together = min(w_capacity[i], w_capacity[j])
             understanding = 1.0 - params.distance_drag * distance[k]
-            if partner == 1:
-                q = q + gain_rate[i] * understanding * together * (1.0 - q)
-            else:
-                loss = min(1.0, loss_rate[i] * together * loss_multiplier(memory[k], params.legacy_weight) * buffered)
-                q = q - loss * q
+            # Both outcomes are computed and one is kept (the same expressions as an if/else, so the
+            # same numbers): the partner's action is a coin toss the processor cannot predict.
+            gained = q + gain_rate[i] * understanding * together * (1.0 - q)
+            loss = min(1.0, loss_rate[i] * together * loss_multiplier(memory[k], params.legacy_weight) * buffered)
+            lost = q - loss * q
+            q = gained if partner == 1 else lost
             if seated and sits_at_table(active[j], committed[j], engagement[j]):
                 q = q + params.contact_rate * understanding * together * (1.0 - q)
             trust[k] = q
