@@ -1,10 +1,12 @@
-"""Start-up as a user feels it: ``ics-abm run`` of the default scenario end to end, warm numba cache.
+"""Start-up as a user feels it: ``ics-abm run`` and ``ics-abm compare`` end to end, warm numba cache.
 
-Run with ``.venv/bin/python benchmarks/bench_start.py``. Each command runs in a fresh process
-``--repeats`` times, interleaved; wall time and CPU time (user + system of the child) are
-reported as min / median. The baseline measured in the same run is the interpreter starting and
-importing numpy, pandas and numba, which every command pays. Also reports which heavy libraries a
-``--no-figure`` run imports (``python -X importtime``).
+Run with ``.venv/bin/python benchmarks/bench_start.py [--before TREE]``. Each command runs in a
+fresh process (``python -m ics_abm.cli``) ``--repeats`` times, interleaved; wall time and CPU time
+(user + system of the child) are reported as min / median, with the 1-minute load. The baseline
+measured in the same run is the interpreter starting and importing numpy, pandas and numba, which
+every command pays. ``--before TREE`` also times the same commands on another source tree (e.g.
+``git archive <commit> | tar -x -C /tmp/before``, its numba cache warmed first) with this venv.
+Also reports which heavy libraries a default run and a default comparison import.
 """
 
 from __future__ import annotations
@@ -36,34 +38,49 @@ def once(argv: list[str]) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def _cli(tree: Path) -> list[str]:
+    # -P: the current folder does not go before PYTHONPATH, so TREE is the code that runs.
+    return ["env", f"PYTHONPATH={tree}", sys.executable, "-P", "-m", "ics_abm.cli"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--before", type=Path, help="another source tree to time the same commands on")
     args = parser.parse_args()
     print(describe())
-    out = Path(tempfile.mkdtemp(prefix="ics_abm_start_")) / "out"
-    run = [str(BIN / "ics-abm"), "run", "scenarios/default.toml", "--steps", "120", "--out", str(out), "--force"]
-    commands = {
-        "baseline: python -c 'import numpy, pandas, numba'": [sys.executable, "-c", "import numpy, pandas, numba"],
-        "ics-abm run default --no-figure": run + ["--no-figure"],
-        "ics-abm run default (with figure.png)": run,
-    }
+    out = Path(tempfile.mkdtemp(prefix="ics_abm_start_"))
+    run = ["run", "default", "--steps", "120", "--out", str(out / "run"), "--force"]
+    compare = ["compare", "default", "regulation_aligned", "--replicates", "30", "--out", str(out / "cmp"), "--force"]
+    commands = {"baseline: python -c 'import numpy, pandas, numba'": [sys.executable, "-c", "import numpy, pandas, numba"]}
+    trees = [("", ROOT)] + ([("before: ", args.before.resolve())] if args.before else [])
+    for prefix, tree in trees:
+        commands[f"{prefix}ics-abm run default"] = _cli(tree) + run
+        commands[f"{prefix}ics-abm run default --figure"] = _cli(tree) + run + ["--figure"]
+        commands[f"{prefix}ics-abm compare default regulation_aligned (30)"] = _cli(tree) + compare
+        if not prefix:
+            commands["ics-abm compare ... --figures"] = _cli(tree) + compare + ["--figures"]
     for argv in commands.values():  # warm the numba cache and the file cache
         once(argv)
     timings: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    loads = []
     for _ in range(args.repeats):
         for name, argv in commands.items():
             timings[name].append(once(argv))
+        loads.append(load())
     base = statistics.median(w for w, _ in timings[next(iter(commands))])
+    print(f"{'command':52s} {'wall min':>8s} {'wall med':>8s} {'cpu min':>8s} {'cpu med':>8s}  x baseline (median wall)")
     for name, values in timings.items():
         walls, cpus = [w for w, _ in values], [c for _, c in values]
-        print(f"  {name:52s} wall min/med {min(walls):6.2f} / {statistics.median(walls):6.2f} s  "
-              f"CPU min/med {min(cpus):6.2f} / {statistics.median(cpus):6.2f} s  ({statistics.median(walls) / base:4.1f}x baseline)  load {load()}")
-    trace = subprocess.run([sys.executable, "-X", "importtime", str(BIN / "ics-abm"), *run[1:], "--no-figure"], cwd=ROOT,
-                           capture_output=True, text=True, check=True).stderr
-    loaded = {line.rsplit("|", 1)[-1].strip() for line in trace.splitlines() if "|" in line}
-    heavy = [name for name in ("mesa", "matplotlib", "seaborn", "scipy", "solara", "networkx") if name in loaded]
-    print(f"heavy libraries a --no-figure run imports: {', '.join(heavy) or 'none'} (target: no Mesa, matplotlib or seaborn)")
+        print(f"{name:52s} {min(walls):7.2f}s {statistics.median(walls):7.2f}s {min(cpus):7.2f}s {statistics.median(cpus):7.2f}s  "
+              f"{statistics.median(walls) / base:5.1f}x")
+    print(f"1-minute load after each round: {', '.join(loads)}")
+    for label, argv in (("a default run", run), ("a default comparison", compare)):
+        trace = subprocess.run([sys.executable, "-X", "importtime", "-m", "ics_abm.cli", *argv], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stderr
+        loaded = {line.rsplit("|", 1)[-1].strip() for line in trace.splitlines() if "|" in line}
+        heavy = [name for name in ("mesa", "matplotlib", "seaborn", "scipy", "solara", "networkx") if name in loaded]
+        print(f"heavy libraries {label} imports: {', '.join(heavy) or 'none'} (target: no Mesa, matplotlib or seaborn)")
     print(f"cores {os.cpu_count()}")
 
 

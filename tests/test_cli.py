@@ -1,8 +1,8 @@
 """The command-line interface (ics_abm.cli): ``ics-abm run`` and ``ics-abm validate``.
 
-Runs are short (<= 24 months). Where the figure is not what a test is about it is replaced by a
-stub, because drawing it takes about 2 s; the figure itself is tested in test_plotting.py and is
-drawn for real by the first run here and by the subprocess run.
+Runs are short (<= 24 months). ``figure.png`` is drawn only with ``--figure``; where it is drawn but
+is not what a test is about it is replaced by a stub, because drawing it takes about 2 s; the
+figure itself is tested in test_plotting.py and is drawn for real by the first run here.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ STEPS = "24"
 
 EXPECTED_FILES = {
     "system.parquet", "system.csv", "trust_by_kind.parquet", "trust_by_kind.csv",
-    "organisations.parquet", "organisations.csv", "manifest.json", "figure.png", "scenario.toml",
+    "organisations.parquet", "organisations.csv", "manifest.json", "scenario.toml",
 }
 TABLE_FILES = [f"{t}.{ext}" for t in TABLES for ext in ("parquet", "csv")]
 
@@ -89,7 +89,7 @@ def tiny(tmp_path) -> Path:
 def first(tmp_path_factory):
     """One real run of the default scenario, figure and all."""
     out = tmp_path_factory.mktemp("cli") / "first"
-    result = invoke("run", DEFAULT_TOML, "--seed", 2, "--steps", STEPS, "--out", out)
+    result = invoke("run", DEFAULT_TOML, "--seed", 2, "--steps", STEPS, "--out", out, "--figure")
     assert result.exit_code == 0, result.output
     return out, result
 
@@ -100,11 +100,29 @@ def first(tmp_path_factory):
 
 
 def test_run_writes_every_file(first):
-    out, _ = first
-    assert {p.name for p in out.iterdir()} == EXPECTED_FILES
+    out, result = first
+    assert {p.name for p in out.iterdir()} == EXPECTED_FILES | {"figure.png"}
     assert leftovers(out.parent) == []
     assert (out / "figure.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    manifest = read_manifest(out)
+    assert manifest["figures"] == ["figure.png"] and manifest["command"].endswith(" --figure")
+    assert "add --figure" not in result.output
     assert (out / "scenario.toml").read_bytes() == DEFAULT_TOML.read_bytes()
+
+
+def test_the_figure_is_drawn_only_on_request(tiny, tmp_path, monkeypatch):
+    def no_figure(result, path):
+        raise AssertionError("figure drawn without --figure")
+
+    monkeypatch.setattr(results_module, "_write_figure", no_figure)
+    for out, flags in ((tmp_path / "default", ()), (tmp_path / "no-figure", ("--no-figure",))):
+        result = invoke("run", tiny, "--out", out, *flags)
+        assert result.exit_code == 0, result.output
+        assert {p.name for p in out.iterdir()} == EXPECTED_FILES
+        assert "Results written to" in result.output and "add --figure to draw one" in result.output
+        manifest = read_manifest(out)
+        assert manifest["figures"] == results_module.FIGURE_ON_REQUEST and "--figure" in manifest["figures"]
+        assert "--figure" not in manifest["command"].split()
 
 
 def test_run_manifest(first):
@@ -222,7 +240,7 @@ def test_interrupted_write_keeps_the_old_directory(first, tiny, tmp_path, monkey
         raise OSError(28, "No space left on device", str(path))
 
     monkeypatch.setattr(results_module, "_write_figure", full_disk)
-    line = assert_one_line_error(invoke("run", tiny, "--out", out, "--force"))
+    line = assert_one_line_error(invoke("run", tiny, "--out", out, "--force", "--figure"))
     assert "no space left on device" in line
     assert snapshot(out) == before
     assert leftovers(tmp_path) == []
@@ -329,7 +347,7 @@ def test_validate_mixed(tiny, tmp_path):
 @pytest.fixture(scope="module", autouse=True)
 def processes(tmp_path_factory):
     """``python -m ics_abm.cli`` runs, started when the module starts so that their start-up
-    (imports, numba cache, figure: several seconds) overlaps the in-process tests."""
+    (imports and the numba cache: a second or more) overlaps the in-process tests."""
     work = tmp_path_factory.mktemp("process")
     (work / "tiny.toml").write_text(TINY, encoding="utf-8")
     (work / "typo.toml").write_text(TINY.replace("acute", "acutee"), encoding="utf-8")
@@ -353,9 +371,8 @@ def test_subprocess_run(processes):
     stdout, stderr = started["good"].communicate(timeout=300)
     assert started["good"].returncode == 0, stderr
     assert "Results written to out" in stdout
-    assert {p.name for p in (work / "out").iterdir()} == EXPECTED_FILES
+    assert {p.name for p in (work / "out").iterdir()} == EXPECTED_FILES  # no figure.png unless asked
     assert json.loads((work / "out" / "manifest.json").read_text())["scenario"] == "tiny"
-    assert (work / "out" / "figure.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_subprocess_bad_input(processes):

@@ -160,6 +160,18 @@ def test_without_report_there_is_no_briefing_and_a_domain_chooses_outcomes(tmp_p
     assert list(dict.fromkeys(pd.read_parquet(out / "outcomes.parquet")["outcome"])) == list(DOMAINS["finance"])
 
 
+def test_figures_are_drawn_only_on_request(tmp_path):
+    plain, drawn = tmp_path / "plain", tmp_path / "drawn"
+    args = (*REGULATION[:2], "--replicates", 2, "--steps", 3, "--outcome", "mean_trust")
+    result = invoke(*args, "--out", plain)
+    assert result.exit_code == 0, result.output
+    assert not list(plain.glob("*.png")) and "add --figures or --report" in result.output
+    assert "--figures" in json.loads((plain / "manifest.json").read_text())["figures"]
+    assert invoke(*args, "--out", drawn, "--figures").exit_code == 0
+    assert sorted(p.name for p in drawn.glob("*.png")) == ["final_outcomes.png", "trajectories.png"]
+    assert json.loads((drawn / "manifest.json").read_text())["figures"] == ["final_outcomes.png", "trajectories.png"]
+
+
 def test_another_system_is_refused_before_running(tmp_path):
     dorset = REPO / "scenarios" / "ics_dorset.toml"
     line = assert_clean_failure(invoke(REGULATION[0], dorset, "--replicates", 2, "--out", tmp_path / "x"))

@@ -1,8 +1,11 @@
-"""``ics-abm compare BASE OPTION... [--replicates N] [--steps N] [--seed S] [--out DIR] [--report]``.
+"""``ics-abm compare BASE OPTION... [--replicates N] [--steps N] [--seed S] [--out DIR] [--figures] [--report]``.
 
 Runs every option on the same seeds (:func:`ics_abm.experiments.comparison.run.compare`), writes
-the comparison's directory (with ``--report``, the policy briefing too) and prints the verdict on
-each option against the base, one sentence per outcome.
+the comparison's directory (with ``--figures``, its two figures; with ``--report``, the policy
+briefing and the figures it shows) and prints the verdict on each option against the base, one
+sentence per outcome. The figures are drawn only on request: matplotlib, seaborn and two
+figures took about 3 s of CPU, more than the 60 runs and the statistics of 2 options x 30
+replicates together (benchmarks/RESULTS.md, 2026-12-06 afternoon).
 """
 
 from __future__ import annotations
@@ -28,18 +31,21 @@ _SEED_HELP = "Root seed, a whole number >= 0; the replicates' seeds are spawned 
 _OUT_HELP = "Output directory (default: results/compare-<base>-seed<seed>)."
 _OUTCOME_HELP = "Metric to compare (repeat, or separate by commas; default: the domain's outcomes)."
 _DOMAIN_HELP = "The policy question, which chooses the default outcomes: regulation, finance or governance."
-_REPORT_HELP = "Also write the policy briefing: briefing.html (self-contained) and briefing.md."
+_REPORT_HELP = "Also write the policy briefing: briefing.html (self-contained) and briefing.md, with the figures."
+_FIGURES_HELP = "Also draw trajectories.png and final_outcomes.png (matplotlib and seaborn: adds about 3 s)."
 
 
 def _split(values: list[str] | None) -> list[str]:
     return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
 
 
-def _report(out: Path, comparison, briefing: bool) -> str:
+def _report(out: Path, comparison, briefing: bool, figures: bool = False) -> str:
     from ics_abm.experiments.comparison.wording import judgements, verdict
 
     base = comparison.base.label
-    lines = [f"Results written to {out}" + (" (briefing.html, briefing.md)" if briefing else ""),
+    written = " (briefing.html, briefing.md, figures)" if briefing else " (figures)" if figures else \
+        " (no figures: add --figures or --report to draw them)"
+    lines = [f"Results written to {out}{written}",
              f"Against '{base}', {len(comparison.seeds)} paired runs per option over {comparison.steps} months "
              "(mean difference, 95% bootstrap interval):"]
     for option in comparison.labels[1:]:
@@ -65,9 +71,10 @@ def compare_command(
     outcome: Annotated[list[str] | None, typer.Option(metavar="METRIC", help=_OUTCOME_HELP, show_default=False)] = None,
     domain: Annotated[str | None, typer.Option(metavar="DOMAIN", help=_DOMAIN_HELP, show_default=False)] = None,
     report: Annotated[bool, typer.Option("--report", help=_REPORT_HELP)] = False,
+    figures: Annotated[bool, typer.Option("--figures", help=_FIGURES_HELP)] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output directory.")] = False,
 ) -> None:
-    """Compare policy options with a base scenario on the same seeds: verdicts, tables, figures, briefing."""
+    """Compare policy options with a base scenario on the same seeds: verdicts, tables; figures and briefing on request."""
     with bad_input_is_an_error():
         files = list(scenarios or [])
         if len(files) < 2:
@@ -95,10 +102,10 @@ def compare_command(
         command = ["ics-abm", "compare", *map(str, files), "--replicates", str(replicates), "--steps",
                    str(steps_used), "--seed", str(seed), "--out", str(out)]
         command += [a for m in _split(outcome) for a in ("--outcome", m)] + (["--domain", domain] if domain else [])
-        command += ["--report"] * report + ["--force"] * force
+        command += ["--figures"] * figures + ["--report"] * report + ["--force"] * force
         runs = replicates * len(files)
         with progress("runs", runs, show=runs * steps_used > PROGRESS_MIN_MONTHS or sys.stderr.isatty()) as update:
             comparison = compare(files[0], files[1:], replicates=replicates, steps=steps_used, seed=seed,
                                  outcomes=outcomes, domain=domain, progress=update)
-        write_comparison(comparison, out, command=command, force=force, report=report)
-    typer.echo(_report(out, comparison, report))
+        write_comparison(comparison, out, command=command, force=force, report=report, figures=figures)
+    typer.echo(_report(out, comparison, report, figures))

@@ -1,7 +1,9 @@
-"""``ics-abm run SCENARIO [--seed N] [--steps N] [--out DIR] [--force] [--parallel]``.
+"""``ics-abm run SCENARIO [--seed N] [--steps N] [--out DIR] [--force] [--parallel] [--figure]``.
 
 Runs one scenario and writes its results directory (:mod:`ics_abm.output.results`), then prints a
-short summary of the final month.
+short summary of the final month. ``figure.png`` is drawn only with ``--figure``: importing
+matplotlib and seaborn and drawing it took 2.3 s, longer than the rest of a default run together
+(benchmarks/RESULTS.md, 2026-12-06); ``--no-figure``, the default since then, is still accepted.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ _LARGE_HELP = ("Allow a run bigger than a laptop's memory (the estimate is shown
                f"{ALLOW_LARGE_ENV}=1.")
 _PARALLEL_HELP = ("Kept for scripts: the parallel kernel is used automatically where the system is large enough "
                   "to gain from it, with or without this flag (same results).")
-_FIGURE_HELP = "Draw figure.png (matplotlib: about 2-3 s); --no-figure writes every other file in well under that."
+_FIGURE_HELP = ("Also draw figure.png (matplotlib and seaborn: adds about 2-3 s). Without it every other file is "
+                "written; --no-figure (the default) is accepted for scripts.")
 _OUT_HELP = "Results directory (default: results/<scenario name>-seed<seed>)."
 
 
@@ -40,17 +43,17 @@ def _default_out(name: str, seed: int) -> Path:
     return Path("results") / f"{safe_name(name)}-seed{seed}"
 
 
-def _command(scenario: Path, seed: int, steps: int, out: Path, force: bool, parallel: bool, figure: bool = True) -> list[str]:
+def _command(scenario: Path, seed: int, steps: int, out: Path, force: bool, parallel: bool, figure: bool = False) -> list[str]:
     """The command line that reproduces the run, with every value resolved."""
     argv = ["ics-abm", "run", str(scenario), "--seed", str(seed), "--steps", str(steps), "--out", str(out)]
-    return argv + ["--force"] * force + ["--parallel"] * parallel + ["--no-figure"] * (not figure)
+    return argv + ["--force"] * force + ["--parallel"] * parallel + ["--figure"] * figure
 
 
-def _summary(out: Path, result, wall: float) -> str:
+def _summary(out: Path, result, wall: float, figure: bool) -> str:
     last = result.system.iloc[-1]
     meta = result.metadata
     return (
-        f"Results written to {out}\n"
+        f"Results written to {out}" + ("" if figure else " (no figure.png: add --figure to draw one)") + "\n"
         f"Month {int(last['step'])} of scenario '{meta['scenario']}' (seed {meta['seed']}): "
         f"mean trust {number(last['mean_trust'])}, collaboration rate {number(last['collaboration_rate'])}, "
         f"{int(last['n_deficit'])} of {meta['organisations']} organisations in deficit.\n"
@@ -78,9 +81,9 @@ def run_command(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing results directory.")] = False,
     parallel: Annotated[bool, typer.Option("--parallel", help=_PARALLEL_HELP)] = False,
     allow_large: Annotated[bool, typer.Option("--allow-large", help=_LARGE_HELP)] = False,
-    figure: Annotated[bool, typer.Option("--figure/--no-figure", help=_FIGURE_HELP)] = True,
+    figure: Annotated[bool, typer.Option("--figure/--no-figure", help=_FIGURE_HELP)] = False,
 ) -> None:
-    """Run a scenario and write its results (tables, figure, manifest) to a directory."""
+    """Run a scenario and write its results (tables, manifest; figure.png with --figure) to a directory."""
     with bad_input_is_an_error(), allowing_large(allow_large):
         # Checked here (not by typer) so that the message is one line, like every other error.
         if seed is not None:
@@ -111,4 +114,4 @@ def run_command(
             started=started,
             figure=figure,
         )
-    typer.echo(_summary(out, result, time.perf_counter() - clock))
+    typer.echo(_summary(out, result, time.perf_counter() - clock, figure))

@@ -40,9 +40,10 @@ __all__ = [
 LIBRARIES = (
     "numpy", "numba", "mesa", "networkx", "pandas", "pyarrow", "pydantic", "seaborn", "matplotlib",
 )
-#: Manifest fields that change from one invocation to the next even when the results do not.
-#: They are left out of the Parquet metadata so that the same inputs give the same bytes.
-VOLATILE = ("command", "scenario_path", "started_utc", "wall_time_s", "files")
+#: Manifest fields that change from one invocation to the next even when the results do not
+#: (``figures``: which figures were drawn, or how to draw them). They are left out of the Parquet
+#: metadata so that the same inputs give the same bytes.
+VOLATILE = ("command", "scenario_path", "started_utc", "wall_time_s", "files", "figures")
 
 
 def package_version(name: str) -> str | None:

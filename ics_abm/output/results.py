@@ -1,9 +1,12 @@
-"""A run's results directory: its tables, figure, scenario copy and manifest.
+"""A run's results directory: its tables, scenario copy, manifest and (on request) figure.
 
 A run's results go into one directory::
 
     system.parquet  system.csv  trust_by_kind.parquet  trust_by_kind.csv
-    organisations.parquet  organisations.csv  figure.png  scenario.toml  manifest.json
+    organisations.parquet  organisations.csv  scenario.toml  manifest.json
+    figure.png  (with figure=True, ``ics-abm run --figure``)
+
+The manifest's ``figures`` entry names the figure, or says how to draw it when it was not drawn.
 
 The directory is written atomically (:func:`ics_abm.output.directory.write_directory`): it either
 does not exist, or is the previous complete directory, or is the new complete one; a crash or
@@ -38,6 +41,7 @@ from ics_abm.scenario.loading import scenario_hash
 __all__ = [
     "MANIFEST",
     "PARQUET_METADATA_KEY",
+    "FIGURE_ON_REQUEST",
     "TABLES",
     "ResultsError",
     "check_out_dir",
@@ -56,7 +60,12 @@ def _write_figure(result: RunResult, path: Path) -> None:
     save_png(plot_run(result), path, DPI)
 
 
-def _manifest(result: RunResult, scenario_path, scenario_text: str, command, started) -> dict:
+#: The manifest's ``figures`` entry of a directory written without its figure.
+FIGURE_ON_REQUEST = ("figure.png was not drawn (it takes matplotlib about 2-3 s): add --figure to the command, or "
+                     "from Python write_results(..., figure=True) or ics_abm.output.figures.plot_run(result)")
+
+
+def _manifest(result: RunResult, scenario_path, scenario_text: str, command, started, figure: bool) -> dict:
     meta = result.metadata
     wall = meta.get("wall_time_s")
     if started is None:  # the run started wall_time_s before now
@@ -77,6 +86,7 @@ def _manifest(result: RunResult, scenario_path, scenario_text: str, command, sta
         "platform": platform.platform(),
         "started_utc": started.astimezone(datetime.UTC).isoformat(timespec="seconds"),
         "wall_time_s": wall,
+        "figures": ["figure.png"] if figure else FIGURE_ON_REQUEST,
     }
 
 
@@ -137,5 +147,5 @@ def write_results(
     OSError
         If writing fails (disk full, ...); ``out_dir`` is then unchanged.
     """
-    manifest = _manifest(result, scenario_path, scenario_text, command, started)
+    manifest = _manifest(result, scenario_path, scenario_text, command, started, figure)
     return write_directory(out_dir, lambda staged: _fill(staged, result, manifest, scenario_text, figure), force=force)

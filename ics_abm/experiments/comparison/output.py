@@ -6,10 +6,12 @@ Layout (every table long: one row per option, ..., outcome and measure)::
     summary.parquet   summary.csv           per option: mean and paired contrast with the base, 95% bootstrap intervals
     contrasts.parquet contrasts.csv         every option against every other option
     trajectories.parquet  trajectories.csv  option, replicate, seed, step, outcome, value (every metric)
-    trajectories.png  final_outcomes.png    the figures (ics_abm.experiments.comparison.figures)
+    trajectories.png  final_outcomes.png    the figures (ics_abm.experiments.comparison.figures), with figures=True
+                                            (ics-abm compare --figures or --report)
     briefing.html  briefing.md              the policy briefing, with report=True (--report)
     scenarios/<i>-<label>.toml              each option's file, verbatim (0 is the base)
-    manifest.json                           scenarios (text + SHA-256), seeds, steps, versions, files
+    manifest.json                           scenarios (text + SHA-256), seeds, steps, versions, files; its
+                                            ``figures`` entry names the figures or says how to draw them
 """
 
 from __future__ import annotations
@@ -28,7 +30,12 @@ from ics_abm.output.files import write_table, write_text
 from ics_abm.output.manifest import environment, finish_manifest, now_utc, provenance
 from ics_abm.scenario.loading import scenario_hash, scenario_to_dict
 
-__all__ = ["write_comparison", "INTERVAL_METHOD"]
+__all__ = ["write_comparison", "FIGURES_ON_REQUEST", "INTERVAL_METHOD"]
+
+#: The manifest's ``figures`` entry of a directory written without its figures.
+FIGURES_ON_REQUEST = ("trajectories.png and final_outcomes.png were not drawn (they take matplotlib and seaborn about "
+                      "3 s): add --figures (or --report, which embeds them in the briefing) to the command, or from "
+                      "Python write_comparison(..., figures=True) or Comparison.report(out_dir)")
 
 #: How the intervals are computed, as recorded in the manifest.
 INTERVAL_METHOD = (
@@ -55,7 +62,7 @@ def _option_record(option) -> dict:
     }
 
 
-def _manifest(comparison: Comparison, command, started: str | None) -> dict:
+def _manifest(comparison: Comparison, command, started: str | None, figures: list[str] | None) -> dict:
     return {
         **environment(),
         "kind": "comparison",
@@ -73,6 +80,7 @@ def _manifest(comparison: Comparison, command, started: str | None) -> dict:
         "interval": INTERVAL_METHOD,
         "started_utc": started or now_utc(),
         "wall_time_s": comparison.wall_time_s,
+        "figures": figures if figures is not None else FIGURES_ON_REQUEST,
     }
 
 
@@ -84,6 +92,7 @@ def write_comparison(
     force: bool = False,
     started: str | None = None,
     report: bool = False,
+    figures: bool = True,
 ) -> Path:
     """Write a comparison's tables, figures, scenario copies and manifest to ``out_dir``, atomically.
 
@@ -100,16 +109,22 @@ def write_comparison(
     started : str, optional
         Start time (ISO 8601, UTC) to record; default now.
     report : bool
-        Also write the policy briefing (``briefing.html``, ``briefing.md``).
+        Also write the policy briefing (``briefing.html``, ``briefing.md``); it shows the figures,
+        so they are drawn with it whatever ``figures`` says.
+    figures : bool
+        Draw ``trajectories.png`` and ``final_outcomes.png`` (matplotlib and seaborn: about 3 s
+        for two options, longer than the rest of a 30-replicate comparison; ``ics-abm compare``
+        draws them only with ``--figures`` or ``--report``).
 
     Returns
     -------
     pathlib.Path
         The directory, absolute.
     """
-    from ics_abm.experiments.comparison.briefing import figure_pngs, write_briefing
+    from ics_abm.experiments.comparison.briefing import FIGURES, figure_pngs, write_briefing
 
-    manifest = _manifest(comparison, command, started)
+    drawn = figures or report
+    manifest = _manifest(comparison, command, started, list(FIGURES) if drawn else None)
     reproducible = provenance(manifest)
 
     def fill(directory: Path) -> None:
@@ -120,7 +135,7 @@ def write_comparison(
         for number, option in enumerate(comparison.options):  # numbered: base first, names cannot clash
             if option.text is not None:
                 write_text(directory / "scenarios" / f"{number}-{safe_name(option.label)}.toml", option.text)
-        pngs = figure_pngs(comparison)
+        pngs = figure_pngs(comparison) if drawn else {}
         for name, png in pngs.items():
             write_bytes(directory / name, png)
         if report:
