@@ -138,6 +138,15 @@ TABLES: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
         Column("sigma", "metric's unit", "standard deviation of the elementary effects (non-linearity and interactions)"),
         Column("mu_star_conf", "metric's unit", "half-width of the 95% bootstrap confidence interval of mu_star"),
     )),
+    ("calibrate", "generations/generation-*", "one accepted particle (parameter set) of one ABC-SMC generation; "
+     "posterior.parquet is the last generation", (
+        Column("generation", "whole number", "the ABC-SMC generation, from 0"),
+        Column("particle", "whole number", "the particle's number within its generation"),
+        Column("weight", "[0, 1]", "its importance weight; the weights of a generation sum to 1"),
+        Column("distance", "", "how far its patterns' statistics lie outside their target ranges (docs/calibration.md)"),
+        Column("<parameter>", "the parameter's unit", "one column per calibrated parameter, named by its place in the "
+                                                      "scenario file (\"trust.gain_rate\")"),
+    )),
     ("validate-model", "summary", "one stylized fact", (
         Column("id", "", "the fact's id (SF1, SF2b, ...; docs/validation.md)"),
         Column("title", "", "the fact in a sentence"),

@@ -18,6 +18,7 @@ from typer._click import exceptions as click  # typer ships its own copy of clic
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from ics_abm._version import __version__
+from ics_abm.cli.calibrate import calibrate_command
 from ics_abm.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, internal_error, one_line
 from ics_abm.cli.compare import compare_command
 from ics_abm.cli.demo import demo_command
@@ -146,6 +147,7 @@ app.command("validate-model", cls=_Command)(validate_model_command)
 app.command("sweep", cls=_Command)(sweep_command)
 app.command("sensitivity", cls=_Command)(sensitivity_command)
 app.command("demo", cls=_Command)(demo_command)
+app.command("calibrate", cls=_Command)(calibrate_command)
 app.add_typer(scenarios_app, name="scenarios")
 scenarios_app.registered_commands[0].cls = _Command
 

@@ -1,0 +1,12 @@
+"""Pattern-oriented calibration (issue 11, part 1): ABC-SMC against the level patterns of the evidence.
+
+:mod:`.patterns` defines the statistics and the distance, :mod:`.config` reads a calibration
+config, :mod:`.smc` runs pyabc (the optional ``calibrate`` extra) and writes the results.
+"""
+
+from ics_abm.experiments.calibration.config import CalibrationConfig, CalibrationError, read_config
+from ics_abm.experiments.calibration.patterns import PATTERNS, distance, summaries
+from ics_abm.experiments.calibration.smc import calibrate, load_calibration
+
+__all__ = ["PATTERNS", "CalibrationConfig", "CalibrationError", "calibrate", "distance", "load_calibration",
+           "read_config", "summaries"]
