@@ -54,7 +54,7 @@ def regulation_run(tmp_path_factory):
 def test_regulation_options_end_to_end(regulation_run):
     result, out = regulation_run
     assert result.exit_code == 0, result.output
-    assert f"Results written to {out} (briefing.html, briefing.md)" in result.output
+    assert f"Results written to {out} (briefing.html, briefing.md, figures)" in result.output
     for option in ("aligned_regulators", "single_oversight"):  # a verdict per option, in words
         assert re.search(rf"^{option}: ", result.output, flags=re.MULTILINE), result.output
     assert "paired runs" in result.output and "t interval" not in result.output
