@@ -33,6 +33,7 @@ from ics_abm._version import __version__
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names are imported when first used
     from ics_abm.experiments.batch import run_batch
+    from ics_abm.experiments.calibration.posterior import posterior
     from ics_abm.experiments.comparison.run import compare
     from ics_abm.experiments.sweeps import SweepError, load, sweep
     from ics_abm.model import ICSModel, Organisation
@@ -63,6 +64,7 @@ _LAZY = {
     "SweepError": "ics_abm.experiments.sweeps",
     "load": "ics_abm.experiments.sweeps",
     "sweep": "ics_abm.experiments.sweeps",
+    "posterior": "ics_abm.experiments.calibration.posterior",
 }
 
 __all__ = [
@@ -84,6 +86,7 @@ __all__ = [
     "SweepError",
     "load",
     "sweep",
+    "posterior",
 ]
 
 

@@ -127,9 +127,11 @@ def test_the_distance_is_zero_inside_every_target_and_grows_outside():
     assert distance({**inside, name: float("nan")}) == 1.0
 
 
-def test_the_full_config_has_a_range_and_a_reason_for_every_assumption():
-    config = read_config("full")
-    assert {path for path, _ in assumption_paths()} <= set(config.prior)
-    for path, value in assumption_paths():
+def test_the_default_config_has_a_range_and_a_reason_for_every_assumption_but_the_payoffs():
+    config = read_config("default")
+    # The payoffs define the donation game (docs/model.md 7.2), not a magnitude set by hand.
+    assumptions = [(path, value) for path, value in assumption_paths() if not path.startswith("payoffs.")]
+    assert {path for path, _ in assumptions} == set(config.prior)
+    for path, value in assumptions:
         low, high = config.prior[path].range
         assert low <= value <= high, path

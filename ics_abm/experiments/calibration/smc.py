@@ -54,9 +54,19 @@ class PatternModel:
         from ics_abm.experiments.sweeps.parameters import with_values
         from ics_abm.scenario.loading import scenario_from_dict
 
+        from ics_abm.scenario.errors import ScenarioError
+
         values = {k: float(v) for k, v in dict(parameters).items()}
-        tables = {arm: system_table(scenario_from_dict(with_values(with_values(self.base, values), ARMS[arm])),
-                                    self.seeds, self.steps, parallel=False) for arm in self.arms}
+        try:
+            scenarios = {arm: scenario_from_dict(with_values(with_values(self.base, values), ARMS[arm]))
+                         for arm in self.arms}
+        except ScenarioError:
+            # Each bound is checked alone (config.py); a combination the scenario refuses (e.g. the
+            # payoff ordering of docs/model.md 7.2) lies outside the model: the prior is truncated
+            # to valid scenarios by rejecting it (every statistic NaN, the largest distance).
+            return {name: float("nan") for name in self.names}
+        tables = {arm: system_table(scenario, self.seeds, self.steps, parallel=False)
+                  for arm, scenario in scenarios.items()}
         return summaries(tables, self.steps, self.names)
 
 
