@@ -9,6 +9,8 @@ Layout (written atomically, like every results directory)::
     outcomes.parquet outcomes.csv       one row per fact and seed: A, B, B − A
     levers.parquet   levers.csv         lever effects (with --robustness)
     sensitivity.parquet sensitivity.csv one-at-a-time sensitivity (with --robustness)
+    robust_facts.parquet robust_facts.csv   every fact under each posterior draw (with --posterior)
+    robust_shares.parquet robust_shares.csv each fact's pass share over the draws (with --posterior)
     manifest.json                       seeds, command, versions, file hashes
 
 :func:`install_report` copies ``validation.md`` and ``img/validation/`` into a documentation
@@ -180,6 +182,8 @@ def write_validation(
     started: str | None = None,
     levers: pd.DataFrame | None = None,
     sensitivity: pd.DataFrame | None = None,
+    robust: pd.DataFrame | None = None,
+    robust_note: str = "",
 ) -> Path:
     """Write the report, figures, tables and manifest of a validation to ``out_dir``, atomically.
 
@@ -199,6 +203,10 @@ def write_validation(
         The tables of :func:`~ics_abm.experiments.validation.robustness.lever_effects` and
         :func:`~ics_abm.experiments.validation.robustness.sensitivity`, reported and written as
         ``levers`` and ``sensitivity`` tables when given.
+    robust : pandas.DataFrame, optional
+        The table of :func:`~ics_abm.experiments.validation.posterior_facts.robust_facts` (facts
+        under posterior draws): reported with each fact's pass share and written as
+        ``robust_facts`` and ``robust_shares``; ``robust_note`` says where the posterior came from.
 
     Returns
     -------
@@ -222,6 +230,12 @@ def write_validation(
         "wall_time_s": sum(r.wall_time_s for r in results),
     }
     robustness = render_robustness(levers, sensitivity)
+    shares = None
+    if robust is not None:
+        from ics_abm.experiments.validation.posterior_facts import pass_shares, render_pass_shares
+
+        shares = pass_shares(robust)
+        robustness = "\n\n".join(part for part in (robustness, render_pass_shares(shares, robust_note)) if part)
     text = render_markdown(results, command=command, started=started, version=env["ics_abm_version"], robustness=robustness)
     reproducible = provenance(manifest)
 
@@ -229,7 +243,8 @@ def write_validation(
         write_text(directory / REPORT, text)
         write_table(summary_table(results), directory, "summary", reproducible)
         write_table(outcomes_table(results), directory, "outcomes", reproducible)
-        for name, table in (("levers", levers), ("sensitivity", sensitivity)):
+        for name, table in (("levers", levers), ("sensitivity", sensitivity), ("robust_facts", robust),
+                            ("robust_shares", shares)):
             if table is not None:
                 write_table(table, directory, name, reproducible)
         save_png(plot_forest(list(results)), directory / IMAGE_DIR / "forest.png", DPI)
