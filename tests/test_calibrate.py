@@ -81,6 +81,31 @@ def test_kill_after_the_first_generation_and_resume_loses_and_repeats_nothing(tm
     assert (out / "posterior.parquet").exists()
 
 
+def test_a_kill_inside_a_generation_keeps_the_finished_slots_and_the_resumed_result_is_the_same(tmp_path):
+    config = tmp_path / "c.toml"
+    # One generation that accepts everything: every slot is one evaluation, 160 of them.
+    config.write_text(GOOD.format(generations=1).replace("population_size = 4", "population_size = 160")
+                      .replace("generations = 1", "generations = 1\nepsilon = [100.0]"))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "ics_abm.cli", "calibrate", str(config), "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    slots = out / "slots" / "sample-001"
+    deadline = time.monotonic() + 240
+    while len(list(slots.glob("slot-*.pkl"))) < 3 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    kept = len(list(slots.glob("slot-*.pkl")))
+    assert not (out / "posterior.parquet").exists(), "the run finished before it was killed: make it longer"
+    assert 3 <= kept < 160
+    resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert not slots.exists(), "a stored generation's slots are removed"
+    whole = tmp_path / "whole"
+    assert runner.invoke(cli_module.app, ["calibrate", str(config), "--out", str(whole)]).exit_code == 0
+    assert load_calibration(out).equals(load_calibration(whole))
+
+
 BAD = [
     ("[calibration]\nname = 1\n", "field 'calibration.name'"),
     (GOOD.format(generations=2).replace("steps = 24", "steps = 3"), "field 'calibration.steps'"),

@@ -110,7 +110,9 @@ def test_wheel_ships_the_scenarios_sweeps_and_type_marker_and_no_developer_tools
     names = zipfile.ZipFile(wheel).namelist()
     shipped = {Path(n).stem for n in names if n.startswith("ics_abm/data/scenarios/") and n.endswith(".toml")}
     assert shipped == {p.stem for p in (REPO / "scenarios").glob("*.toml")}
-    assert {"ics_abm/data/sweeps/example.toml", "ics_abm/data/sweeps/sobol.toml", "ics_abm/py.typed"} <= set(names)
+    assert {"ics_abm/data/sweeps/example.toml", "ics_abm/data/sweeps/sobol.toml", "ics_abm/py.typed",
+            "ics_abm/data/calibration/posterior-default.parquet",
+            "ics_abm/data/calibration/posterior-default.json"} <= set(names)
     assert not [n for n in names if n.startswith(("tests/", "docs/", "benchmarks/"))]
     meta = email.message_from_bytes(zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))))
     required = [r for r in meta.get_all("Requires-Dist") if "extra ==" not in r]
@@ -126,6 +128,14 @@ def test_installed_package_is_the_wheel_not_the_checkout(installed, outside):
     module, data = done.stdout.split()
     assert Path(module).is_relative_to(installed.parent) and Path(data).is_relative_to(installed.parent)
     assert not Path(module).resolve().is_relative_to(REPO)
+
+
+def test_the_shipped_posterior_loads_from_the_installed_package(installed, outside):
+    done = subprocess.run([installed / "python", "-c", "import ics_abm; p = ics_abm.posterior(); "
+                           "print(len(p), p.attrs['provenance']['config_name'])"],
+                          cwd=outside, capture_output=True, text=True, check=True)
+    rows, name = done.stdout.split()
+    assert int(rows) >= 1000 and name == "default"
 
 
 def test_scenarios_run_compare_validate_by_name_outside_the_repository(installed, outside):

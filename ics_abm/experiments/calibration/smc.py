@@ -7,13 +7,17 @@ Layout of an output folder ``OUT``:
 * ``generations/generation-NNN.parquet``: each finished generation as a tidy table (``generation,
   particle, weight, distance`` and one column per parameter), written atomically (a temporary file
   renamed into place) right after pyabc has stored it;
+* ``slots/sample-NNN/slot-NNNNN.pkl``: each particle slot of the generation in progress (``NNN`` is
+  pyabc's generation + 1; 000 is the prior sample an adaptive threshold starts from), as it
+  finishes (written atomically), reused by ``--resume`` and removed when the generation is stored;
 * ``posterior.parquet``: the last generation, written (atomically) only when the run is complete,
   so that a folder with it is a finished calibration and one without it is not.
 
 Each generation is run by a fresh :class:`pyabc.ABCSMC` loaded from the history (``ABCSMC.load``,
 then ``run(max_nr_populations=1)``; pyabc continues at ``history.max_t + 1``), so an uninterrupted
 run and one resumed after a kill take the same path: a resumed run redoes only the generation that
-was in progress. Sampling (the ``DeterministicSampler`` of :func:`_sampler_class`) gives each particle slot of generation
+was in progress, and within it only the particle slots that had not finished. Sampling (the
+``DeterministicSampler`` of :func:`_sampler_class`) gives each particle slot of generation
 ``t`` its own seed spawned from ``(root_seed, t + 1, slot)`` and keeps drawing in that slot until
 one is accepted, so the accepted population does not depend on the number of workers.
 """
@@ -24,6 +28,7 @@ import json
 import logging
 import os
 import random
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +43,9 @@ from ics_abm.experiments.sweeps.seeds import replicate_seeds
 __all__ = ["CalibrationResult", "calibrate", "load_calibration"]
 
 _DB, _CONFIG, _POSTERIOR, _GENERATIONS = "calibration.db", "config.toml", "posterior.parquet", "generations"
+#: Finished particle slots of the generation in progress (one pickle each), so that a kill loses
+#: only the slots being run; a generation's folder is removed once pyabc has stored it.
+_SLOTS = "slots"
 
 
 class PatternModel:
@@ -102,20 +110,39 @@ def _sampler_class():
     class DeterministicSampler(Sampler):
         """A pyabc sampler on any :class:`concurrent.futures.Executor`, independent of the worker count."""
 
-        def __init__(self, executor, root_seed: int) -> None:
+        def __init__(self, executor, root_seed: int, store: Path | None = None) -> None:
             super().__init__()
-            self.executor, self.root_seed = executor, int(root_seed)
+            self.executor, self.root_seed, self.store = executor, int(root_seed), store
+            self.reused_slots_ = 0
 
         def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):
+            import concurrent.futures as cf
+            import pickle
+
             import cloudpickle
 
             pickled = cloudpickle.dumps(simulate_one)
-            keys = [(self.root_seed, t + 1, slot) for slot in range(n)]
-            results = list(self.executor.map(_slot, [pickled] * n, keys))
+            # pyabc's sample t: -1 is the prior sample some thresholds calibrate on, then the generations.
+            folder = None if self.store is None else self.store / f"sample-{t + 1:03d}"
+            results: dict[int, tuple] = {}
+            if folder is not None:  # slots finished before a kill: the same seed gives the same slot
+                folder.mkdir(parents=True, exist_ok=True)
+                for path in folder.glob("slot-*.pkl"):
+                    results[int(path.stem[5:])] = pickle.loads(path.read_bytes())
+            self.reused_slots_ = len(results)
+            futures = {self.executor.submit(_slot, pickled, (self.root_seed, t + 1, slot)): slot
+                       for slot in range(n) if slot not in results}
+            for future in cf.as_completed(futures):
+                slot = futures[future]
+                results[slot] = future.result()
+                if folder is not None:
+                    partial = folder / f"slot-{slot:05d}.pkl.partial"
+                    partial.write_bytes(pickle.dumps(results[slot]))
+                    os.replace(partial, folder / f"slot-{slot:05d}.pkl")
             sample = self._create_empty_sample()
-            for part, _ in results:
-                sample += part
-            self.nr_evaluations_ = sum(e for _, e in results)
+            for slot in range(n):  # in slot order: the population does not depend on finishing order
+                sample += results[slot][0]
+            self.nr_evaluations_ = sum(e for _, e in results.values())
             return sample
 
     return DeterministicSampler
@@ -203,7 +230,7 @@ def calibrate(config: CalibrationConfig, out: str | os.PathLike, executor, resum
     if not existing:
         (out / _CONFIG).write_text(config.text, encoding="utf-8")
     db = "sqlite:///" + os.path.abspath(out / _DB)
-    sampler = _sampler_class()(executor, config.settings.root_seed)
+    sampler = _sampler_class()(executor, config.settings.root_seed, out / _SLOTS)
     settings, evaluations = config.settings, 0
     abc = _abc(config, sampler)
     history = abc.load(db, 1) if existing else abc.new(db, {name: 0.0 for name in settings.patterns})
@@ -216,6 +243,7 @@ def calibrate(config: CalibrationConfig, out: str | os.PathLike, executor, resum
         abc = None
         evaluations += sampler.nr_evaluations_
         finished = _export(history, out)
+        shutil.rmtree(out / _SLOTS, ignore_errors=True)  # the finished generation is in the history now
         if finished == done:  # pyabc stopped without a new generation
             break
         done = finished
