@@ -132,7 +132,7 @@ def main() -> None:
     plot_marginals(frame, table, OUT / "marginals.png")
     plot_pairs(frame, table["parameter"].head(5).tolist(), OUT / "pairs.png")
     patterns = list(config.settings.patterns)
-    started, cpu = time.perf_counter(), time.process_time()
+    started = time.perf_counter()
     with open_engine(workers=args.workers) as engine:
         post = predictive_check(frame, config, args.draws, args.seed, engine.executor)
         prior = predictive_check(prior_draws(config, args.draws, args.seed), config, args.draws, args.seed,

@@ -60,9 +60,8 @@ class PatternModel:
     def __call__(self, parameters) -> dict[str, float]:
         from ics_abm.experiments.batch import system_table
         from ics_abm.experiments.sweeps.parameters import with_values
-        from ics_abm.scenario.loading import scenario_from_dict
-
         from ics_abm.scenario.errors import ScenarioError
+        from ics_abm.scenario.loading import scenario_from_dict
 
         values = {k: float(v) for k, v in dict(parameters).items()}
         try:
