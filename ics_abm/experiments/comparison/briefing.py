@@ -90,20 +90,43 @@ def figure_pngs(comparison) -> dict[str, bytes]:
 
 
 def parameter_uncertainty(comparison) -> list[Block]:
-    """The section on parameter uncertainty: the hook for the calibration's posterior draws.
+    """The section on parameter uncertainty: the posterior draws' spread, or a note that there are none.
 
-    Not implemented yet (it depends on the calibration issue): once posterior draws of the
-    parameters exist, run the comparison once per draw and show the spread of the paired effect
-    across draws here, separately from the run-to-run spread of the rest of the briefing.
+    With parameter draws (``compare --posterior``), a table per option and outcome (at its
+    headline measure): the mean difference with its cluster bootstrap interval, the spread between
+    draws (parametric) and between seeds within a draw (stochastic), and P(beats the base)
+    (:mod:`ics_abm.experiments.comparison.parametric`).
     """
-    return [Paragraph("Parameter uncertainty is not shown yet: the intervals in this briefing are run-to-run "
-                      "variation only. When the model's calibration provides posterior draws of its parameters, "
-                      "this section will show how much each effect changes across them.")]
+    draws = getattr(comparison, "draws", None)
+    if draws is None:
+        return [Paragraph("Parameter uncertainty is not shown yet: the intervals in this briefing are run-to-run "
+                          "variation only. When the model's calibration provides posterior draws of its parameters, "
+                          "this section will show how much each effect changes across them.")]
+    name = draws.provenance.get("config_name") or draws.source
+    text = (f"Each option ran {draws.n} parameter draws from the posterior of calibration '{name}' x "
+            f"{len(comparison.seeds)} seeds, the same draws and seeds for every option. The draws set "
+            f"{len(draws.parameters)} calibrated parameter{'s' * (len(draws.parameters) != 1)}"
+            + (f"; kept as levers (each option's own value): {', '.join(draws.kept)}." if draws.kept else ".")
+            + " P(beats) is the share of draws in which the option's mean difference is favourable.")
+    table = comparison.uncertainty
+    rows = []
+    for option in comparison.labels[1:]:
+        for outcome in comparison.outcomes:
+            measure = headline(outcome)
+            row = table[(table["option"] == option) & (table["outcome"] == outcome)
+                        & (table["measure"] == measure)].iloc[0]
+            fmt = lambda v, **k: format_value(v, outcome, measure, difference=True, **k)  # noqa: E731
+            rows.append((option, describe(outcome, measure, comparison.steps),
+                         f"{fmt(row['difference'], signed=True)} ({fmt(row['difference_low'], signed=True, with_unit=False)}"
+                         f" to {fmt(row['difference_high'], signed=True, with_unit=False)})",
+                         fmt(row["parametric_sd"]), fmt(row["stochastic_sd"]), _number(row["p_beats"], ".2f")))
+    return [Paragraph(text), Table(("option", "outcome", "difference (95% interval over draws)", "between draws (sd)",
+                                    "between seeds (sd)", "P(beats base)"), tuple(rows))]
 
 
 def _summary(comparison, judged: dict, first: dict[str, int]) -> Paragraph:
     base, others = comparison.base.label, comparison.labels[1:]
-    n, k = len(comparison.seeds), len(comparison.outcomes)
+    n, k = comparison.runs_per_option, len(comparison.outcomes)
     text = (f"This briefing compares {len(others)} option{'s' if len(others) > 1 else ''} with the base **{base}** over "
             f"{horizon(comparison.steps)}, running each option {n} times on the same random draws so that every "
             f"difference is measured run by run (paired). ")
@@ -205,6 +228,12 @@ def _assumptions(comparison) -> list[Block]:
         + (f" (the {comparison.domain} set)." if comparison.domain else "."),
         f"Package: ics_abm {__version__}.",
     ]
+    if comparison.draws is not None:  # compare --posterior: the nested design, and intervals over draws
+        facts[1] = (f"Replicates: {comparison.draws.n} parameter draws x {len(seeds)} seeds = "
+                    f"{comparison.runs_per_option} runs per option; run (d, r) of every option uses draw d's "
+                    "parameters and seed r (common parameter draws and common random numbers).")
+        facts[3] = (f"Intervals: {CONFIDENCE:.0%} cluster bootstrap over parameter draws ({RESAMPLES} resamples, "
+                    f"generator seed {BOOTSTRAP_SEED}); \"better in k of n paired runs\" counts the runs.")
     return [Heading("What was compared and assumed"), Items(tuple(items)), Items(tuple(facts)),
             Heading("Limits of the model"), Items(LIMITS),
             Heading("Parameter uncertainty"), *parameter_uncertainty(comparison)]
@@ -244,7 +273,7 @@ def briefing_blocks(comparison, pngs: dict[str, bytes]) -> tuple[list[Block], di
                _effects_table(comparison)]
     blocks += [Heading("Ranking"), Paragraph("Options in order on each outcome; options are tied when their paired "
                                              "difference is not clearly different from zero."), ranking_table,
-               Heading("Means per option"), Paragraph(f"Mean over {len(comparison.seeds)} runs, with its "
+               Heading("Means per option"), Paragraph(f"Mean over {comparison.runs_per_option} runs, with its "
                                                       f"{CONFIDENCE:.0%} bootstrap interval."), _means_table(comparison)]
     blocks += _assumptions(comparison)
     blocks.append(Heading("Figures"))

@@ -124,13 +124,18 @@ def _zero_floor(ax: Axes, outcome: str, axis: str = "y") -> None:
         (ax.axhline if axis == "y" else ax.axvline)(0, color="0.5", linewidth=0.8)
 
 
+def _runs(part: pd.DataFrame) -> str | list[str]:
+    """What identifies a run of one option: its replicate, or (draw, replicate) with parameter draws."""
+    return ["draw", "replicate"] if "draw" in part.columns else "replicate"
+
+
 def _series(comparison, outcome: str) -> dict[str, np.ndarray]:
     """``{option: replicate x month values}``; for a flow reported as a total, the running total."""
     part = comparison.trajectories[comparison.trajectories["outcome"] == outcome]
     running = headline(outcome) == "total"
     series = {}
     for name in comparison.labels:
-        values = part[part["option"] == name].pivot(index="replicate", columns="step", values="value").to_numpy()
+        values = part[part["option"] == name].pivot(index=_runs(part), columns="step", values="value").to_numpy()
         series[name] = np.nancumsum(values, axis=1) if running else values
     return series
 
@@ -214,7 +219,7 @@ def plot_trajectories(comparison) -> Figure:
     names = [f"{name} (identical to {same[name]})" if name in same else name for name in names]
     fig.legend(handles, names, loc="outside lower center", ncols=min(len(labels), 3), title="option",
                handlelength=3.5)
-    fig.suptitle(f"Mean over {len(comparison.seeds)} runs per option (the same seeds for every option), "
+    fig.suptitle(f"Mean over {comparison.runs_per_option} runs per option (the same seeds for every option), "
                  "with 95% bootstrap band", fontsize="large")
     return fig
 
@@ -274,7 +279,7 @@ def plot_final_outcomes(comparison, measure: str | None = None) -> Figure:
         if chosen == "total" and not SYSTEM_METRICS[outcome].total:
             chosen = "final"
         part = comparison.table[(comparison.table["outcome"] == outcome) & (comparison.table["measure"] == chosen)]
-        wide = part.pivot(index="replicate", columns="option", values="value")[labels]
+        wide = part.pivot(index=_runs(part), columns="option", values="value")[labels]
         defined = part[np.isfinite(part["value"])]
         if len(defined):
             with warnings.catch_warnings():  # seaborn 0.13 passes matplotlib's deprecated `vert`; not ours to fix
@@ -310,6 +315,6 @@ def plot_final_outcomes(comparison, measure: str | None = None) -> Figure:
         right.set(xlabel=textwrap.fill(f"option minus base ({unit_words(outcome, chosen)})", 45), ylabel="")
         right.set_title(textwrap.fill(f"Paired difference from {base}", 45) + "\n(each run, mean and 95% interval)",
                         fontsize="medium")
-    fig.suptitle(f"{len(comparison.seeds)} runs per option over {comparison.steps} months; base: {base}",
+    fig.suptitle(f"{comparison.runs_per_option} runs per option over {comparison.steps} months; base: {base}",
                  fontsize="large")
     return fig

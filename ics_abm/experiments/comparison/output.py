@@ -12,6 +12,16 @@ Layout (every table long: one row per option, ..., outcome and measure)::
     scenarios/<i>-<label>.toml              each option's file, verbatim (0 is the base)
     manifest.json                           scenarios (text + SHA-256), seeds, steps, versions, files; its
                                             ``figures`` entry names the figures or says how to draw them
+
+With parameter draws (``compare --posterior N``) ``outcomes`` and ``trajectories`` have a ``draw``
+column after ``option``, and two more tables are written::
+
+    uncertainty.parquet uncertainty.csv     per option against the base: mean difference, cluster bootstrap interval,
+                                            parametric and stochastic spread, P(option beats the base)
+    draws.parquet     draws.csv             draw, posterior_draw and the value of every parameter the draws set
+
+and the manifest's ``posterior`` entry records the posterior's source and provenance (calibration
+config, its root seed), the draws' seed and rows, the parameters drawn and the levers kept.
 """
 
 from __future__ import annotations
@@ -62,7 +72,26 @@ def _option_record(option) -> dict:
     }
 
 
+#: How the intervals are computed with parameter draws (``compare --posterior``).
+CLUSTER_INTERVAL_METHOD = (
+    f"{CONFIDENCE:.0%} cluster bootstrap interval over parameter draws (the draws' means resampled, percentile, "
+    f"scipy.stats.bootstrap, {RESAMPLES} resamples, generator seed {BOOTSTRAP_SEED}); runs are paired by draw and "
+    "seed (option minus reference with the same parameters and seed); counts, superiority, effect size and the sign "
+    "test pool every pair; uncertainty.csv separates the parametric spread (sd across draws of the per-draw mean "
+    "difference) from the stochastic (pooled within-draw sd) and gives P(beats), the share of draws whose mean "
+    "difference is favourable"
+)
+
+
 def _manifest(comparison: Comparison, command, started: str | None, figures: list[str] | None) -> dict:
+    manifest = _plain_manifest(comparison, command, started, figures)
+    if comparison.draws is not None:
+        manifest["interval"] = CLUSTER_INTERVAL_METHOD
+        manifest["posterior"] = comparison.draws.record()
+    return manifest
+
+
+def _plain_manifest(comparison: Comparison, command, started: str | None, figures: list[str] | None) -> dict:
     return {
         **environment(),
         "kind": "comparison",
@@ -132,6 +161,9 @@ def write_comparison(
         write_table(comparison.summary, directory, "summary", reproducible)
         write_table(comparison.contrasts, directory, "contrasts", reproducible)
         write_table(comparison.trajectories, directory, "trajectories", reproducible)
+        if comparison.uncertainty is not None and comparison.draws is not None:
+            write_table(comparison.uncertainty, directory, "uncertainty", reproducible)
+            write_table(comparison.draws.table, directory, "draws", reproducible)
         for number, option in enumerate(comparison.options):  # numbered: base first, names cannot clash
             if option.text is not None:
                 write_text(directory / "scenarios" / f"{number}-{safe_name(option.label)}.toml", option.text)

@@ -21,6 +21,13 @@ Four tables, all tidy and long:
 * ``contrasts``: every option against every other option
   (:func:`ics_abm.experiments.comparison.summary.contrasts`).
 
+With ``posterior=N`` (``ics-abm compare --posterior N``) every replicate's parameters are also
+drawn from the calibrated posterior, in a nested design of N draws x R seeds that every option
+shares (:mod:`ics_abm.experiments.comparison.parametric`): ``table`` and ``trajectories`` gain a
+``draw`` column after ``option``, the intervals of ``summary`` and ``contrasts`` are cluster
+bootstrap intervals over draws, ``draws`` holds the parameter draws and ``uncertainty`` separates
+the stochastic from the parametric spread, with the probability that each option beats the base.
+
 :meth:`Comparison.report` writes the policy briefing (:mod:`ics_abm.experiments.comparison.briefing`).
 """
 
@@ -37,6 +44,7 @@ import pandas as pd
 
 from ics_abm.experiments.comparison.outcomes import DEFAULT_OUTCOMES, MEASURES, WINDOW, check_outcomes, run_measures
 from ics_abm.experiments.comparison.summary import contrasts, summarise
+from ics_abm.experiments.sweeps.posterior import PosteriorDraws
 from ics_abm.experiments.sweeps.seeds import replicate_seeds
 from ics_abm.limits import MAX_REPLICATES, MAX_SEED, MAX_STEPS
 from ics_abm.metrics import METRICS
@@ -102,6 +110,13 @@ class Comparison:
     contrasts: pd.DataFrame
     wall_time_s: float
     domain: str | None = None
+    draws: PosteriorDraws | None = None
+    uncertainty: pd.DataFrame | None = None
+
+    @property
+    def runs_per_option(self) -> int:
+        """Paired runs per option: replicates, times parameter draws with a posterior."""
+        return len(self.seeds) * (self.draws.n if self.draws is not None else 1)
 
     @property
     def base(self) -> Option:
@@ -208,17 +223,22 @@ def _system_table(scenario: Scenario, seed: int, steps: int) -> pd.DataFrame:
     return model.history()
 
 
-def _long_trajectories(runs: list[tuple[str, int, int, pd.DataFrame]]) -> pd.DataFrame:
+def _long_trajectories(runs: list[tuple]) -> pd.DataFrame:
     """The runs' system tables as one long table: option, replicate, seed, step, outcome, value.
 
     ``runs`` holds ``(option, replicate, seed, system table)`` with the options in order and each
     option's replicates in order; rows come out by option, replicate, outcome (in the order of
     :data:`ics_abm.metrics.METRICS`), then step: the order ``pandas.melt`` and a stable sort gave,
     built directly with numpy (the melt and sort took about a tenth of a comparison's time).
+    With parameter draws, ``runs`` holds ``(option, draw, replicate, seed, system table)`` and the
+    table has a ``draw`` column after ``option``.
     """
     metrics = list(METRICS)
+    with_draws = bool(runs) and len(runs[0]) == 5
+    draws = [run[1] for run in runs] if with_draws else []
     values, steps, options, replicates, seeds = [], [], [], [], []
-    for option, replicate, seed, system in runs:
+    for *head, replicate, seed, system in runs:
+        option = head[0]
         table = system[metrics].to_numpy(dtype=np.float64)  # integer metrics as the table holds them
         values.append(table.T.reshape(-1))  # outcome-major, step-minor
         steps.append(np.tile(system["step"].to_numpy(dtype=np.int64), len(metrics)))
@@ -227,8 +247,10 @@ def _long_trajectories(runs: list[tuple[str, int, int, pd.DataFrame]]) -> pd.Dat
         seeds.append(seed)
     per_run = np.array([v.size for v in values], dtype=np.int64)
     n_steps = per_run // len(metrics) if len(runs) else per_run
+    drawn = {"draw": np.repeat(np.array(draws, dtype=np.int64), per_run)} if with_draws else {}
     return pd.DataFrame({
         "option": np.repeat(np.array(options, dtype=object), per_run),
+        **drawn,
         "replicate": np.repeat(np.array(replicates, dtype=np.int64), per_run),
         "seed": np.repeat(np.array(seeds, dtype=np.int64), per_run),
         "step": np.concatenate(steps) if runs else np.empty(0, dtype=np.int64),
@@ -248,6 +270,8 @@ def compare(
     outcomes: Sequence[str] | None = None,
     domain: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    posterior: int | None = None,
+    posterior_source: str | os.PathLike | None = None,
 ) -> Comparison:
     """Compare policy options with a base scenario on common random numbers.
 
@@ -275,7 +299,14 @@ def compare(
         The policy question, which chooses the default outcomes
         (:data:`ics_abm.experiments.comparison.outcomes.DOMAINS`); without it, :data:`DEFAULT_OUTCOMES`.
     progress : callable, optional
-        Called as ``progress(done, total)`` after each run (``total = replicates·(1 + len(options))``).
+        Called as ``progress(done, total)`` after each run (``total = replicates·(1 + len(options))``,
+        times ``posterior`` with parameter draws).
+    posterior : int, optional
+        Parameter draws, >= 2: run every option on ``posterior`` draws from the calibrated
+        posterior x ``replicates`` seeds, the same draws and seeds for every option
+        (:mod:`ics_abm.experiments.comparison.parametric`). Default none: the scenarios' own values.
+    posterior_source : str or os.PathLike, optional
+        A folder written by ``ics-abm calibrate`` to draw from (default: the shipped posterior).
 
     Returns
     -------
@@ -300,12 +331,19 @@ def compare(
     _check_counts(replicates, steps, seed)
     if isinstance(options, (str, os.PathLike, Mapping, Scenario)) or len(options) == 0:
         raise ValueError("expected a list of at least one option to compare with the base, got none")
+    if posterior is not None and (isinstance(posterior, bool) or int(posterior) != posterior or posterior < 2
+                                  or posterior > MAX_REPLICATES):
+        raise ValueError(f"posterior must be a whole number of parameter draws from 2 to {MAX_REPLICATES:,} (an "
+                         f"interval over draws needs two), got {posterior!r}")
     chosen = check_outcomes(outcomes, domain)
     loaded = _unique_labels([_load(base), *(_load(o) for o in options)])
     check_same_system(loaded)
     steps = int(loaded[0].scenario.scenario.steps if steps is None else steps)
     seeds = [int(s) for s in replicate_seeds(seed, int(replicates))]
     started = time.perf_counter()
+    if posterior is not None:
+        return _compare_drawn(loaded, int(posterior), posterior_source, seed, seeds, steps, chosen, domain, progress,
+                              started)
     total, done = len(seeds) * len(loaded), 0
     rows: list[tuple] = []
     systems: list[tuple[str, int, int, pd.DataFrame]] = []
@@ -332,6 +370,20 @@ def compare(
         wall_time_s=time.perf_counter() - started,
         domain=domain,
     )
+
+
+def _compare_drawn(loaded, n, source, seed, seeds, steps, chosen, domain, progress, started) -> Comparison:
+    """:func:`compare` with ``n`` common parameter draws (:mod:`ics_abm.experiments.comparison.parametric`)."""
+    from ics_abm.experiments.comparison.parametric import comparison_draws, run_draws, uncertainty
+
+    draws = comparison_draws(loaded, n, int(seed), source)  # once, here: no run depends on who computes it
+    rows, systems = run_draws(loaded, draws, seeds, steps, chosen, _system_table, progress)
+    table = pd.DataFrame(rows, columns=["option", "draw", "replicate", "seed", "outcome", "measure", "value"])
+    base = loaded[0].label
+    return Comparison(options=loaded, seed=int(seed), seeds=tuple(seeds), steps=steps, outcomes=chosen, table=table,
+                      trajectories=_long_trajectories(systems), summary=summarise(table, base),
+                      contrasts=contrasts(table), wall_time_s=time.perf_counter() - started, domain=domain,
+                      draws=draws, uncertainty=uncertainty(table, base))
 
 
 #: The name of version 0.1 (same function).

@@ -26,10 +26,12 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ics_abm.experiments.paired import CONFIDENCE  # the package's one confidence level
 
-__all__ = ["BOOTSTRAP_SEED", "CONFIDENCE", "RESAMPLES", "TIE_TOLERANCE", "Contrast", "Level", "contrast", "level", "mean_bands"]
+__all__ = ["BOOTSTRAP_SEED", "CONFIDENCE", "RESAMPLES", "TIE_TOLERANCE", "Contrast", "Level", "cluster_means", "contrast",
+           "level", "mean_bands", "tied_to_zero"]
 
 #: Bootstrap resamples of each interval.
 RESAMPLES = 9999
@@ -111,8 +113,33 @@ def _clean(values) -> np.ndarray:
     return x[~np.isnan(x)]
 
 
-def _interval(x: np.ndarray, confidence: float) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean of ``x``, clipped to ``[min x, max x]`` (rounding only)."""
+def cluster_means(values, clusters) -> np.ndarray:
+    """Mean of ``values`` within each cluster (NaN left out), clusters in order of first appearance.
+
+    Parameters
+    ----------
+    values : array_like of float, shape (n,)
+    clusters : array_like, shape (n,)
+        The cluster (parameter draw) of each value.
+
+    Returns
+    -------
+    numpy.ndarray, shape (clusters with a value,)
+    """
+    x = np.asarray(values, dtype=np.float64).reshape(-1)
+    groups = pd.Series(x).groupby(np.asarray(clusters).reshape(-1), sort=False).mean()  # skips NaN
+    return _clean(groups.to_numpy(dtype=np.float64))
+
+
+def _interval(x: np.ndarray, confidence: float, clusters=None) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean of ``x``, clipped to ``[min x, max x]`` (rounding only).
+
+    With ``clusters`` (one label per value of ``x``), the **cluster bootstrap**: the clusters'
+    means are resampled (the values of a cluster stay together), so the interval holds the
+    spread between clusters (parameter draws) as well as within them.
+    """
+    if clusters is not None:
+        return _interval(cluster_means(x, clusters), confidence)
     if x.size < 2:
         return math.nan, math.nan
     low_x, high_x = float(x.min()), float(x.max())
@@ -126,21 +153,32 @@ def _interval(x: np.ndarray, confidence: float) -> tuple[float, float]:
     return min(max(float(ci.low), low_x), high_x), min(max(float(ci.high), low_x), high_x)
 
 
-def level(values, confidence: float = CONFIDENCE) -> Level:
+def tied_to_zero(reference: np.ndarray, option: np.ndarray) -> np.ndarray:
+    """Paired differences ``option - reference``, rounding-sized ones (:data:`TIE_TOLERANCE`) set to 0.0."""
+    d = option - reference
+    d[np.abs(d) <= TIE_TOLERANCE * np.maximum(1.0, np.maximum(np.abs(reference), np.abs(option)))] = 0.0
+    return d
+
+
+def level(values, confidence: float = CONFIDENCE, clusters=None) -> Level:
     """Mean of ``values`` (one per replicate, NaN left out) with its percentile bootstrap interval.
+
+    With ``clusters`` (the parameter draw of each value, shape (n,)), the interval is the cluster
+    bootstrap's (:func:`_interval`).
 
     Examples
     --------
     >>> level([0.2, 0.2, 0.2])
     Level(n=3, mean=0.2, low=0.2, high=0.2)
     """
-    x = _clean(values)
+    raw = np.asarray(values, dtype=np.float64).reshape(-1)
+    x = _clean(raw)
     mean = float(np.clip(x.mean(), x.min(), x.max())) if x.size else math.nan
-    low, high = _interval(x, confidence)
+    low, high = _interval(raw if clusters is not None else x, confidence, clusters)
     return Level(int(x.size), mean, low, high)
 
 
-def contrast(reference, option, confidence: float = CONFIDENCE) -> Contrast:
+def contrast(reference, option, confidence: float = CONFIDENCE, clusters=None) -> Contrast:
     """``option`` against ``reference`` on paired runs (``reference[r]`` and ``option[r]`` share a seed).
 
     Parameters
@@ -148,6 +186,9 @@ def contrast(reference, option, confidence: float = CONFIDENCE) -> Contrast:
     reference, option : array_like of float, shape (n,)
     confidence : float
         Confidence level of the interval, in (0, 1).
+    clusters : array_like, shape (n,), optional
+        The parameter draw of each pair (``compare --posterior``): the interval is then the
+        cluster bootstrap over draws; the counts and tests still pool every pair.
 
     Returns
     -------
@@ -164,14 +205,15 @@ def contrast(reference, option, confidence: float = CONFIDENCE) -> Contrast:
     if a.shape != b.shape:
         raise ValueError(f"paired outcomes must have the same length, got {a.size} and {b.size}")
     d = b - a
-    d[np.abs(d) <= TIE_TOLERANCE * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))] = 0.0
+    d = tied_to_zero(a, b)
+    raw = d
     d = _clean(d)
     n = int(d.size)
     if n == 0:
         return Contrast(0, math.nan, math.nan, math.nan, 0, 0, 0, math.nan, math.nan, math.nan)
     higher, lower = int((d > 0).sum()), int((d < 0).sum())
     mean = float(np.clip(d.mean(), d.min(), d.max()))
-    low, high = _interval(d, confidence)
+    low, high = _interval(raw if clusters is not None else d, confidence, clusters)
     sd = float(d.std(ddof=1)) if n >= 2 else math.nan
     if n < 2 or (sd == 0 and mean == 0):
         effect = math.nan

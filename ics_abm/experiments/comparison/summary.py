@@ -4,6 +4,12 @@ Both are computed from the tidy outcomes table (columns ``option, replicate, see
 measure, value``) with :mod:`ics_abm.experiments.comparison.statistics`: bootstrap intervals
 that stay within each outcome's range, paired counts, probability of superiority, effect size
 and the exact sign test.
+
+With parameter draws (``compare --posterior``: a ``draw`` column), a run is a (draw, replicate)
+pair, every option's run ``(d, r)`` has the same parameters and seed, and the intervals are
+**cluster bootstrap** intervals over draws (the draws' means are resampled), so they hold the
+parametric uncertainty as well as the stochastic; counts, superiority, effect size and the sign
+test pool every pair.
 """
 
 from __future__ import annotations
@@ -25,9 +31,19 @@ CONTRAST_COLUMNS = ["option", "reference", "outcome", "measure", "pairs", *_CONT
 
 
 def _wide(table: pd.DataFrame) -> Iterator[tuple[str, str, pd.DataFrame]]:
-    """``(outcome, measure, replicate x option values)`` for each outcome and measure, in table order."""
+    """``(outcome, measure, run x option values)`` for each outcome and measure, in table order.
+
+    A run is a replicate, or with parameter draws (a ``draw`` column, ``compare --posterior``) a
+    (draw, replicate) pair.
+    """
+    index = ["draw", "replicate"] if "draw" in table.columns else "replicate"
     for (outcome, measure), part in table.groupby(["outcome", "measure"], sort=False):
-        yield str(outcome), str(measure), part.pivot(index="replicate", columns="option", values="value")
+        yield str(outcome), str(measure), part.pivot(index=index, columns="option", values="value")
+
+
+def _clusters(wide: pd.DataFrame):
+    """The parameter draw of each row of a wide table (``None`` without draws: no clustering)."""
+    return wide.index.get_level_values("draw").to_numpy() if "draw" in (wide.index.names or []) else None
 
 
 def _options(table: pd.DataFrame) -> list[str]:
@@ -43,10 +59,11 @@ def _row(c: Contrast) -> dict:
 def _all_contrasts(wide: pd.DataFrame, options: list[str], confidence: float) -> dict[tuple[str, str], Contrast]:
     """``{(option, reference): Contrast}`` for every ordered pair; each unordered pair bootstrapped once."""
     found = {}
+    clusters = _clusters(wide)
     for i, reference in enumerate(options):
-        found[(reference, reference)] = contrast(wide[reference], wide[reference], confidence)
+        found[(reference, reference)] = contrast(wide[reference], wide[reference], confidence, clusters)
         for option in options[i + 1:]:
-            c = contrast(wide[reference], wide[option], confidence)
+            c = contrast(wide[reference], wide[option], confidence, clusters)
             found[(option, reference)] = c
             found[(reference, option)] = c.reversed()
     return found
@@ -106,11 +123,12 @@ def summarise(table: pd.DataFrame, base: str, confidence: float = CONFIDENCE) ->
     options = _options(table)
     rows = []
     for outcome, measure, wide in _wide(table):
+        clusters = _clusters(wide)
         for option in options:
-            mean = level(wide[option], confidence)
+            mean = level(wide[option], confidence, clusters)
             rows.append({"option": option, "outcome": outcome, "measure": measure, "replicates": mean.n,
                          "mean": mean.mean, "mean_low": mean.low, "mean_high": mean.high,
-                         **_row(contrast(wide[base], wide[option], confidence))})
+                         **_row(contrast(wide[base], wide[option], confidence, clusters))})
     order = {o: i for i, o in enumerate(options)}
     frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     return frame.sort_values("option", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)

@@ -17,7 +17,7 @@ import pandas as pd
 from ics_abm.experiments.comparison.outcomes import describe, format_value, headline
 from ics_abm.metrics import SYSTEM_METRICS
 
-__all__ = ["Judgement", "judge", "judgements", "plain_name", "ranking", "verdict", "verdict_body"]
+__all__ = ["Judgement", "judge", "judgements", "parametric", "plain_name", "ranking", "verdict", "verdict_body"]
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def judge(comparison, option: str, reference: str, outcome: str, measure: str | 
     what = describe(outcome, measure, comparison.steps)
     metric = SYSTEM_METRICS[outcome]
     if option == reference:
-        n = len(comparison.seeds)
+        n = comparison.runs_per_option
         return Judgement(outcome, measure, "identical",
                          f"{option} against itself: no difference in {what} (identical in all {n} paired runs).")
     row = _row(comparison.contrasts, option, reference, outcome, measure)
@@ -136,7 +136,27 @@ def judge(comparison, option: str, reference: str, outcome: str, measure: str | 
         text += f" Under {option} the system {metric.never}."
     elif never_r:
         text += f" Under {reference} the system {metric.never}."
-    return Judgement(outcome, measure, kind, text)
+    return Judgement(outcome, measure, kind, text + parametric(comparison, option, reference, outcome, measure))
+
+
+def parametric(comparison, option: str, reference: str, outcome: str, measure: str) -> str:
+    """With parameter draws (``compare --posterior``), the sentence on them: P(beats) and the two spreads.
+
+    Empty without draws, or against another reference than the base (the uncertainty table is
+    against the base only).
+    """
+    table = getattr(comparison, "uncertainty", None)
+    if table is None or reference != comparison.base.label:
+        return ""
+    row = table[(table["option"] == option) & (table["outcome"] == outcome) & (table["measure"] == measure)].iloc[0]
+    if not row["draws"]:
+        return ""
+    better = SYSTEM_METRICS[outcome].better
+    word = "higher" if better == 0 else "better"
+    fmt = lambda v: format_value(v, outcome, measure, difference=True)  # noqa: E731
+    return (f" Over {int(row['draws'])} parameter draws from the posterior: P({option} {word} than {reference}) = "
+            f"{row['p_beats']:.2f}; spread (sd) of the mean difference between draws {fmt(row['parametric_sd'])}, "
+            f"of the paired difference between seeds within a draw {fmt(row['stochastic_sd'])}.")
 
 
 def judgements(comparison, option: str, reference: str | None = None) -> list[Judgement]:
