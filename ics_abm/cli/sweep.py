@@ -41,7 +41,9 @@ def _estimate(design, workers: int) -> tuple[str, float]:
 def _describe(design) -> str:
     spec = design.spec
     parts = [f"{len(design.policies)} polic{'y' if len(design.policies) == 1 else 'ies'}"]
-    if spec.design is not None:
+    if spec.design == "posterior":
+        parts.append(f"{len(design.sample)} parameter draws (posterior)")
+    elif spec.design is not None:
         parts.append(f"{len(design.sample)} samples ({spec.design})")
     parts.append(f"{spec.replicates} replicate{'s' * (spec.replicates != 1)}")
     return (f"Sweep '{spec.name}' ({spec.path}): {' x '.join(parts)} = {design.n_runs} runs of {spec.steps} months, "

@@ -178,7 +178,7 @@ def batch_table(task: BatchTask, outcomes: pd.DataFrame) -> pa.Table:
     Returns
     -------
     pyarrow.Table
-        Columns :data:`ID_COLUMNS`, the parameters (named by their dotted paths, typed from the
+        Columns :data:`ID_COLUMNS` (design ``posterior``: then ``posterior_draw``), the parameters (named by their dotted paths, typed from the
         scenario fields), ``step`` and the metrics; one row per run and month.
     """
     counts = outcomes.groupby("run_id", sort=False).size()
@@ -200,6 +200,8 @@ def batch_table(task: BatchTask, outcomes: pd.DataFrame) -> pa.Table:
         "spawn_key": column([s.replicate for s in order], "integer"),
         "seed": column([s.seed for s in order], "integer"),
     }
+    if order and order[0].posterior_draw is not None:  # design posterior: which draw each run used
+        columns["posterior_draw"] = column([s.posterior_draw for s in order], "integer")
     for path, kind in task.parameters:
         columns[path] = column([s.values[path] for s in order], kind)
     table = pa.table(columns)

@@ -13,6 +13,9 @@ Numbering, fixed by the design alone (never by the order in which runs finish):
   rely on);
 * ``point_id = policy_id * n_samples + sample_id``;
 * ``run_id = point_id * replicates + replicate``;
+* design ``posterior``: ``sample_id`` is the parameter draw ``d`` (every policy runs every draw,
+  replicate ``r`` of each on seed ``r``: common parameter draws and common random numbers), and
+  ``posterior_draw`` is the row of the posterior it came from;
 * batch ``b`` holds runs ``b * batch_size`` to ``(b + 1) * batch_size - 1``: the replicates of a
   point are in the same batch where possible, ready for a kernel that runs many replicates at once.
 """
@@ -59,6 +62,8 @@ class RunSpec:
         Model seed, in [0, 2**63).
     values : dict
         Dotted path -> value of every varied parameter at this point.
+    posterior_draw : int or None
+        Design ``posterior``: the row of the posterior whose parameters the run uses.
     """
 
     run_id: int
@@ -68,6 +73,7 @@ class RunSpec:
     replicate: int
     seed: int
     values: dict
+    posterior_draw: int | None = None
 
 
 def _salib_problem(spec: SweepSpec) -> dict:
@@ -161,6 +167,7 @@ class Design:
             replicate=replicate,
             seed=int(self.seeds[replicate]),
             values={p: row[p] for p in self.spec.parameters},
+            posterior_draw=int(row["posterior_draw"]) if "posterior_draw" in row else None,
         )
 
     @cached_property
@@ -169,7 +176,7 @@ class Design:
 
     def runs(self) -> pd.DataFrame:
         """One row per run: ``run_id, point_id, policy_id, sample_id, replicate, root_seed,
-        spawn_key, seed, batch`` and the varied parameters."""
+        spawn_key, seed, batch`` (design ``posterior``: then ``posterior_draw``) and the varied parameters."""
         replicates = self.spec.replicates
         frame = self.points.loc[self.points.index.repeat(replicates)].reset_index(drop=True)
         replicate = np.tile(np.arange(replicates, dtype=np.int64), len(self.points))
@@ -185,6 +192,8 @@ class Design:
             "seed": self.seeds[replicate],
             "batch": run_id // self.batch_size,
         })
+        if "posterior_draw" in frame.columns:
+            ids["posterior_draw"] = frame["posterior_draw"].to_numpy(np.int64)
         return pd.concat([ids, frame[self.spec.parameters]], axis=1)
 
     @cached_property
@@ -215,6 +224,7 @@ def planned_runs(spec: SweepSpec) -> int:
         "lhs": spec.samples or 0,
         "sobol": (spec.samples or 0) * ((2 * d + 2) if spec.second_order else (d + 2)),
         "morris": (spec.samples or 0) * (d + 1),
+        "posterior": spec.posterior.n if spec.posterior is not None else 0,
     }.get(spec.design, spec.samples or 0)
     return policies * samples * spec.replicates
 
@@ -267,6 +277,10 @@ def build_design(spec: SweepSpec) -> Design:
     elif spec.design == "factorial":
         sample = pd.DataFrame(list(itertools.product(*spec.values.values())), columns=list(spec.values))
         applied = sample.copy()
+    elif spec.design == "posterior" and spec.posterior is not None:
+        drawn = spec.posterior.table  # drawn once, here in the parent: tasks carry the values
+        sample = drawn[["posterior_draw", *spec.posterior.parameters]].reset_index(drop=True)
+        applied = sample.copy()
     else:
         problem = _salib_problem(spec)
         drawn = _sample(spec)
@@ -277,7 +291,8 @@ def build_design(spec: SweepSpec) -> Design:
 
     points = policies.merge(applied, how="cross")
     points.insert(0, "point_id", np.arange(len(points), dtype=np.int64))
-    points = points[["point_id", "policy_id", "sample_id", *spec.parameters]]
+    drawn_from = ["posterior_draw"] if "posterior_draw" in points.columns else []
+    points = points[["point_id", "policy_id", "sample_id", *drawn_from, *spec.parameters]]
     for path in spec.parameters:  # one column type per parameter, from the scenario field
         points[path] = points[path].astype({"integer": "int64", "number": "float64", "boolean": "bool"}.get(
             spec.kinds[path], "object"))
@@ -304,7 +319,7 @@ def _check_points(design: Design) -> None:
     from ics_abm.scenario.loading import scenario_from_dict
 
     spec = design.spec
-    if len(spec.parameters) < 2:
+    if len(spec.parameters) < 2 and spec.posterior is None:
         return  # each value was already checked with every other parameter at its base value
     for row in design.points.to_dict("records"):
         values = {p: row[p] for p in spec.parameters}
@@ -312,5 +327,7 @@ def _check_points(design: Design) -> None:
             scenario_from_dict(with_values(spec.base, values), source=spec.path)
         except ScenarioError as exc:
             shown = ", ".join(f"{p}={v!r}" for p, v in values.items())
+            if "posterior_draw" in row:
+                shown += f", from row {row['posterior_draw']} of the posterior"
             raise SweepError(spec.path, f"design point {row['point_id']} ({shown}) is not a valid scenario: "
                                         f"{exc.problem}") from None

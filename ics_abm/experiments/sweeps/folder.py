@@ -136,6 +136,9 @@ def _manifest(design: Design, command) -> dict:
             uncertainties["second_order"] = spec.second_order
         if spec.design == "morris":
             uncertainties["levels"] = spec.levels
+        if spec.posterior is not None:  # source, provenance, seed, rows drawn, parameters set and kept
+            uncertainties = {"design": spec.design, "draws": spec.posterior.n, "seed": spec.design_seed,
+                             "posterior": spec.posterior.record()}
     return {
         "kind": "ics_abm sweep",
         "name": spec.name,

@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 #: Designs for the uncertainties (the choices of ``Uncertainties.design``).
-DESIGNS: tuple[str, ...] = ("factorial", "lhs", "sobol", "morris")
+DESIGNS: tuple[str, ...] = ("factorial", "lhs", "sobol", "morris", "posterior")
 
 # --------------------------------------------------------------------------------------------
 # Value checks (our own wording: the generic union errors of pydantic are unreadable)
@@ -126,10 +126,17 @@ class Uncertainties(_Section):
     ``ranges`` with SALib. ``samples`` is the number of points (lhs), the base sample size N
     (sobol: N(D+2) points, N(2D+2) with ``second_order``) or the number of trajectories (morris:
     N(D+1) points).
+
+    ``posterior`` draws ``draws`` parameter sets from a calibrated posterior (``source``: a folder
+    written by ``ics-abm calibrate``, relative to the sweep file; default the shipped posterior),
+    resampled with ``seed``; draw ``d`` is sample ``d`` of every policy, and replicate ``r`` of it
+    runs on seed ``r`` (:mod:`ics_abm.experiments.sweeps.posterior`).
     """
 
-    design: Literal["factorial", "lhs", "sobol", "morris"]
+    design: Literal["factorial", "lhs", "sobol", "morris", "posterior"]
     samples: int | None = Field(None, ge=1, le=10_000_000)
+    draws: int | None = Field(None, ge=1, le=10_000_000)
+    source: str | None = Field(None, min_length=1, pattern=r"\S")
     seed: int | None = Field(None, ge=0, le=MAX_ROOT_SEED)
     second_order: bool | None = None
     levels: int | None = Field(None, ge=2, le=1000)
@@ -142,7 +149,19 @@ class Uncertainties(_Section):
             raise PydanticCustomError("sweep_design", message, ctx)
 
         design = self.design
-        if design == "factorial":
+        if design != "posterior" and (self.draws is not None or self.source is not None):
+            fail("has '{name}', which applies to design 'posterior' only",
+                 name="draws" if self.draws is not None else "source")
+        if design == "posterior":
+            if self.values or self.ranges:
+                fail("with design 'posterior' takes no [uncertainties.values] or [uncertainties.ranges] (the "
+                     "posterior's parameter sets are the sample; put other varied parameters under [levers])")
+            if self.samples is not None:
+                fail("with design 'posterior' takes 'draws', the number of parameter draws, not 'samples' (got "
+                     "samples = {given})", given=self.samples)
+            if self.draws is None:
+                fail("with design 'posterior' needs 'draws', the number of parameter draws from the posterior")
+        elif design == "factorial":
             if not self.values:
                 fail("with design 'factorial' needs a [uncertainties.values] table of lists; got none")
             if self.ranges:

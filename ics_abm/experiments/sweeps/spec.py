@@ -40,6 +40,7 @@ from pydantic import ValidationError
 
 from ics_abm.experiments.sweeps.errors import SweepError, error_from_validation, show
 from ics_abm.experiments.sweeps.parameters import FieldKind, field_kind, with_values
+from ics_abm.experiments.sweeps.posterior import PosteriorDraws, PosteriorProblem, posterior_draws
 
 # The schema's names are re-exported so that callers keep importing them from here.
 from ics_abm.experiments.sweeps.schema import (  # noqa: F401
@@ -103,6 +104,10 @@ class SweepSpec:
     kinds : dict
         Dotted path -> what the scenario field holds (``integer``, ``number``, ``string``,
         ``boolean``), for every lever and uncertainty.
+    posterior : PosteriorDraws or None
+        Design ``posterior``: the parameter draws (resampled with ``design_seed`` from the
+        posterior of ``[uncertainties] source``), which set every calibrated parameter but the
+        levers and constants.
     """
 
     path: str
@@ -126,11 +131,13 @@ class SweepSpec:
     values: dict = field(default_factory=dict)
     ranges: dict = field(default_factory=dict)
     kinds: dict = field(default_factory=dict)
+    posterior: PosteriorDraws | None = field(default=None, compare=False)
 
     @property
     def parameters(self) -> list[str]:
-        """The varied parameters: levers, then uncertainties, in file order."""
-        return [*self.levers, *self.values, *self.ranges]
+        """The varied parameters: levers, then uncertainties, in file order (a posterior's in its order)."""
+        drawn = self.posterior.parameters if self.posterior is not None else ()
+        return [*self.levers, *self.values, *self.ranges, *drawn]
 
 
 def _check_parameter(source: str, table: str, path: str, base: dict, value: Any) -> None:
@@ -253,6 +260,11 @@ def spec_from_dict(data: dict, source: str = "<dict>", text: str = "") -> SweepS
             _check_parameter(source, "[uncertainties.ranges]", path, base, value)
         ranges[path] = (lo, hi)
 
+    design_seed = unc.seed if unc and unc.seed is not None else info.root_seed
+    drawn = None
+    if unc is not None and unc.design == "posterior":
+        drawn = _posterior(source, unc.source, int(unc.draws or 0), design_seed,
+                           keep=(*listed["[levers]"], *constants))
     return SweepSpec(
         path=source,
         text=text,
@@ -269,13 +281,26 @@ def spec_from_dict(data: dict, source: str = "<dict>", text: str = "") -> SweepS
         levers=listed["[levers]"],
         design=unc.design if unc else None,
         samples=unc.samples if unc else None,
-        design_seed=(unc.seed if unc and unc.seed is not None else info.root_seed),
+        design_seed=design_seed,
         second_order=bool(unc and unc.second_order),
         levels=(unc.levels if unc and unc.levels is not None else 4),
         values=listed["[uncertainties.values]"],
         ranges=ranges,
-        kinds={p: kinds[p] for p in (*listed["[levers]"], *listed["[uncertainties.values]"], *ranges)},
+        kinds={**{p: kinds[p] for p in (*listed["[levers]"], *listed["[uncertainties.values]"], *ranges)},
+               **({p: field_kind(p) for p in drawn.parameters} if drawn is not None else {})},
+        posterior=drawn,
     )
+
+
+def _posterior(source: str, given: str | None, n: int, seed: int, keep) -> PosteriorDraws:
+    """The draws of design ``posterior``; ``given`` (``[uncertainties] source``) is read from the sweep file's folder."""
+    folder = Path(source).parent if source != "<dict>" else Path.cwd()
+    where = None if given is None else (Path(given) if Path(given).is_absolute() else folder / given)
+    try:
+        return posterior_draws(where, n, seed, keep=keep, field="uncertainties.source")
+    except PosteriorProblem as exc:
+        problem = exc.problem.replace(repr(os.fspath(where)), repr(given)) if where is not None else exc.problem
+        raise SweepError(source, f"field '{exc.field}' {problem}", exc.field) from None
 
 
 def read_sweep(path: str | os.PathLike) -> SweepSpec:
