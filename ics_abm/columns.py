@@ -45,6 +45,10 @@ _REPLICATE = Column("replicate", "whole number", "replicate number r; replicate 
 _OUTCOME = Column("outcome", "", "the metric compared (a system metric, below)")
 _MEASURE = Column("measure", "", "final (the last month), last_12_mean (mean of the last 12 months) or total (sum over the run)")
 
+_DRAW = Column("draw", "whole number", "parameter draw d (0 to N-1) of --posterior N; run (d, r) of every option has "
+                                       "draw d's parameters and replicate r's seed")
+_POSTERIOR_DRAW = Column("posterior_draw", "whole number", "the row of the posterior (its draw column) whose parameters "
+                                                           "the run used")
 _SYSTEM = tuple(Column(m.name, m.unit, m.meaning) for m in SYSTEM_METRICS.values())
 _ORGANISATIONS = tuple(Column(m.name, m.unit, m.meaning) for m in ORGANISATION_FIELDS.values())
 _INTERVAL = (
@@ -111,6 +115,34 @@ TABLES: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
     ("compare", "trajectories", "one month of one outcome of one replicate of one option", (
         _OPTION, _REPLICATE, _SEED, _STEP, _OUTCOME, Column("value", "outcome's unit", "the outcome that month"),
     )),
+    ("compare --posterior", "outcomes", "one outcome measure of one replicate of one parameter draw of one option", (
+        _OPTION, _DRAW, _REPLICATE, _SEED, _OUTCOME, _MEASURE,
+        Column("value", "outcome's unit", "the measure's value in that run"),
+    )),
+    ("compare --posterior", "trajectories", "one month of one outcome of one run (draw, replicate) of one option", (
+        _OPTION, _DRAW, _REPLICATE, _SEED, _STEP, _OUTCOME, Column("value", "outcome's unit", "the outcome that month"),
+    )),
+    ("compare --posterior", "uncertainty", "one outcome measure of one option against the base, over parameter "
+     "draws and seeds (summary.csv and contrasts.csv keep their columns; their intervals are over draws)", (
+        _OPTION, _OUTCOME, _MEASURE,
+        Column("draws", "count", "parameter draws with a defined difference"),
+        Column("replicates", "count", "seeds per draw"),
+        Column("difference", "outcome's unit", "mean over draws of the per-draw mean paired difference, option minus base"),
+        Column("difference_low", "outcome's unit", "lower end of the 95% cluster bootstrap interval over draws"),
+        Column("difference_high", "outcome's unit", "upper end of that interval"),
+        Column("parametric_sd", "outcome's unit", "standard deviation across draws of the per-draw mean difference: "
+                                                  "the spread due to the parameters"),
+        Column("stochastic_sd", "outcome's unit", "pooled within-draw standard deviation of the paired difference: "
+                                                  "the spread from seed to seed at fixed parameters"),
+        Column("favourable", "", "higher or lower: the direction in which the option beats the base"),
+        Column("p_beats", "[0, 1]", "share of draws whose mean difference is strictly favourable: the probability, "
+                                    "over the posterior, that the option beats the base"),
+    )),
+    ("compare --posterior", "draws", "one parameter draw, the same for every option", (
+        _DRAW, _POSTERIOR_DRAW,
+        Column("<parameter>", "the parameter's unit", "one column per calibrated parameter the draws set (levers the "
+                                                      "options set differently are kept and not listed)"),
+    )),
     ("sweep", "runs/batch-*", "one month of one run of the sweep (ics_abm.load reads them as one table)", (
         Column("run_id", "whole number", "the run's number in the design"),
         Column("point_id", "whole number", "the design point (policy x sample)"),
@@ -122,6 +154,20 @@ TABLES: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
         _SEED,
         Column("<parameter>", "the parameter's unit", "one column per varied parameter, named by its place in the scenario file "
                                                       "(\"regulation.regime\", \"legacy.strength\")"),
+        _STEP, *_SYSTEM,
+    )),
+    ("sweep", "runs/batch-* (design posterior)", "one month of one run of a sweep with [uncertainties] design = "
+     "\"posterior\"", (
+        Column("run_id", "whole number", "the run's number in the design"),
+        Column("point_id", "whole number", "the design point (policy x draw)"),
+        Column("policy_id", "whole number", "the combination of levers"),
+        Column("sample_id", "whole number", "the parameter draw d (0 to draws-1), the same draws for every policy"),
+        _REPLICATE,
+        Column("root_seed", "whole number", "[sweep] root_seed"),
+        Column("spawn_key", "whole number", "the replicate's key in numpy.random.SeedSequence(root_seed)"),
+        _SEED, _POSTERIOR_DRAW,
+        Column("<parameter>", "the parameter's unit", "one column per lever, then one per calibrated parameter the draws "
+                                                      "set, named by its place in the scenario file"),
         _STEP, *_SYSTEM,
     )),
     ("sensitivity", "sobol-<metric>-last<months>", "one uncertain parameter of one policy of a sobol sweep", (

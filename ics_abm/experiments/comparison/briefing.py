@@ -115,13 +115,20 @@ def parameter_uncertainty(comparison) -> list[Block]:
             measure = headline(outcome)
             row = table[(table["option"] == option) & (table["outcome"] == outcome)
                         & (table["measure"] == measure)].iloc[0]
-            fmt = lambda v, **k: format_value(v, outcome, measure, difference=True, **k)  # noqa: E731
-            rows.append((option, describe(outcome, measure, comparison.steps),
-                         f"{fmt(row['difference'], signed=True)} ({fmt(row['difference_low'], signed=True, with_unit=False)}"
-                         f" to {fmt(row['difference_high'], signed=True, with_unit=False)})",
-                         fmt(row["parametric_sd"]), fmt(row["stochastic_sd"]), _number(row["p_beats"], ".2f")))
+            rows.append(_uncertainty_cells(option, outcome, measure, row, comparison.steps))
     return [Paragraph(text), Table(("option", "outcome", "difference (95% interval over draws)", "between draws (sd)",
                                     "between seeds (sd)", "P(beats base)"), tuple(rows))]
+
+
+def _uncertainty_cells(option: str, outcome: str, measure: str, row, steps: int) -> tuple[str, ...]:
+    """One row of the parameter-uncertainty table, as text."""
+    def fmt(value: float, **options) -> str:
+        return format_value(value, outcome, measure, difference=True, **options)
+
+    interval = (f"{fmt(row['difference'], signed=True)} ({fmt(row['difference_low'], signed=True, with_unit=False)} "
+                f"to {fmt(row['difference_high'], signed=True, with_unit=False)})")
+    return (option, describe(outcome, measure, steps), interval, fmt(row["parametric_sd"]),
+            fmt(row["stochastic_sd"]), _number(row["p_beats"], ".2f"))
 
 
 def _summary(comparison, judged: dict, first: dict[str, int]) -> Paragraph:
