@@ -74,7 +74,7 @@ def test_every_option_runs_the_same_draws_on_the_same_seeds(aligned, source):
 
 def test_a_run_is_the_plain_run_of_its_options_scenario_with_the_drawn_parameters(aligned):
     draw, replicate = DRAWS - 1, REPLICATES - 1
-    row = aligned.table.query("option == 'regulation_aligned' and draw == @draw and replicate == @replicate "
+    row = aligned.table.query(f"option == 'regulation_aligned' and draw == {draw} and replicate == {replicate} "
                               "and outcome == 'mean_trust' and measure == 'final'").iloc[0]
     data = with_values(scenario_to_dict(load_scenario("regulation_aligned")), aligned.draws.values(draw))
     plain = ics_abm.run(scenario_from_dict(data), int(row["seed"]), STEPS).system
