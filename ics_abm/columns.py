@@ -127,8 +127,8 @@ TABLES: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
         _OPTION, _OUTCOME, _MEASURE,
         Column("draws", "count", "parameter draws with a defined difference"),
         Column("replicates", "count", "seeds per draw"),
-        Column("difference", "outcome's unit", "mean over draws of the per-draw mean paired difference, option minus base"),
-        Column("difference_low", "outcome's unit", "lower end of the 95% cluster bootstrap interval over draws"),
+        Column("difference", "outcome's unit", "mean paired difference, option minus base, over every draw and seed"),
+        Column("difference_low", "outcome's unit", "lower end of the 95% two-way bootstrap interval over draws and seeds"),
         Column("difference_high", "outcome's unit", "upper end of that interval"),
         Column("parametric_sd", "outcome's unit", "standard deviation across draws of the per-draw mean difference: "
                                                   "the spread due to the parameters"),

@@ -19,6 +19,7 @@ import ics_abm.cli as cli_module
 from ics_abm.columns import columns
 from ics_abm.experiments.calibration.posterior import draw_parameters, parameter_columns, posterior
 from ics_abm.experiments.comparison.run import compare
+from ics_abm.experiments.comparison.statistics import crossed_interval
 from ics_abm.experiments.sweeps.parameters import with_values
 from ics_abm.metrics import SYSTEM_METRICS
 from ics_abm.scenario.loading import load_scenario, scenario_from_dict, scenario_to_dict
@@ -103,7 +104,7 @@ def test_the_spread_is_split_into_parametric_and_stochastic_as_documented(aligne
         means = x.mean(axis=1)
         row = aligned.uncertainty.query("option == 'regulation_aligned' and outcome == @outcome "
                                         "and measure == 'final'").iloc[0]
-        assert row["difference"] == pytest.approx(means.mean(), abs=1e-12)
+        assert row["difference"] == pytest.approx(x.mean(), abs=1e-12)  # every run, balanced: the mean of draw means
         assert row["parametric_sd"] == pytest.approx(means.std(ddof=1), abs=1e-12)
         assert row["stochastic_sd"] == pytest.approx(math.sqrt(x.var(axis=1, ddof=1).mean()), abs=1e-12)
         better = SYSTEM_METRICS[outcome].better
@@ -111,7 +112,20 @@ def test_the_spread_is_split_into_parametric_and_stochastic_as_documented(aligne
         assert row["favourable"] == ("lower" if better < 0 else "higher")
         assert row["p_beats"] == favourable.mean()
         assert row["difference_low"] <= row["difference"] <= row["difference_high"]
-        assert means.min() <= row["difference_low"] and row["difference_high"] <= means.max()
+        assert (row["difference_low"], row["difference_high"]) == crossed_interval(x, 0.95)
+        assert x.min() <= row["difference_low"] and row["difference_high"] <= x.max()
+
+
+def test_the_interval_resamples_seeds_as_well_as_draws():
+    # Every draw gives the same results on the same seeds: resampling draws alone would give a
+    # zero-width interval, but the seeds are a sample too (and shared by every draw).
+    shared = np.tile([[-1.0, 0.0, 1.0, 2.0, 0.5]], (6, 1))
+    low, high = crossed_interval(shared, 0.95)
+    assert -1.0 <= low < shared.mean() < high <= 2.0
+    assert crossed_interval(np.full((4, 3), 0.25), 0.95) == (0.25, 0.25)
+    drawn = shared.T  # and the other way round: the draws differ, every seed agrees
+    low, high = crossed_interval(drawn, 0.95)
+    assert -1.0 <= low < drawn.mean() < high <= 2.0
 
 
 def test_the_first_draws_do_not_depend_on_how_many_are_drawn(aligned, source):
@@ -144,7 +158,7 @@ def test_the_cli_writes_the_tables_the_manifest_records_the_posterior_and_the_ve
     assert record["draw_seed"] == 0 and len(record["posterior_draws"]) == DRAWS
     assert "[calibration]" in record["provenance"]["config"]
     assert manifest["ics_abm_version"] == ics_abm.__version__ and manifest["seeds"]
-    assert "cluster bootstrap" in manifest["interval"]
+    assert "two-way (pigeonhole) percentile bootstrap" in manifest["interval"]
     assert "--posterior" in manifest["command"]
 
 

@@ -57,7 +57,7 @@ def _report(out: Path, comparison, briefing: bool, figures: bool = False) -> str
         lines.append(f"Against '{base}', {draws.n} parameter draws from the posterior of calibration "
                      f"'{draws.provenance.get('config_name') or draws.source}' x {len(comparison.seeds)} seeds = "
                      f"{comparison.runs_per_option} paired runs per option over {comparison.steps} months (mean "
-                     "difference, 95% cluster bootstrap interval over draws); the draws set "
+                     "difference, 95% bootstrap interval over draws and seeds); the draws set "
                      f"{', '.join(draws.parameters) or 'no parameter'}"
                      + (f"; levers kept at each option's value: {', '.join(draws.kept)}" if draws.kept else "") + ":")
     for option in comparison.labels[1:]:

@@ -93,7 +93,7 @@ def parameter_uncertainty(comparison) -> list[Block]:
     """The section on parameter uncertainty: the posterior draws' spread, or a note that there are none.
 
     With parameter draws (``compare --posterior``), a table per option and outcome (at its
-    headline measure): the mean difference with its cluster bootstrap interval, the spread between
+    headline measure): the mean difference with its two-way bootstrap interval over draws and seeds, the spread between
     draws (parametric) and between seeds within a draw (stochastic), and P(beats the base)
     (:mod:`ics_abm.experiments.comparison.parametric`).
     """
@@ -239,7 +239,7 @@ def _assumptions(comparison) -> list[Block]:
         facts[1] = (f"Replicates: {comparison.draws.n} parameter draws x {len(seeds)} seeds = "
                     f"{comparison.runs_per_option} runs per option; run (d, r) of every option uses draw d's "
                     "parameters and seed r (common parameter draws and common random numbers).")
-        facts[3] = (f"Intervals: {CONFIDENCE:.0%} cluster bootstrap over parameter draws ({RESAMPLES} resamples, "
+        facts[3] = (f"Intervals: {CONFIDENCE:.0%} two-way bootstrap over parameter draws and seeds ({RESAMPLES} resamples, "
                     f"generator seed {BOOTSTRAP_SEED}); \"better in k of n paired runs\" counts the runs.")
     return [Heading("What was compared and assumed"), Items(tuple(items)), Items(tuple(facts)),
             Heading("Limits of the model"), Items(LIMITS),

@@ -16,7 +16,7 @@ Layout (every table long: one row per option, ..., outcome and measure)::
 With parameter draws (``compare --posterior N``) ``outcomes`` and ``trajectories`` have a ``draw``
 column after ``option``, and two more tables are written::
 
-    uncertainty.parquet uncertainty.csv     per option against the base: mean difference, cluster bootstrap interval,
+    uncertainty.parquet uncertainty.csv     per option against the base: mean difference, two-way bootstrap interval,
                                             parametric and stochastic spread, P(option beats the base)
     draws.parquet     draws.csv             draw, posterior_draw and the value of every parameter the draws set
 
@@ -74,8 +74,9 @@ def _option_record(option) -> dict:
 
 #: How the intervals are computed with parameter draws (``compare --posterior``).
 CLUSTER_INTERVAL_METHOD = (
-    f"{CONFIDENCE:.0%} cluster bootstrap interval over parameter draws (the draws' means resampled, percentile, "
-    f"scipy.stats.bootstrap, {RESAMPLES} resamples, generator seed {BOOTSTRAP_SEED}); runs are paired by draw and "
+    f"{CONFIDENCE:.0%} two-way (pigeonhole) percentile bootstrap interval over parameter draws and seeds (draws and "
+    f"seeds resampled independently, as every draw runs on the same seeds; {RESAMPLES} resamples, generator seed "
+    f"{BOOTSTRAP_SEED}); runs are paired by draw and "
     "seed (option minus reference with the same parameters and seed); counts, superiority, effect size and the sign "
     "test pool every pair; uncertainty.csv separates the parametric spread (sd across draws of the per-draw mean "
     "difference) from the stochastic (pooled within-draw sd) and gives P(beats), the share of draws whose mean "

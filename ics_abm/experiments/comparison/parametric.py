@@ -14,11 +14,16 @@ paired difference (option minus base) in run ``(d, r)``, rounding-sized differen
 (:func:`ics_abm.experiments.comparison.statistics.tied_to_zero`), and ``m[d]`` its mean over the
 replicates of draw ``d``. The table :func:`uncertainty` gives
 
-* ``difference``: the mean of ``m[d]`` over draws, with the 95% **cluster bootstrap** interval
-  (the draws' means resampled, :func:`scipy.stats.bootstrap`, percentile);
+* ``difference``: the mean paired difference over every run ``(d, r)`` (the mean of ``m[d]`` when
+  no value is undefined), with its 95% **two-way bootstrap** interval: draws and seeds are
+  crossed (every draw runs on the same seeds), so each resample picks draws and seeds
+  independently with replacement (the pigeonhole bootstrap, Owen 2007;
+  :func:`ics_abm.experiments.comparison.statistics.crossed_interval`); resampling draws alone
+  would miss the seed-to-seed uncertainty that every draw shares;
 * ``parametric_sd``: the standard deviation of ``m[d]`` across draws (``ddof=1``), the spread due
-  to the parameters (it also holds ``stochastic_sd/sqrt(R)`` of noise: parametric uncertainty is
-  visible where it is clearly larger than that);
+  to the parameters. The draws share their seeds, so noise common to every draw cancels out of
+  it; what noise is left (how differently one seed plays out under two parameter sets) is at
+  most ``stochastic_sd/sqrt(R)``;
 * ``stochastic_sd``: the pooled within-draw standard deviation, ``sqrt(mean_d var_r x[d, r])``
   (``ddof=1`` within each draw), the spread from seed to seed at fixed parameters;
 * ``p_beats``: the share of draws whose ``m[d]`` lies strictly on the favourable side of zero
@@ -39,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ics_abm.experiments.comparison.outcomes import run_measures
-from ics_abm.experiments.comparison.statistics import CONFIDENCE, _interval, tied_to_zero
+from ics_abm.experiments.comparison.statistics import CONFIDENCE, crossed_interval, tied_to_zero
 from ics_abm.experiments.sweeps.posterior import PosteriorDraws, differing, posterior_draws
 from ics_abm.metrics import SYSTEM_METRICS
 
@@ -136,11 +141,12 @@ def _spread(x: np.ndarray, direction: str, confidence: float) -> dict:
     m = np.array([k.mean() if k.size else math.nan for k in kept])
     defined = m[~np.isnan(m)]
     within = [k.var(ddof=1) for k in kept if k.size >= 2]
-    low, high = _interval(x.reshape(-1), confidence, np.repeat(np.arange(x.shape[0]), x.shape[1]))
+    low, high = crossed_interval(x, confidence)
+    pooled = x[~np.isnan(x)]
     beats = (defined > 0) if direction == "higher" else (defined < 0)
     return {
         "draws": int(defined.size), "replicates": int(x.shape[1]),
-        "difference": float(defined.mean()) if defined.size else math.nan,
+        "difference": float(np.clip(pooled.mean(), pooled.min(), pooled.max())) if pooled.size else math.nan,
         "difference_low": low, "difference_high": high,
         "parametric_sd": float(defined.std(ddof=1)) if defined.size >= 2 else math.nan,
         "stochastic_sd": float(math.sqrt(np.mean(within))) if within else math.nan,

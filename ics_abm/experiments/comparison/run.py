@@ -24,8 +24,8 @@ Four tables, all tidy and long:
 With ``posterior=N`` (``ics-abm compare --posterior N``) every replicate's parameters are also
 drawn from the calibrated posterior, in a nested design of N draws x R seeds that every option
 shares (:mod:`ics_abm.experiments.comparison.parametric`): ``table`` and ``trajectories`` gain a
-``draw`` column after ``option``, the intervals of ``summary`` and ``contrasts`` are cluster
-bootstrap intervals over draws, ``draws`` holds the parameter draws and ``uncertainty`` separates
+``draw`` column after ``option``, the intervals of ``summary`` and ``contrasts`` are two-way
+bootstrap intervals over draws and seeds, ``draws`` holds the parameter draws and ``uncertainty`` separates
 the stochastic from the parametric spread, with the probability that each option beats the base.
 
 :meth:`Comparison.report` writes the policy briefing (:mod:`ics_abm.experiments.comparison.briefing`).

@@ -30,7 +30,7 @@ import pandas as pd
 
 from ics_abm.experiments.paired import CONFIDENCE  # the package's one confidence level
 
-__all__ = ["BOOTSTRAP_SEED", "CONFIDENCE", "RESAMPLES", "TIE_TOLERANCE", "Contrast", "Level", "cluster_means", "contrast",
+__all__ = ["BOOTSTRAP_SEED", "CONFIDENCE", "RESAMPLES", "TIE_TOLERANCE", "Contrast", "Level", "contrast", "crossed_grid", "crossed_interval",
            "level", "mean_bands", "tied_to_zero"]
 
 #: Bootstrap resamples of each interval.
@@ -113,33 +113,62 @@ def _clean(values) -> np.ndarray:
     return x[~np.isnan(x)]
 
 
-def cluster_means(values, clusters) -> np.ndarray:
-    """Mean of ``values`` within each cluster (NaN left out), clusters in order of first appearance.
+def crossed_grid(values, crossed) -> np.ndarray:
+    """Values laid out on the grid of a crossed design: one row per parameter draw, one column per seed.
 
     Parameters
     ----------
     values : array_like of float, shape (n,)
-    clusters : array_like, shape (n,)
-        The cluster (parameter draw) of each value.
+    crossed : tuple of two array_like, shape (n,) each
+        The draw and the replicate (seed) of each value.
 
     Returns
     -------
-    numpy.ndarray, shape (clusters with a value,)
+    numpy.ndarray, shape (draws, replicates)
+        NaN where a value is NaN or missing.
     """
-    x = np.asarray(values, dtype=np.float64).reshape(-1)
-    groups = pd.Series(x).groupby(np.asarray(clusters).reshape(-1), sort=False).mean()  # skips NaN
-    return _clean(groups.to_numpy(dtype=np.float64))
+    draws, replicates = (np.asarray(a).reshape(-1) for a in crossed)
+    frame = pd.DataFrame({"d": draws, "r": replicates, "x": np.asarray(values, dtype=np.float64).reshape(-1)})
+    return frame.pivot(index="d", columns="r", values="x").to_numpy(dtype=np.float64)
 
 
-def _interval(x: np.ndarray, confidence: float, clusters=None) -> tuple[float, float]:
+def crossed_interval(grid: np.ndarray, confidence: float) -> tuple[float, float]:
+    """Two-way (pigeonhole) percentile bootstrap interval of the mean of a draws x seeds grid.
+
+    Draws and seeds are crossed (every draw runs on the same seeds), so both are random factors:
+    each resample draws rows (parameter draws) and columns (seeds) independently with
+    replacement and takes the mean of the cells it picked (NaN cells left out); the interval holds
+    the parametric and the stochastic uncertainty, and the seeds shared by every draw are not
+    mistaken for independent information (Owen 2007, "The pigeonhole bootstrap"). Clipped to the
+    observed range, like every interval here.
+    """
+    defined = ~np.isnan(grid)
+    x = grid[defined]
+    if x.size < 2:
+        return math.nan, math.nan
+    low_x, high_x = float(x.min()), float(x.max())
+    if low_x == high_x:
+        return low_x, high_x
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    n_draws, n_seeds = grid.shape
+    rows = rng.multinomial(n_draws, np.full(n_draws, 1.0 / n_draws), size=RESAMPLES).astype(np.float64)
+    cols = rng.multinomial(n_seeds, np.full(n_seeds, 1.0 / n_seeds), size=RESAMPLES).astype(np.float64)
+    weight = np.einsum("bi,ij,bj->b", rows, defined.astype(np.float64), cols)
+    total = np.einsum("bi,ij,bj->b", rows, np.where(defined, grid, 0.0), cols)
+    means = total[weight > 0] / weight[weight > 0]
+    tail = (1.0 - confidence) / 2.0 * 100.0
+    low, high = np.percentile(means, [tail, 100.0 - tail])
+    return min(max(float(low), low_x), high_x), min(max(float(high), low_x), high_x)
+
+
+def _interval(x: np.ndarray, confidence: float, crossed=None) -> tuple[float, float]:
     """Percentile bootstrap interval of the mean of ``x``, clipped to ``[min x, max x]`` (rounding only).
 
-    With ``clusters`` (one label per value of ``x``), the **cluster bootstrap**: the clusters'
-    means are resampled (the values of a cluster stay together), so the interval holds the
-    spread between clusters (parameter draws) as well as within them.
+    With ``crossed`` (the draw and the seed of each value of ``x``: ``compare --posterior``), the
+    two-way bootstrap of :func:`crossed_interval`.
     """
-    if clusters is not None:
-        return _interval(cluster_means(x, clusters), confidence)
+    if crossed is not None:
+        return crossed_interval(crossed_grid(x, crossed), confidence)
     if x.size < 2:
         return math.nan, math.nan
     low_x, high_x = float(x.min()), float(x.max())
@@ -160,11 +189,11 @@ def tied_to_zero(reference: np.ndarray, option: np.ndarray) -> np.ndarray:
     return d
 
 
-def level(values, confidence: float = CONFIDENCE, clusters=None) -> Level:
+def level(values, confidence: float = CONFIDENCE, crossed=None) -> Level:
     """Mean of ``values`` (one per replicate, NaN left out) with its percentile bootstrap interval.
 
-    With ``clusters`` (the parameter draw of each value, shape (n,)), the interval is the cluster
-    bootstrap's (:func:`_interval`).
+    With ``crossed`` (the parameter draw and the replicate of each value, two arrays of shape
+    (n,)), the interval is the two-way bootstrap's over draws and seeds (:func:`crossed_interval`).
 
     Examples
     --------
@@ -174,11 +203,11 @@ def level(values, confidence: float = CONFIDENCE, clusters=None) -> Level:
     raw = np.asarray(values, dtype=np.float64).reshape(-1)
     x = _clean(raw)
     mean = float(np.clip(x.mean(), x.min(), x.max())) if x.size else math.nan
-    low, high = _interval(raw if clusters is not None else x, confidence, clusters)
+    low, high = _interval(raw if crossed is not None else x, confidence, crossed)
     return Level(int(x.size), mean, low, high)
 
 
-def contrast(reference, option, confidence: float = CONFIDENCE, clusters=None) -> Contrast:
+def contrast(reference, option, confidence: float = CONFIDENCE, crossed=None) -> Contrast:
     """``option`` against ``reference`` on paired runs (``reference[r]`` and ``option[r]`` share a seed).
 
     Parameters
@@ -186,9 +215,10 @@ def contrast(reference, option, confidence: float = CONFIDENCE, clusters=None) -
     reference, option : array_like of float, shape (n,)
     confidence : float
         Confidence level of the interval, in (0, 1).
-    clusters : array_like, shape (n,), optional
-        The parameter draw of each pair (``compare --posterior``): the interval is then the
-        cluster bootstrap over draws; the counts and tests still pool every pair.
+    crossed : tuple of two array_like, shape (n,) each, optional
+        The parameter draw and the replicate of each pair (``compare --posterior``): the interval
+        is then the two-way bootstrap over draws and seeds (:func:`crossed_interval`); the counts
+        and tests still pool every pair.
 
     Returns
     -------
@@ -213,7 +243,7 @@ def contrast(reference, option, confidence: float = CONFIDENCE, clusters=None) -
         return Contrast(0, math.nan, math.nan, math.nan, 0, 0, 0, math.nan, math.nan, math.nan)
     higher, lower = int((d > 0).sum()), int((d < 0).sum())
     mean = float(np.clip(d.mean(), d.min(), d.max()))
-    low, high = _interval(raw if clusters is not None else d, confidence, clusters)
+    low, high = _interval(raw if crossed is not None else d, confidence, crossed)
     sd = float(d.std(ddof=1)) if n >= 2 else math.nan
     if n < 2 or (sd == 0 and mean == 0):
         effect = math.nan

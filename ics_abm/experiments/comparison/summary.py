@@ -7,9 +7,10 @@ and the exact sign test.
 
 With parameter draws (``compare --posterior``: a ``draw`` column), a run is a (draw, replicate)
 pair, every option's run ``(d, r)`` has the same parameters and seed, and the intervals are
-**cluster bootstrap** intervals over draws (the draws' means are resampled), so they hold the
-parametric uncertainty as well as the stochastic; counts, superiority, effect size and the sign
-test pool every pair.
+**two-way bootstrap** intervals over draws and seeds (both resampled, as they are crossed:
+:func:`ics_abm.experiments.comparison.statistics.crossed_interval`), so they hold the parametric
+uncertainty as well as the stochastic; counts, superiority, effect size and the sign test pool
+every pair.
 """
 
 from __future__ import annotations
@@ -41,9 +42,11 @@ def _wide(table: pd.DataFrame) -> Iterator[tuple[str, str, pd.DataFrame]]:
         yield str(outcome), str(measure), part.pivot(index=index, columns="option", values="value")
 
 
-def _clusters(wide: pd.DataFrame):
-    """The parameter draw of each row of a wide table (``None`` without draws: no clustering)."""
-    return wide.index.get_level_values("draw").to_numpy() if "draw" in (wide.index.names or []) else None
+def _crossed(wide: pd.DataFrame):
+    """The (draw, replicate) of each row of a wide table (``None`` without draws)."""
+    if "draw" not in (wide.index.names or []):
+        return None
+    return wide.index.get_level_values("draw").to_numpy(), wide.index.get_level_values("replicate").to_numpy()
 
 
 def _options(table: pd.DataFrame) -> list[str]:
@@ -59,11 +62,11 @@ def _row(c: Contrast) -> dict:
 def _all_contrasts(wide: pd.DataFrame, options: list[str], confidence: float) -> dict[tuple[str, str], Contrast]:
     """``{(option, reference): Contrast}`` for every ordered pair; each unordered pair bootstrapped once."""
     found = {}
-    clusters = _clusters(wide)
+    crossed = _crossed(wide)
     for i, reference in enumerate(options):
-        found[(reference, reference)] = contrast(wide[reference], wide[reference], confidence, clusters)
+        found[(reference, reference)] = contrast(wide[reference], wide[reference], confidence, crossed)
         for option in options[i + 1:]:
-            c = contrast(wide[reference], wide[option], confidence, clusters)
+            c = contrast(wide[reference], wide[option], confidence, crossed)
             found[(option, reference)] = c
             found[(reference, option)] = c.reversed()
     return found
@@ -123,12 +126,12 @@ def summarise(table: pd.DataFrame, base: str, confidence: float = CONFIDENCE) ->
     options = _options(table)
     rows = []
     for outcome, measure, wide in _wide(table):
-        clusters = _clusters(wide)
+        crossed = _crossed(wide)
         for option in options:
-            mean = level(wide[option], confidence, clusters)
+            mean = level(wide[option], confidence, crossed)
             rows.append({"option": option, "outcome": outcome, "measure": measure, "replicates": mean.n,
                          "mean": mean.mean, "mean_low": mean.low, "mean_high": mean.high,
-                         **_row(contrast(wide[base], wide[option], confidence, clusters))})
+                         **_row(contrast(wide[base], wide[option], confidence, crossed))})
     order = {o: i for i, o in enumerate(options)}
     frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     return frame.sort_values("option", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
