@@ -4,8 +4,9 @@ The public surface:
 
 * :func:`read_sweep` reads and validates a sweep file (:class:`SweepSpec`);
 * :func:`build_design` expands it into runs (:class:`Design`): levers crossed in full,
-  uncertainties crossed or sampled (Latin hypercube, Sobol'/Saltelli, Morris), replicates with
-  seeds spawned from one root seed;
+  uncertainties crossed, sampled (Latin hypercube, Sobol'/Saltelli, Morris) or drawn from the
+  calibrated posterior (design ``posterior``, :mod:`.posterior`), replicates with seeds spawned
+  from one root seed;
 * :func:`sweep` runs it in this process, a local process pool or a Dask cluster, writing one
   Parquet file per batch of runs; ``resume=True`` finishes an interrupted sweep;
 * :func:`load` and :func:`dataset` read the results back (tidy, filtered on disk);

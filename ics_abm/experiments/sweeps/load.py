@@ -2,8 +2,10 @@
 
 Rows are sorted by ``run_id`` then ``step``, whatever order the batches finished in. Columns::
 
-    run_id point_id policy_id sample_id replicate root_seed spawn_key seed
+    run_id point_id policy_id sample_id replicate root_seed spawn_key seed [posterior_draw]
     <each varied parameter, named by its dotted path>  step  <each metric of ics_abm.metrics.METRICS>
+
+(``posterior_draw``, the posterior row a run's parameters came from, only with design ``posterior``.)
 """
 
 from __future__ import annotations
