@@ -12,7 +12,11 @@ so no interval here assumes normality:
   counts of pairs in which the option is higher, lower or the same, the **probability of
   superiority** ``P(option > reference) + P(tie)/2`` over paired runs, the standardised effect
   size ``mean/sd`` of the differences (Cohen's d_z), and the **exact sign test** of "higher and
-  lower equally likely" (:func:`scipy.stats.binomtest`).
+  lower equally likely" (:func:`scipy.stats.binomtest`);
+* with parameter draws (``compare --posterior``: every option runs N draws x R seeds, the same
+  for every option), draws and seeds are crossed, and intervals are **two-way (pigeonhole)
+  bootstrap** intervals (:func:`crossed_interval`): draws and seeds resampled independently.
+  scipy.stats.bootstrap resamples one factor only, so this one is written with numpy.
 
 Pairs in which either value is NaN (an undefined outcome) are left out. A paired difference
 smaller than :data:`TIE_TOLERANCE` times the larger of the two values (or of 1) is rounding in
@@ -30,8 +34,8 @@ import pandas as pd
 
 from ics_abm.experiments.paired import CONFIDENCE  # the package's one confidence level
 
-__all__ = ["BOOTSTRAP_SEED", "CONFIDENCE", "RESAMPLES", "TIE_TOLERANCE", "Contrast", "Level", "contrast", "crossed_grid", "crossed_interval",
-           "level", "mean_bands", "tied_to_zero"]
+__all__ = ["BOOTSTRAP_SEED", "CONFIDENCE", "RESAMPLES", "TIE_TOLERANCE", "Contrast", "Level", "contrast", "crossed_grid",
+           "crossed_interval", "level", "mean_bands", "tied_to_zero"]
 
 #: Bootstrap resamples of each interval.
 RESAMPLES = 9999
@@ -234,10 +238,8 @@ def contrast(reference, option, confidence: float = CONFIDENCE, crossed=None) ->
     b = np.asarray(option, dtype=np.float64).reshape(-1)
     if a.shape != b.shape:
         raise ValueError(f"paired outcomes must have the same length, got {a.size} and {b.size}")
-    d = b - a
-    d = tied_to_zero(a, b)
-    raw = d
-    d = _clean(d)
+    raw = tied_to_zero(a, b)
+    d = _clean(raw)
     n = int(d.size)
     if n == 0:
         return Contrast(0, math.nan, math.nan, math.nan, 0, 0, 0, math.nan, math.nan, math.nan)
