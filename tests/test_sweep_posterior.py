@@ -174,3 +174,12 @@ def test_a_folder_that_is_no_calibration_and_a_missing_shipped_posterior_are_ref
     assert result.exit_code == 2 and not (tmp_path / "o").exists()
     assert ("field 'uncertainties.source' is not given and the shipped posterior "
             "(ics_abm/data/calibration/posterior-default.parquet) is not installed") in " ".join(result.output.split())
+
+
+def test_resuming_reads_the_same_draws_and_another_posterior_is_refused(same_twice, source, tmp_path):
+    path, serial = same_twice
+    again = sweep(path, serial, resume=True)  # the draws are made again from the file: the same digest
+    assert again.computed == 0 and again.runs == 2 * DRAWS * REPLICATES
+    other = write_sweep(tmp_path, SAME_TWICE.format(replicates=REPLICATES, root=ROOT, draws=DRAWS + 1, source=source))
+    result = runner.invoke(cli_module.app, ["sweep", str(other), "--out", str(serial), "--resume"])
+    assert result.exit_code == 2 and "holds a different sweep" in result.output
