@@ -107,7 +107,9 @@ def parameter_uncertainty(comparison) -> list[Block]:
             f"{len(comparison.seeds)} seeds, the same draws and seeds for every option. The draws set "
             f"{len(draws.parameters)} calibrated parameter{'s' * (len(draws.parameters) != 1)}"
             + (f"; kept as levers (each option's own value): {', '.join(draws.kept)}." if draws.kept else ".")
-            + " P(beats) is the share of draws in which the option's mean difference is favourable.")
+            + " P(beats) is the share of draws in which the option's mean difference (over the seeds) is "
+            "favourable: how robust the direction is to the parameters. The interval adds the uncertainty due to "
+            "the seeds, which every draw shares; with few seeds it can include zero while P(beats) is 1.")
     table = comparison.uncertainty
     rows = []
     for option in comparison.labels[1:]:
@@ -116,7 +118,7 @@ def parameter_uncertainty(comparison) -> list[Block]:
             row = table[(table["option"] == option) & (table["outcome"] == outcome)
                         & (table["measure"] == measure)].iloc[0]
             rows.append(_uncertainty_cells(option, outcome, measure, row, comparison.steps))
-    return [Paragraph(text), Table(("option", "outcome", "difference (95% interval over draws)", "between draws (sd)",
+    return [Paragraph(text), Table(("option", "outcome", "difference (95% interval over draws and seeds)", "between draws (sd)",
                                     "between seeds (sd)", "P(beats base)"), tuple(rows))]
 
 

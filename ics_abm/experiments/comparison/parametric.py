@@ -29,7 +29,9 @@ replicates of draw ``d``. The table :func:`uncertainty` gives
 * ``p_beats``: the share of draws whose ``m[d]`` lies strictly on the favourable side of zero
   (higher for an outcome where more is better or that has no direction, lower where less is
   better; ``favourable`` says which): the probability, over the posterior, that the option beats
-  the base.
+  the base. It measures how robust the effect's direction is to the parameters, at the
+  comparison's seeds (which every draw shares): with few seeds the interval, which also counts
+  the seeds' uncertainty, can include zero while ``p_beats`` is 1; read both.
 
 An option against itself gives exactly 0.0 for the difference, its interval and both spreads,
 and ``p_beats`` 0.0.
