@@ -327,6 +327,9 @@ def compare(
     >>> result = compare("scenarios/default.toml", ["scenarios/regulation_aligned.toml"],
     ...                  replicates=5, steps=24)  # doctest: +SKIP
     >>> result.summary.query("outcome == 'mean_trust' and measure == 'final'")  # doctest: +SKIP
+    >>> drawn = compare("default", ["regulation_aligned"], replicates=5, posterior=8,
+    ...                 posterior_source="results/calibrate-ci")  # doctest: +SKIP
+    >>> drawn.uncertainty[["option", "outcome", "measure", "parametric_sd", "stochastic_sd", "p_beats"]]  # doctest: +SKIP
     """
     _check_counts(replicates, steps, seed)
     if isinstance(options, (str, os.PathLike, Mapping, Scenario)) or len(options) == 0:
