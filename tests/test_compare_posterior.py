@@ -208,3 +208,13 @@ def test_the_briefing_shows_the_parameter_uncertainty(aligned, tmp_path):
     assert "P(beats base)" in briefing.markdown
     assert "3 parameter draws from the posterior of calibration 'ci'" in briefing.markdown
     assert (tmp_path / "b" / "briefing.html").exists()
+
+
+@pytest.mark.parametrize(("options", "words"), [
+    ({"posterior": 1}, "posterior must be a whole number of parameter draws from 2 to"),
+    ({"posterior": True}, "posterior must be a whole number of parameter draws from 2 to"),
+    ({"posterior_source": "x"}, "posterior_source was given (x) without posterior"),
+])
+def test_bad_posterior_arguments_of_the_api_are_one_sentence(options, words):
+    with pytest.raises(ValueError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        compare("default", ["regulation_aligned"], replicates=2, steps=2, **options)

@@ -338,6 +338,8 @@ def compare(
                                   or posterior > MAX_REPLICATES):
         raise ValueError(f"posterior must be a whole number of parameter draws from 2 to {MAX_REPLICATES:,} (an "
                          f"interval over draws needs two), got {posterior!r}")
+    if posterior is None and posterior_source is not None:
+        raise ValueError(f"posterior_source was given ({posterior_source}) without posterior; expected posterior=N too")
     chosen = check_outcomes(outcomes, domain)
     loaded = _unique_labels([_load(base), *(_load(o) for o in options)])
     check_same_system(loaded)
