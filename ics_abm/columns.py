@@ -236,6 +236,26 @@ TABLES: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
         Column("change_points", "percentage points", "the largest change of either share, either way"),
         Column("smooth", "true/false", "whether that change is at most 15 points"),
     )),
+    ("validate-model", "robust_facts", "one fact under one posterior draw (with --posterior)", (
+        Column("sample", "whole number", "the draw's number, 0, 1, ... (its seeds are spawned from the root seed and it)"),
+        Column("draw", "whole number", "the posterior's row (accepted parameter set) drawn"),
+        Column("id", "", "the fact (\"SF1\")"),
+        Column("tag", "", "OBS (observed in the study) or ASSERT (an author's claim)"),
+        Column("difference", "the outcome's unit", "mean paired difference B - A over the draw's seeds"),
+        Column("low", "the outcome's unit", "lower end of its 95% t interval"),
+        Column("high", "the outcome's unit", "upper end of its 95% t interval"),
+        Column("passed", "true/false", "whether the interval lies on the expected side of zero"),
+    )),
+    ("validate-model", "robust_shares", "one fact over every posterior draw (with --posterior)", (
+        Column("id", "", "the fact"),
+        Column("tag", "", "OBS or ASSERT"),
+        Column("draws", "whole number", "posterior draws run"),
+        Column("passed", "whole number", "draws in which the fact passes"),
+        Column("share", "share (0-1)", "passed / draws"),
+        Column("low", "share (0-1)", "lower end of its 95% Clopper-Pearson interval"),
+        Column("high", "share (0-1)", "upper end of its 95% Clopper-Pearson interval"),
+        Column("meets_target", "true/false", "whether the share is at least 0.9 (the target for OBS facts)"),
+    )),
 )
 
 

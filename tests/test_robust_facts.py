@@ -88,6 +88,11 @@ def test_validate_model_posterior_writes_and_reports_the_pass_shares(ci_posterio
     assert shares["id"].tolist() == ["SF7"] and shares["draws"].tolist() == [2]
     assert "## Robust facts over the calibrated posterior" in (out / "validation.md").read_text()
     assert len(pd.read_parquet(out / "robust_facts.parquet")) == 2
+    from ics_abm.columns import columns
+
+    for stem in ("robust_facts", "robust_shares"):  # as the data dictionary lists them
+        listed = [c.name for c in columns("validate-model", stem)]
+        assert list(pd.read_csv(out / f"{stem}.csv").columns) == listed, stem
 
 
 @pytest.mark.parametrize(("arguments", "names"), [
