@@ -65,3 +65,56 @@ def test_a_folder_without_a_finished_generation_is_one_sentence(tmp_path):
 
 def test_posterior_is_public_and_lazy():
     assert "posterior" in ics_abm.__all__ and ics_abm.posterior is posterior
+
+
+def test_the_shipped_posterior_holds_1000_accepted_sets_with_their_provenance():
+    import hashlib
+    from importlib.resources import files
+
+    frame = ics_abm.posterior()
+    provenance = frame.attrs["provenance"]
+    config = read_config("default")
+    text = (files("ics_abm") / "data" / "calibration" / "default.toml").read_text(encoding="utf-8")
+    assert len(frame) >= 1000 and provenance["accepted"] == len(frame)
+    assert provenance["config_name"] == "default" and provenance["root_seed"] == config.settings.root_seed
+    assert provenance["config_sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert provenance["evaluations"] >= len(frame) and 0 < provenance["acceptance_rate"] <= 1
+    assert {"ics_abm_version", "pyabc_version", "git_commit", "created_utc"} <= set(provenance)
+    assert sorted(parameter_columns(frame)) == sorted(config.prior)
+    assert (frame["distance"] == 0).all(), "ABC rejection at epsilon 0: every accepted set meets every pattern"
+    for path, prior in config.prior.items():
+        assert frame[path].between(*prior.range).all(), path
+
+
+def test_the_small_config_reproduces_the_shape_of_the_shipped_posterior(tmp_path):
+    # The two parameters the shipped calibration constrains most move the same way in CI time.
+    pytest.importorskip("pyabc")
+    out = tmp_path / "small"
+    result = runner.invoke(cli_module.app, ["calibrate", "small", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    small, shipped, config = posterior(out), ics_abm.posterior(), read_config("small")
+    assert len(small) == config.settings.population_size and (small["distance"] == 0).all()
+    for path, prior in config.prior.items():
+        middle = sum(prior.range) / 2
+        side = np.sign(shipped[path].median() - middle)
+        assert side != 0 and np.sign(small[path].median() - middle) == side, path
+    # The shape small.toml documents: lower starting trust, heavier losses than the prior's middle.
+    assert shipped["trust.initial"].median() < 0.6 and shipped["governance.loss_weight"].median() > 1.2
+
+
+def test_the_hand_set_defaults_lie_inside_the_shipped_posterior():
+    from ics_abm.experiments.calibration.diagnostics import marginals
+    from ics_abm.experiments.validation.robustness import assumption_paths
+
+    config = read_config("default")
+    defaults = {path: float(value) for path, value in assumption_paths() if path in config.prior}
+    table = marginals(ics_abm.posterior(), config, defaults).set_index("parameter")
+    frame = ics_abm.posterior()
+    for path, row in table.iterrows():
+        if row["default"] in (row["prior_low"], row["prior_high"]):
+            # A central 90 % interval cannot reach the edge of the box: a default on a bound (the
+            # field's own limit, e.g. decision.socialised_power = 1) must have accepted sets within
+            # 5 % of the box's width of it.
+            assert (frame[path] - row["default"]).abs().min() <= 0.05 * (row["prior_high"] - row["prior_low"]), path
+        else:
+            assert row["default_inside"], f"{path}: default {row['default']} outside [{row['q05']}, {row['q95']}]"

@@ -17,7 +17,7 @@ from ics_abm.cli.common import bad_input_is_an_error, check_out_option, fail
 
 __all__ = ["calibrate_command"]
 
-_CONFIG_HELP = "A calibration config (TOML) or the name of a shipped one: ci (a smoke test) or default (the shipped posterior)."
+_CONFIG_HELP = "A calibration config (TOML) or the name of a shipped one: ci (a smoke test), small (the shipped result in CI time) or default (the shipped posterior)."
 _SCHEDULER_HELP = "Run on Dask: a scheduler's address (tcp://host:8786), or 'local' for a LocalCluster of --workers."
 
 

@@ -197,7 +197,7 @@ def config_from_dict(data: Any, source: str = "<dict>", text: str = "") -> Calib
 
 
 def read_config(path: str | os.PathLike) -> CalibrationConfig:
-    """Read and validate a calibration config file, or a shipped one by name (``"ci"``, ``"default"``)."""
+    """Read and validate a calibration config file, or a shipped one by name (``"ci"``, ``"small"``, ``"default"``)."""
     from importlib.resources import files
 
     from ics_abm.scenario.errors import ScenarioError
