@@ -60,7 +60,12 @@ def plot_pairs(frame: pd.DataFrame, names: list[str], path: Path) -> None:
     import seaborn as sns
 
     grid = sns.pairplot(frame[names], corner=True, plot_kws={"s": 6, "alpha": 0.4, "edgecolor": "none"},
-                        diag_kws={"bins": 20}, height=1.9)
+                        diag_kws={"bins": 20}, height=2.2)
+    for ax in grid.axes.flat:
+        if ax is not None:
+            ax.xaxis.label.set_size(8)
+            ax.yaxis.label.set_size(8)
+            ax.tick_params(labelsize=7)
     grid.figure.suptitle("Posterior pair plot of the five most constrained parameters", y=1.01)
     grid.figure.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(grid.figure)
