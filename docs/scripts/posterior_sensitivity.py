@@ -54,8 +54,10 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     q : float
         In [0, 1].
     """
-    order = np.argsort(values, kind="stable")
-    v, w = np.asarray(values, np.float64)[order], np.asarray(weights, np.float64)[order]
+    values, weights = np.asarray(values, np.float64), np.asarray(weights, np.float64)
+    kept = weights > 0  # a value of weight 0 is not in the posterior
+    order = np.argsort(values[kept], kind="stable")
+    v, w = values[kept][order], weights[kept][order]
     cdf = (np.cumsum(w) - 0.5 * w) / w.sum()
     return float(np.interp(q, cdf, v))
 
