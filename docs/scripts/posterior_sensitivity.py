@@ -217,6 +217,18 @@ def markdown_table(indices: pd.DataFrame, top: int = 10) -> str:
     return "\n".join(lines) + "\n"
 
 
+def rank_table(indices: pd.DataFrame, top: int = 5) -> str:
+    """Markdown: every parameter in some outcome's top ``top``, with its rank for each outcome."""
+    ranks = indices.pivot(index="parameter", columns="metric", values="rank")
+    ranks = ranks[[m for m in indices["metric"].unique()]]
+    chosen = ranks[(ranks <= top).any(axis=1)]
+    chosen = chosen.loc[chosen.mean(axis=1).sort_values(kind="stable").index]
+    names = [HEADLINE.get(m, m) for m in chosen.columns]
+    lines = ["| parameter | " + " | ".join(f"rank: {n}" for n in names) + " |", "|---|" + "---|" * len(names)]
+    lines += [f"| `{p}` | " + " | ".join(str(int(r)) for r in row) + " |" for p, row in chosen.iterrows()]
+    return "\n".join(lines) + "\n"
+
+
 def _short(x: float) -> str:
     return f"{x:.3g}" if math.isfinite(x) else "nan"
 
@@ -244,11 +256,12 @@ def plot_top(indices: pd.DataFrame, metric: str, path: str | os.PathLike | None 
     ax.set_yticks(y, group["parameter"], fontsize=9)
     ax.set_xlim(left=0)
     name = HEADLINE.get(metric, metric)
-    ax.set_xlabel(f"μ*: mean |change in {name}| per move across the box", fontsize=9)
+    ax.set_xlabel(f"μ*: mean |change in {name}| when the parameter moves across its whole box", fontsize=9)
     from matplotlib.patches import Patch
 
-    handles = [Patch(color="#2b6cb0", label="raises it (μ > 0)"), Patch(color="#c53030", label="lowers it (μ < 0)"),
-               Patch(color="0.65", label="either way"), *ax.get_legend_handles_labels()[0]]
+    kinds = {"#2b6cb0": "raises it (μ > 0)", "#c53030": "lowers it (μ < 0)", "0.65": "either way (|μ| < μ*/2)"}
+    handles = [Patch(color=c, label=label) for c, label in kinds.items() if c in set(colours)]
+    handles += ax.get_legend_handles_labels()[0]
     ax.legend(handles=handles, fontsize=8, loc="lower right")
     n = indices.loc[indices["metric"] == metric, "parameter"].nunique()
     steps, last = indices.attrs.get("steps", 120), indices.attrs.get("last", 12)
@@ -274,7 +287,7 @@ def main() -> None:
     args = parser.parse_args()
     indices = posterior_sensitivity(args.posterior, args.out, trajectories=args.trajectories,
                                     replicates=args.replicates, workers=args.workers)
-    table = markdown_table(indices, args.table_top)
+    table = rank_table(indices) + "\n" + markdown_table(indices, args.table_top)
     (args.out / "table.md").write_text(table, encoding="utf-8")
     args.img.mkdir(parents=True, exist_ok=True)
     for metric in indices["metric"].unique():
