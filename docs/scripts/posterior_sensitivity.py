@@ -267,7 +267,8 @@ def plot_top(indices: pd.DataFrame, metric: str, path: str | os.PathLike | None 
     steps, last = indices.attrs.get("steps", 120), indices.attrs.get("last", 12)
     horizon = f"{steps // 12} years" if steps % 12 == 0 else f"{steps} months"
     figure.suptitle(f"Morris screening of {name} (mean of the last {last} months of {horizon})\n"
-                    f"top {len(group)} of {n} parameters, posterior's central 90% box", fontsize=10)
+                    f"top {len(group)} of {n} parameters over the posterior's central 90% box; "
+                    "whiskers: 95% interval of μ*", fontsize=10)
     if path is not None:
         figure.savefig(path, dpi=150)
     return figure
