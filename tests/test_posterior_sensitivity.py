@@ -71,6 +71,7 @@ def test_the_box_lies_inside_the_posterior_and_the_sweep_file_reads_back(screene
     assert list(box.index) == PARAMETERS
     for name, row in box.iterrows():
         assert frame[name].min() <= row["low"] < row["median"] < row["high"] <= frame[name].max()
+        assert row["prior_low"] <= row["low"] and row["high"] <= row["prior_high"] and 0 < row["share"] < 1
     spec = read_sweep(out / "posterior-morris.toml")
     assert spec.design == "morris" and spec.samples == 3 and spec.steps == 24 and spec.replicates == 2
     assert {k: tuple(v) for k, v in spec.ranges.items()} == {p: (box.loc[p, "low"], box.loc[p, "high"])
