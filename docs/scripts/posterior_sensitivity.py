@@ -16,7 +16,7 @@ same seeds (common random numbers) and its outcome is the mean over them.
 Usage (from the repository root)::
 
     .venv/bin/python docs/scripts/posterior_sensitivity.py --posterior /work/calib/default \\
-        --out results/posterior-sensitivity --trajectories 20 --replicates 4 --workers 2
+        --out results/posterior-sensitivity --trajectories 150 --workers 2
 
 It writes ``OUT/posterior-morris.toml`` (the sweep), the sweep's results, ``OUT/box.csv``,
 ``OUT/indices.csv`` (every parameter, every outcome), ``OUT/table.md`` (the top parameters per
@@ -292,7 +292,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posterior", help="a calibration folder (default: the shipped posterior)")
     parser.add_argument("--out", default="results/posterior-sensitivity", type=Path)
-    parser.add_argument("--trajectories", type=int, default=20)
+    parser.add_argument("--trajectories", type=int, default=150, help="Morris trajectories (150: about 5 min on 2 cores)")
     parser.add_argument("--replicates", type=int, help="seeds per point (default: the calibration's)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--top", type=int, default=15, help="parameters per figure")
