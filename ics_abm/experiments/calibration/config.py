@@ -29,7 +29,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -90,7 +90,8 @@ class Settings(_Section):
     population_size: int = Field(ge=2, le=1_000_000)
     generations: int = Field(ge=1, le=1000)
     minimum_epsilon: float = Field(0.0, ge=0.0)
-    epsilon: list[float] | None = None
+    # negative thresholds accept nothing (distances are >= 0): such a run would never end
+    epsilon: list[Annotated[float, Field(ge=0.0)]] | None = None
     root_seed: int = Field(0, ge=0, le=MAX_ROOT_SEED)
     patterns: list[str] = Field(default_factory=lambda: list(PATTERNS), min_length=1)
 
@@ -153,6 +154,10 @@ def _first_error(exc: ValidationError, source: str) -> CalibrationError:
         problem = f"{where} is not a known field"
     elif kind == "value_error":
         problem = f"{where} {err['msg'].removeprefix('Value error, ')}"
+    elif kind in ("too_short", "string_too_short", "string_pattern_mismatch", "model_type", "dict_type"):
+        expected = {"too_short": f"at least {err.get('ctx', {}).get('min_length', 1)} item(s)",
+                    "model_type": "a table", "dict_type": "a table"}.get(kind, "a text that is not blank")
+        problem = f"{where} expected {expected}, got {show(given)}"
     else:
         problem = f"{where} expected {err['msg'].lower().removeprefix('input should be ')}, got {show(given)}"
     return CalibrationError(source, problem, field or None)
@@ -160,6 +165,7 @@ def _first_error(exc: ValidationError, source: str) -> CalibrationError:
 
 def _base_scenario(source: str, given: str) -> dict:
     from ics_abm.scenario.catalog import _looks_like_a_name, list_scenarios
+    from ics_abm.scenario.errors import ScenarioError
     from ics_abm.scenario.loading import _parse_toml, _read_text, scenario_from_dict, scenario_to_dict
 
     folder = Path(source).parent if source != "<dict>" else Path.cwd()
@@ -169,8 +175,12 @@ def _base_scenario(source: str, given: str) -> dict:
     if not path.is_file():
         raise CalibrationError(source, f"field 'calibration.scenario' expected a scenario file or the name of a "
                                        f"shipped scenario, got {given!r}", "calibration.scenario")
-    data = _parse_toml(_read_text(path), os.fspath(path))
-    return scenario_to_dict(scenario_from_dict(data, source=os.fspath(path)))
+    try:
+        data = _parse_toml(_read_text(path), os.fspath(path))
+        return scenario_to_dict(scenario_from_dict(data, source=os.fspath(path)))
+    except ScenarioError as exc:  # the config names a file that is not a valid scenario
+        raise CalibrationError(source, f"field 'calibration.scenario' expected a valid scenario file, got {given!r}, "
+                                       f"which is not ({exc.problem})", "calibration.scenario") from None
 
 
 def config_from_dict(data: Any, source: str = "<dict>", text: str = "") -> CalibrationConfig:
