@@ -160,3 +160,13 @@ def test_the_default_config_has_a_range_and_a_reason_for_every_assumption_but_th
     for path, value in assumptions:
         low, high = config.prior[path].range
         assert low <= value <= high, path
+
+
+def test_the_default_output_folder_is_a_safe_name_under_results(tmp_path, monkeypatch):
+    config = tmp_path / "c.toml"
+    config.write_text(GOOD.format(generations=1).replace('name = "t"', 'name = "x/../../escape"'))
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli_module.app, ["calibrate", str(config)])
+    assert result.exit_code == 0, result.output
+    made = [p.name for p in (tmp_path / "results").iterdir()]
+    assert made == ["calibrate-x_.._.._escape"] and not (tmp_path.parent / "escape").exists()

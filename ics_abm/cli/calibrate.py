@@ -58,7 +58,9 @@ def calibrate_command(
             raise fail("ics-abm calibrate needs pyabc: pip install \"ics_abm[calibrate]\".") from None
         from ics_abm.experiments.calibration.smc import calibrate
 
-        out = Path("results") / f"calibrate-{config.settings.name}" if out is None else out
+        from ics_abm.output.directory import safe_name
+
+        out = Path("results") / f"calibrate-{safe_name(config.settings.name)}" if out is None else out
         start, cpu = time.perf_counter(), time.process_time()
         with _engine(workers, scheduler) as engine:
             result = calibrate(config, out, engine.executor, resume=resume)
