@@ -7,6 +7,7 @@ file written on its own goes through :func:`ics_abm.output.directory.write_atomi
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -44,27 +45,24 @@ def _cells(series: pd.Series) -> list[str] | None:
 
     Integers as ``str``; floats as ``repr`` (what numpy's ``astype(str)``, which pandas uses, gives
     for float64: the shortest string that reads back as the same number), NaN as ``""``; strings as
-    they are (a missing one as ``""``), unless one would need quoting.
+    they are (a missing one as ``""``), unless one would need quoting. Each distinct value is
+    formatted once (floats told apart by their bits, so ``-0.0`` stays ``-0.0``).
     """
     dtype = series.dtype
     if dtype == np.int64:
-        return list(map(str, series.to_numpy().tolist()))
-    if dtype == np.float64:
-        values = series.to_numpy()
-        cells = list(map(repr, values.tolist()))
-        for i in np.flatnonzero(np.isnan(values)).tolist():
-            cells[i] = ""
-        return cells
-    if isinstance(dtype, pd.StringDtype) or dtype == np.dtype("O"):
-        values = series.to_numpy(dtype=object)
-        missing = pd.isna(values)
-        cells = values.tolist()
-        for i in np.flatnonzero(missing).tolist():
-            cells[i] = ""
-        if not all(type(cell) is str for cell in cells) or any(_QUOTED.search(cell) for cell in set(cells)):
+        codes, uniques = pd.factorize(series.to_numpy())
+        texts = list(map(str, uniques.tolist()))
+    elif dtype == np.float64:
+        codes, uniques = pd.factorize(series.to_numpy().view(np.int64))
+        texts = ["" if math.isnan(x) else repr(x) for x in uniques.view(np.float64).tolist()]
+    elif isinstance(dtype, pd.StringDtype) or dtype == np.dtype("O"):
+        codes, uniques = pd.factorize(series.to_numpy(dtype=object))  # a missing value: code -1
+        texts = list(uniques)
+        if not all(type(text) is str for text in texts) or any(_QUOTED.search(text) for text in texts):
             return None
-        return cells
-    return None
+    else:
+        return None
+    return np.array([*texts, ""], dtype=object)[codes].tolist()  # code -1 (missing) takes the last: ""
 
 
 def csv_text(frame: pd.DataFrame) -> str:
