@@ -107,11 +107,29 @@ class _EngineCache(FunctionCache):
             return self._load_overload(sig, target_context)
 
 
+class _LazyEngineCache:
+    """An :class:`_EngineCache` made when the dispatcher first uses it (to load or save code).
+
+    Making one finds and tests its folder (0.5 ms); a run imports about 60 kernels and calls a
+    handful, so they are made on demand (issue 16: start-up).
+    """
+
+    def __init__(self, py_func, variant: str):
+        self._arguments: tuple | None = (py_func, variant)
+        self._cache: _EngineCache | None = None
+
+    def __getattr__(self, name: str):
+        if self._cache is None:
+            assert self._arguments is not None
+            self._cache, self._arguments = _EngineCache(*self._arguments), None
+        return getattr(self._cache, name)
+
+
 def _compile(function, options: dict, variant: str):
     dispatcher = numba.njit(**options)(function)
     if _CACHE and hasattr(dispatcher, "enable_caching"):  # not under NUMBA_DISABLE_JIT=1
         # What Dispatcher.enable_caching does, with the engine's cache in place of numba's.
-        dispatcher._cache = _EngineCache(dispatcher.py_func, variant)
+        dispatcher._cache = _LazyEngineCache(dispatcher.py_func, variant)
     return dispatcher
 
 
