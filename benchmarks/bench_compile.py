@@ -2,8 +2,8 @@
 
 Run with ``.venv/bin/python benchmarks/bench_compile.py``. Each repeat is a fresh process with
 ``ICS_ABM_NUMBA_CACHE=0`` (the engine compiles afresh, :mod:`ics_abm.engine.jit`) that imports
-ics_abm, makes one 120-month run of the default scenario, then one batch of 4 runs
-(``system_table``, serial and parallel batch drivers): CPU and wall time of each phase, min /
+ics_abm, makes one 120-month run of the default scenario, then one batch of 4 runs with the
+serial batch driver and one with the parallel one (``system_table``): CPU and wall time of each phase, min /
 median of ``--repeats``. The baseline measured in the same loop is the same script with the
 warm cache (everything loaded from disk), so compilation is the difference.
 """
@@ -37,6 +37,7 @@ scenario = load_scenario("scenarios/default.toml")
 run(scenario, 1, 120)
 marks.append(clock())
 system_table(scenario, [1, 2, 3, 4], 120, parallel=False)
+marks.append(clock())
 system_table(scenario, [1, 2, 3, 4], 120, parallel=True)
 marks.append(clock())
 from ics_abm.engine.step import advance_steps
@@ -44,7 +45,7 @@ print(json.dumps({"phases": [[b[0] - a[0], b[1] - a[1]] for a, b in zip(marks, m
                   "serial_step_signatures": len(advance_steps.serial.signatures),
                   "parallel_step_signatures": len(advance_steps.parallel.signatures)}))
 """
-PHASES = ("import", "first run()", "first batch (serial + parallel driver)")
+PHASES = ("import", "first run()", "first batch, serial driver", "first batch, parallel driver")
 
 
 def once(cold: bool) -> dict:

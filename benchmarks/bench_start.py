@@ -79,7 +79,10 @@ def main() -> None:
         trace = subprocess.run([sys.executable, "-X", "importtime", "-m", "ics_abm.cli", *argv], cwd=ROOT,
                                capture_output=True, text=True, check=True).stderr
         loaded = {line.rsplit("|", 1)[-1].strip() for line in trace.splitlines() if "|" in line}
-        heavy = [name for name in ("mesa", "matplotlib", "seaborn", "scipy", "solara", "networkx") if name in loaded]
+        # scipy's top level is imported by numba itself (a version check, a few ms): its heavy parts are listed.
+        # A package counts when any of its modules is listed (scipy's lazy loader hides scipy.stats' own line).
+        heavy = [name for name in ("mesa", "matplotlib", "seaborn", "scipy.linalg", "scipy.stats", "solara", "networkx")
+                 if any(m == name or m.startswith(name + ".") for m in loaded)]
         print(f"heavy libraries {label} imports: {', '.join(heavy) or 'none'} (target: no Mesa, matplotlib or seaborn)")
     print(f"cores {os.cpu_count()}")
 

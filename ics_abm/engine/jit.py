@@ -30,6 +30,15 @@ So every engine kernel gets a cache whose files are named after the variant (``.
 ``...parallel``) and whose freshness stamp includes a hash of the source of every module of
 :mod:`ics_abm.engine`: any change to the engine recompiles every kernel, and each variant only
 ever loads its own code. ``tests/test_jit.py`` checks both.
+
+Loading from the cache is also made cheaper. numba "refreshes" its compilation target before it
+looks in the cache: it imports and registers the implementation of every function it can compile
+(numpy's, math's, typed containers, ...; ``numba.np.arraymath`` imports ``scipy.linalg`` for its
+BLAS check), about 0.3-0.5 s of CPU, a third of a warm ``ics-abm run`` (issue 16). Machine code
+loaded from the cache needs none of that, only numba's runtime (NRT: allocation, reference
+counts), which the engine's cache initialises itself; the modules whose helpers the loaded code
+calls are imported by numba as it unpickles the code. A cache miss compiles as before, and
+numba's compiler refreshes the target first, as always.
 """
 
 from __future__ import annotations
@@ -85,12 +94,42 @@ class _EngineCache(FunctionCache):
             source_stamp=(own_stamp, _module_fingerprint()),
         )
 
+    def load_overload(self, sig, target_context):
+        """numba's ``FunctionCache.load_overload`` without the target's refresh (see the module docstring).
+
+        numba calls ``target_context.refresh()`` here, which registers every implementation it
+        could compile; loading machine code needs only the runtime it calls (NRT), initialised here.
+        """
+        from numba.core.runtime import rtsys
+
+        rtsys.initialize(target_context)
+        with self._guard_against_spurious_io_errors():
+            return self._load_overload(sig, target_context)
+
+
+class _LazyEngineCache:
+    """An :class:`_EngineCache` made when the dispatcher first uses it (to load or save code).
+
+    Making one finds and tests its folder (0.5 ms); a run imports about 60 kernels and calls a
+    handful, so they are made on demand (issue 16: start-up).
+    """
+
+    def __init__(self, py_func, variant: str):
+        self._arguments: tuple | None = (py_func, variant)
+        self._cache: _EngineCache | None = None
+
+    def __getattr__(self, name: str):
+        if self._cache is None:
+            assert self._arguments is not None
+            self._cache, self._arguments = _EngineCache(*self._arguments), None
+        return getattr(self._cache, name)
+
 
 def _compile(function, options: dict, variant: str):
     dispatcher = numba.njit(**options)(function)
     if _CACHE and hasattr(dispatcher, "enable_caching"):  # not under NUMBA_DISABLE_JIT=1
         # What Dispatcher.enable_caching does, with the engine's cache in place of numba's.
-        dispatcher._cache = _EngineCache(dispatcher.py_func, variant)
+        dispatcher._cache = _LazyEngineCache(dispatcher.py_func, variant)
     return dispatcher
 
 

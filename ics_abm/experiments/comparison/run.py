@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ics_abm.experiments.batch import system_table
 from ics_abm.experiments.comparison.outcomes import DEFAULT_OUTCOMES, MEASURES, WINDOW, check_outcomes, run_measures
 from ics_abm.experiments.comparison.summary import contrasts, summarise
 from ics_abm.experiments.sweeps.posterior import PosteriorDraws
@@ -352,15 +353,20 @@ def compare(
     total, done = len(seeds) * len(loaded), 0
     rows: list[tuple] = []
     systems: list[tuple[str, int, int, pd.DataFrame]] = []
+    per_batch = max(1, 120_000 // steps)  # runs advanced together: a few tens of MB of outputs at most
     for option in loaded:
         checked_arguments(option.scenario, seeds[0], steps)  # what run() checks (size limits), once per option
-        for replicate, run_seed in enumerate(seeds):
-            system = _system_table(option.scenario, run_seed, steps)
-            rows.extend((option.label, replicate, run_seed, *measured) for measured in run_measures(system, chosen))
-            systems.append((option.label, replicate, run_seed, system))
-            done += 1
-            if progress is not None:
-                progress(done, total)
+        for first in range(0, len(seeds), per_batch):
+            # The batch driver: each run's rows are run()'s system table bit for bit (test_batch), without
+            # a model, tables and checks per run (issue 16: about a tenth of a comparison's time).
+            batch = system_table(option.scenario, seeds[first:first + per_batch], steps, parallel=False)
+            for k, run_seed in enumerate(seeds[first:first + per_batch]):
+                system = batch.iloc[k * steps:(k + 1) * steps]
+                rows.extend((option.label, first + k, run_seed, *measured) for measured in run_measures(system, chosen))
+                systems.append((option.label, first + k, run_seed, system))
+                done += 1
+                if progress is not None:
+                    progress(done, total)
     table = pd.DataFrame(rows, columns=["option", "replicate", "seed", "outcome", "measure", "value"])
     return Comparison(
         options=loaded,
