@@ -215,10 +215,7 @@ def _check_counts(replicates: int, steps: int | None, seed: int) -> None:
 
 
 def _system_table(scenario: Scenario, seed: int, steps: int) -> pd.DataFrame:
-    """The system table of one run: :func:`ics_abm.run`'s ``system``, without the two tables a comparison never reads.
-
-    The arguments were checked by the caller (:func:`ics_abm.run.checked_arguments`, once per option).
-    """
+    """One run's system table (:func:`ics_abm.run`'s ``system``; arguments checked by the caller), for posterior draws."""
     model = Simulation(scenario, seed)
     model.simulate(steps)  # one call: the months are the same in one call as in run()'s chunks of 12
     return model.history()
