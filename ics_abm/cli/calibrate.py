@@ -57,7 +57,6 @@ def calibrate_command(
         except ImportError:
             raise fail("ics-abm calibrate needs pyabc: pip install \"ics_abm[calibrate]\".") from None
         from ics_abm.experiments.calibration.smc import calibrate
-
         from ics_abm.output.directory import safe_name
 
         out = Path("results") / f"calibrate-{safe_name(config.settings.name)}" if out is None else out
