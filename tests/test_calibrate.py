@@ -117,6 +117,8 @@ BAD = [
     (GOOD.format(generations=2).replace('scenario = "default"', 'scenario = "nowhere.toml"'), "calibration.scenario"),
     (GOOD.format(generations=2) + "\n[extra]\n", "section [extra]"),
     ("not toml [", "not valid TOML"),
+    (GOOD.format(generations=2).replace("population_size = 4", "population_size = 2")
+     + '[prior."trust.loss_rate"]\nrange = [0.1, 0.3]\nreason = "t"\n', "field 'calibration.population_size'"),
 ]
 
 

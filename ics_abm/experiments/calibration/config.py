@@ -203,6 +203,13 @@ def config_from_dict(data: Any, source: str = "<dict>", text: str = "") -> Calib
             except ScenarioError as exc:
                 raise CalibrationError(source, f"prior '{path}' field 'range' expected bounds the scenario accepts, "
                                                f"got {list(prior.range)} ({exc.problem})", f"prior.{path}") from None
+    dimensions, size = len(parsed.prior), parsed.calibration.population_size
+    if parsed.calibration.generations > 1 and size <= dimensions:
+        # Generations after the first perturb accepted particles with a Gaussian kernel fitted to
+        # them: fewer particles than parameters + 1 give a singular covariance and NaN weights.
+        raise CalibrationError(source, f"field 'calibration.population_size' expected at least {dimensions + 1} (one more "
+                                       f"than the {dimensions} parameters of the prior) when there is more than one "
+                                       f"generation, got {size}", "calibration.population_size")
     return CalibrationConfig(os.fspath(source), text, parsed.calibration, dict(parsed.prior), base)
 
 
