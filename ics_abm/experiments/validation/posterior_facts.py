@@ -38,15 +38,6 @@ def draw_root(root_seed: int, sample: int) -> int:
     return int(seed_of(np.random.SeedSequence(int(root_seed), spawn_key=(0xD4A3, int(sample)))))
 
 
-def _get(data: Mapping[str, Any], path: str) -> Any:
-    node: Any = data
-    for key in path.split("."):
-        if not isinstance(node, Mapping) or key not in node:
-            return None
-        node = node[key]
-    return node
-
-
 def fact_under_draw(fact: StylizedFact, values: Mapping[str, float], default: Mapping[str, Any]) -> StylizedFact:
     """``fact`` with a draw's ``values`` set wherever its base leaves the default scenario's value.
 
@@ -59,11 +50,12 @@ def fact_under_draw(fact: StylizedFact, values: Mapping[str, float], default: Ma
         The default scenario as data (``scenario_to_dict``).
     """
     from ics_abm.experiments.sweeps.parameters import with_values
+    from ics_abm.experiments.sweeps.posterior import value_at
     from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict
 
     # A fact's base may give only what it changes; the validated scenario has every value.
     base = scenario_to_dict(scenario_from_dict(fact.base_data(), source=f"fact {fact.id}"))
-    kept = {path: float(v) for path, v in values.items() if _get(base, path) == _get(default, path)}
+    kept = {path: float(v) for path, v in values.items() if value_at(base, path) == value_at(default, path)}
     return dataclasses.replace(fact, base=with_values(base, kept))
 
 
