@@ -20,6 +20,7 @@ index, as a user's install does.
 from __future__ import annotations
 
 import email
+import json
 import os
 import shutil
 import socket
@@ -112,7 +113,8 @@ def test_wheel_ships_the_scenarios_sweeps_and_type_marker_and_no_developer_tools
     assert shipped == {p.stem for p in (REPO / "scenarios").glob("*.toml")}
     assert {"ics_abm/data/sweeps/example.toml", "ics_abm/data/sweeps/sobol.toml", "ics_abm/py.typed",
             "ics_abm/data/calibration/posterior-default.parquet",
-            "ics_abm/data/calibration/posterior-default.json"} <= set(names)
+            "ics_abm/data/calibration/posterior-default.json", "ics_abm/engine/compiled/manifest.json"} <= set(names)
+    assert [n for n in names if n.startswith("ics_abm/engine/compiled/") and n.endswith(".nbc")]
     assert not [n for n in names if n.startswith(("tests/", "docs/", "benchmarks/"))]
     meta = email.message_from_bytes(zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))))
     required = [r for r in meta.get_all("Requires-Dist") if "extra ==" not in r]
@@ -136,6 +138,27 @@ def test_the_shipped_posterior_loads_from_the_installed_package(installed, outsi
                           cwd=outside, capture_output=True, text=True, check=True)
     rows, name = done.stdout.split()
     assert int(rows) >= 1000 and name == "default"
+
+
+def test_the_installed_package_runs_on_its_shipped_machine_code(installed, outside):
+    """A new user's first run loads the engine compiled ahead of time (ics_abm.engine.jit) and compiles nothing."""
+    probe = ("import json, platform, sys, numba, ics_abm; from ics_abm.engine.jit import COMPILED; "
+             "from ics_abm.engine.step import advance_steps; ics_abm.run('default', 1, 6); "
+             "m = json.loads((COMPILED / 'manifest.json').read_text()); s = advance_steps.serial.stats; "
+             "print(json.dumps({'applies': [m['numba'], m['python'], m['platform']] == [numba.__version__, "
+             "platform.python_version(), sys.platform + '-' + platform.machine()], 'compiled': COMPILED.is_relative_to("
+             "sys.prefix), 'hits': sum(s.cache_hits.values()), 'misses': sum(s.cache_misses.values())}))")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "ICS_ABM_SHIPPED_KERNELS")}
+    env["NUMBA_CACHE_DIR"] = str(outside / "empty-cache")
+    done = subprocess.run([installed / "python", "-c", probe], cwd=outside, capture_output=True, text=True, env=env,
+                          timeout=TIMEOUT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["compiled"], report  # the installed copy, not the checkout's
+    if report["applies"]:  # built with this numba, Python and platform: loaded, nothing compiled
+        assert report["hits"] == 1 and report["misses"] == 0, report
+    else:  # another toolchain: compiled here, as without shipped code
+        assert report["hits"] == 0 and report["misses"] == 1, report
 
 
 def test_scenarios_run_compare_validate_by_name_outside_the_repository(installed, outside):

@@ -39,6 +39,19 @@ loaded from the cache needs none of that, only numba's runtime (NRT: allocation,
 counts), which the engine's cache initialises itself; the modules whose helpers the loaded code
 calls are imported by numba as it unpickles the code. A cache miss compiles as before, and
 numba's compiler refreshes the target first, as always.
+
+Shipped machine code
+--------------------
+Compiling the engine takes about a minute of CPU (the step loop inlines every submodel), which a
+new user would pay on their first run. So the package ships the engine's machine code, compiled
+ahead of time for a generic x86-64 CPU (``NUMBA_CPU_NAME=generic``, no optional instruction sets)
+by ``tools/build_compiled_kernels.py``, in ``ics_abm/engine/compiled/`` as numba cache files with
+the same stamp (the engine's source). A kernel whose own cache has no entry loads the shipped code
+when the stamp, numba's version, the Python version and the platform all match, and compiles as
+before otherwise (another CPU architecture or Python, a changed engine). The numbers are the same
+bit for bit: ``fastmath`` is off, so the compiler may use other instructions but not other
+arithmetic (``tests/test_compiled_kernels.py`` compares a run on shipped code with one compiled
+here). Set ``ICS_ABM_SHIPPED_KERNELS=0`` to ignore the shipped code.
 """
 
 from __future__ import annotations
@@ -51,9 +64,19 @@ from typing import Any, NamedTuple
 import numba
 from numba.core.caching import FunctionCache, IndexDataCacheFile
 
-__all__ = ["SERIAL", "PARALLEL", "INLINE", "ENGINE_FINGERPRINT", "engine_fingerprint", "Variants", "inline", "kernel", "variants"]
+__all__ = ["SERIAL", "PARALLEL", "INLINE", "COMPILED", "ENGINE_FINGERPRINT", "engine_fingerprint", "Variants", "inline",
+           "kernel", "variants"]
 
 _CACHE = os.environ.get("ICS_ABM_NUMBA_CACHE", "1") != "0"
+_SHIPPED = os.environ.get("ICS_ABM_SHIPPED_KERNELS", "1") != "0"
+# Set by tools/build_compiled_kernels.py in the process that compiles the shipped code: every
+# engine kernel then saves to (and loads from) the shipped folder instead of its own cache.
+_BUILDING = os.environ.get("ICS_ABM_BUILDING_KERNELS") == "1"
+
+#: Folder of the engine's shipped machine code (numba cache files for a generic CPU).
+COMPILED = Path(__file__).resolve().parent / "compiled"
+#: The CPU the shipped code is compiled for, as it appears in numba's cache key (name, features).
+GENERIC_CPU = ("generic", "")
 
 #: Options of every serial kernel.
 SERIAL: dict = {"nogil": True, "fastmath": False, "error_model": "numpy"}
@@ -87,12 +110,13 @@ class _EngineCache(FunctionCache):
 
     def __init__(self, py_func, variant: str):
         super().__init__(py_func)
-        own_stamp = self._impl.locator.get_source_stamp()
-        self._cache_file = IndexDataCacheFile(
-            cache_path=self._cache_path,
-            filename_base=f"{self._impl.filename_base}.{variant}",
-            source_stamp=(own_stamp, _module_fingerprint()),
-        )
+        stamp = (self._impl.locator.get_source_stamp(), _module_fingerprint())
+        name = f"{self._impl.filename_base}.{variant}"
+        self._shipped_file = IndexDataCacheFile(cache_path=os.fspath(COMPILED), filename_base=name, source_stamp=stamp)
+        if _BUILDING:
+            self._cache_file = self._shipped_file
+        else:
+            self._cache_file = IndexDataCacheFile(cache_path=self._cache_path, filename_base=name, source_stamp=stamp)
 
     def load_overload(self, sig, target_context):
         """numba's ``FunctionCache.load_overload`` without the target's refresh (see the module docstring).
@@ -104,7 +128,26 @@ class _EngineCache(FunctionCache):
 
         rtsys.initialize(target_context)
         with self._guard_against_spurious_io_errors():
-            return self._load_overload(sig, target_context)
+            data = self._load_overload(sig, target_context)
+            if data is None and _SHIPPED and not _BUILDING and self._enabled:
+                data = self._load_shipped(sig, target_context)
+            return data
+
+    def _load_shipped(self, sig, target_context):
+        """The shipped machine code for ``sig`` (see the module docstring), or None."""
+        key = self._index_key(sig, _GenericCodegen(target_context.codegen()))
+        data = self._shipped_file.load(key)
+        return None if data is None else self._impl.rebuild(target_context, data)
+
+
+class _GenericCodegen:
+    """Stands in for numba's codegen in a cache key: this process's target triple, a generic CPU."""
+
+    def __init__(self, codegen) -> None:
+        self._triple = codegen.magic_tuple()[0]
+
+    def magic_tuple(self) -> tuple:
+        return (self._triple, *GENERIC_CPU)
 
 
 class _LazyEngineCache:
