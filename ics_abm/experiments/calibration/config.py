@@ -33,6 +33,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ics_abm.experiments.calibration.fact_patterns import fact_id, fact_ids, is_fact
 from ics_abm.experiments.calibration.patterns import MIN_STEPS, PATTERNS
 from ics_abm.experiments.sweeps.errors import show
 from ics_abm.experiments.sweeps.parameters import field_kind, with_values
@@ -94,13 +95,20 @@ class Settings(_Section):
     epsilon: list[Annotated[float, Field(ge=0.0)]] | None = None
     root_seed: int = Field(0, ge=0, le=MAX_ROOT_SEED)
     patterns: list[str] = Field(default_factory=lambda: list(PATTERNS), min_length=1)
+    # Seeds per arm of the stylized facts among the patterns (default: ``seeds``).
+    fact_seeds: int | None = Field(None, ge=2, le=10_000)
 
     @field_validator("patterns")
     @classmethod
     def _known(cls, value: list[str]) -> list[str]:
         for name in value:
-            if name not in PATTERNS:
-                raise ValueError(f"expected pattern names from {', '.join(PATTERNS)}, got {name!r}")
+            if is_fact(name):
+                if fact_id(name) not in fact_ids():
+                    raise ValueError(f"expected 'fact:' followed by a registered fact's id "
+                                     f"({', '.join(fact_ids())}), got {name!r}")
+            elif name not in PATTERNS:
+                raise ValueError(f"expected pattern names from {', '.join(PATTERNS)}, or 'fact:<ID>' for a "
+                                 f"stylized fact, got {name!r}")
         if len(set(value)) != len(value):
             raise ValueError(f"expected each pattern once, got {value}")
         return value

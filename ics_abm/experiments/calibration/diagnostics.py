@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ics_abm.experiments.calibration.config import CalibrationConfig
-from ics_abm.experiments.calibration.patterns import PATTERNS, distance
+from ics_abm.experiments.calibration.patterns import distance, target_of
 from ics_abm.experiments.calibration.posterior import draw_parameters, parameter_columns
 
 __all__ = ["marginals", "predictive_check", "prior_draws", "within_targets"]
@@ -120,7 +120,7 @@ def within_targets(table: pd.DataFrame, patterns: list[str]) -> pd.DataFrame:
     """
     rows = []
     for name in patterns:
-        low, high = PATTERNS[name].target
+        low, high = target_of(name)
         values = table[name].to_numpy(dtype=np.float64)
         rows.append({"pattern": name, "low": low, "high": high, "median": float(np.nanmedian(values)),
                      "share_inside": float(np.mean((values >= low) & (values <= high)))})

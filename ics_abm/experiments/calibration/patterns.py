@@ -11,7 +11,9 @@ statistic lies outside its target range, in units of the pattern's ``scale``::
     d = sum_i gap_i / scale_i,   gap_i = max(low_i - s_i, 0, s_i - high_i)
 
 so it is exactly zero when every statistic is inside its range and grows linearly outside. A
-statistic that cannot be computed (NaN) counts as one full scale away.
+statistic that cannot be computed (NaN) counts as one full scale away. Stylized facts can be
+patterns too (``"fact:SF14"``, :mod:`ics_abm.experiments.calibration.fact_patterns`): their
+statistic is a signed t statistic with target ``t >= 1``, a miss counted in units of t and capped.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["ARMS", "PATTERNS", "MIN_STEPS", "Pattern", "distance", "summaries"]
+from ics_abm.experiments.calibration.fact_patterns import MAX_MISS, TARGET, is_fact
+
+__all__ = ["ARMS", "PATTERNS", "MIN_STEPS", "Pattern", "distance", "summaries", "target_of"]
 
 #: Fewest months a calibration run may have: the patterns read year 1 and the last 12 months.
 MIN_STEPS = 24
@@ -132,8 +136,13 @@ PATTERNS: dict[str, Pattern] = {p.name: p for p in (
 
 
 def summaries(tables: Mapping[str, pd.DataFrame], steps: int, names: Sequence[str]) -> dict[str, float]:
-    """The statistics of the patterns ``names`` from each arm's ``system_table`` (runs on the same seeds)."""
+    """The statistics of the level patterns ``names`` from each arm's ``system_table`` (runs on the same seeds)."""
     return {name: PATTERNS[name].measure(tables[PATTERNS[name].arm], steps) for name in names}
+
+
+def target_of(name: str) -> tuple[float, float]:
+    """The target range of pattern ``name`` (a level pattern of :data:`PATTERNS` or a ``"fact:<ID>"``)."""
+    return TARGET if is_fact(name) else PATTERNS[name].target
 
 
 def distance(stats: Mapping[str, float], targets: Mapping[str, tuple[float, float]] | None = None) -> float:
@@ -142,15 +151,19 @@ def distance(stats: Mapping[str, float], targets: Mapping[str, tuple[float, floa
     Parameters
     ----------
     stats : mapping
-        Pattern name -> statistic (as :func:`summaries` gives).
+        Pattern name -> statistic (as :func:`summaries` and
+        :func:`~ics_abm.experiments.calibration.fact_patterns.fact_statistic` give).
     targets : mapping, optional
         Pattern name -> (low, high), overriding the patterns' own targets.
     """
     total = 0.0
     for name, value in stats.items():
-        pattern = PATTERNS[name]
-        low, high = (targets or {}).get(name, pattern.target)
+        low, high = (targets or {}).get(name, target_of(name))
         value = float(value)
-        gap = pattern.scale if math.isnan(value) else max(low - value, 0.0, value - high)
-        total += gap / pattern.scale
+        if is_fact(name):
+            total += MAX_MISS if math.isnan(value) else min(max(low - value, 0.0, value - high), MAX_MISS)
+            continue
+        scale = PATTERNS[name].scale
+        gap = scale if math.isnan(value) else max(low - value, 0.0, value - high)
+        total += gap / scale
     return total

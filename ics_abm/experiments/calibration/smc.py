@@ -37,8 +37,9 @@ import numpy as np
 import pandas as pd
 
 from ics_abm.experiments.calibration.config import CalibrationConfig, CalibrationError
+from ics_abm.experiments.calibration.fact_patterns import fact_statistic, is_fact
 from ics_abm.experiments.calibration.patterns import ARMS, PATTERNS, distance, summaries
-from ics_abm.experiments.sweeps.seeds import replicate_seeds
+from ics_abm.experiments.sweeps.seeds import replicate_seeds, seed_of
 
 __all__ = ["CalibrationResult", "calibrate", "load_calibration"]
 
@@ -52,10 +53,17 @@ class PatternModel:
     """The simulator pyabc calls: a parameter set -> the patterns' statistics on the common seeds."""
 
     def __init__(self, config: CalibrationConfig) -> None:
-        self.base, self.steps = config.base, config.settings.steps
-        self.names = tuple(config.settings.patterns)
-        self.seeds = [int(s) for s in replicate_seeds(config.settings.root_seed, config.settings.seeds)]
-        self.arms = tuple(dict.fromkeys(PATTERNS[n].arm for n in self.names))
+        settings = config.settings
+        self.base, self.steps = config.base, settings.steps
+        self.names = tuple(settings.patterns)
+        self.seeds = [int(s) for s in replicate_seeds(settings.root_seed, settings.seeds)]
+        self.levels = tuple(n for n in self.names if not is_fact(n))
+        self.facts = tuple(n for n in self.names if is_fact(n))
+        self.arms = tuple(dict.fromkeys(PATTERNS[n].arm for n in self.levels))
+        # The facts' seeds, the same for every particle: spawned from (root seed, 0xFAC7), apart from the levels'.
+        fact_root = seed_of(np.random.SeedSequence(settings.root_seed, spawn_key=(0xFAC7,)))
+        self.fact_seeds = [int(s) for s in replicate_seeds(fact_root, settings.fact_seeds or settings.seeds)]
+        self._default: dict | None = None
 
     def __call__(self, parameters) -> dict[str, float]:
         from ics_abm.experiments.batch import system_table
@@ -74,7 +82,18 @@ class PatternModel:
             return {name: float("nan") for name in self.names}
         tables = {arm: system_table(scenario, self.seeds, self.steps, parallel=False)
                   for arm, scenario in scenarios.items()}
-        return summaries(tables, self.steps, self.names)
+        stats = summaries(tables, self.steps, self.levels)
+        for name in self.facts:
+            stats[name] = fact_statistic(name, values, self.fact_seeds, self._default_scenario())
+        return {name: stats[name] for name in self.names}
+
+    def _default_scenario(self) -> dict:
+        if self._default is None:
+            from ics_abm.scenario.catalog import resolve_scenario
+            from ics_abm.scenario.loading import load_scenario, scenario_to_dict
+
+            self._default = scenario_to_dict(load_scenario(resolve_scenario("default")))
+        return self._default
 
 
 class PatternDistance:

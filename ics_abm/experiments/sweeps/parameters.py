@@ -17,7 +17,9 @@ from typing import Any, Literal
 
 from ics_abm.scenario.errors import _resolve  # one reading of the scenario's JSON schema
 
-__all__ = ["FieldKind", "flatten", "with_values", "field_kind"]
+__all__ = ["FieldKind", "flatten", "with_values", "field_kind", "value_at"]
+
+_MISSING = object()
 
 #: What a scenario field holds, from its JSON schema.
 FieldKind = Literal["integer", "number", "string", "boolean"]
@@ -125,3 +127,13 @@ def field_kind(path: str) -> FieldKind | None:
         return "string" if all(isinstance(v, str) for v in node.get("enum", [node.get("const")])) else None
     kind = node.get("type")
     return kind if kind in ("integer", "number", "string", "boolean") else None
+
+
+def value_at(data: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of scenario data, or a private sentinel if there is none."""
+    node: Any = data
+    for part in path.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return _MISSING
+        node = node[part]
+    return node

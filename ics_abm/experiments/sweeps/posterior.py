@@ -25,11 +25,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ics_abm.experiments.sweeps.parameters import value_at
+
 __all__ = ["SHIPPED_FILE", "PosteriorDraws", "PosteriorProblem", "load_posterior", "posterior_draws", "value_at"]
 
 #: Where the shipped posterior lives in the package (named in messages).
 SHIPPED_FILE = "ics_abm/data/calibration/posterior-default.parquet"
-_MISSING = object()
 
 
 class PosteriorProblem(ValueError):
@@ -149,16 +150,6 @@ def load_posterior(source: str | os.PathLike | None, field: str) -> pd.DataFrame
         raise PosteriorProblem(field, f"holds parameter {unknown[0]!r}, which is not a scenario parameter; expected "
                                       "the posterior of a calibration of this version of ics_abm")
     return frame
-
-
-def value_at(data: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted path of scenario data, or a private sentinel if there is none."""
-    node: Any = data
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return _MISSING
-        node = node[part]
-    return node
 
 
 def differing(datas: Iterable[Mapping[str, Any]], paths: Iterable[str]) -> tuple[str, ...]:

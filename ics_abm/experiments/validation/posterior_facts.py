@@ -16,14 +16,13 @@ of workers, and draw ``k`` is the same whatever ``N`` is.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ics_abm.experiments.validation.fact import StylizedFact
+from ics_abm.experiments.validation.fact_values import fact_under_draw
 
 __all__ = ["ROBUST_TARGET", "draw_root", "fact_under_draw", "pass_shares", "render_pass_shares", "robust_facts"]
 
@@ -36,27 +35,6 @@ def draw_root(root_seed: int, sample: int) -> int:
     from ics_abm.experiments.sweeps.seeds import seed_of
 
     return int(seed_of(np.random.SeedSequence(int(root_seed), spawn_key=(0xD4A3, int(sample)))))
-
-
-def fact_under_draw(fact: StylizedFact, values: Mapping[str, float], default: Mapping[str, Any]) -> StylizedFact:
-    """``fact`` with a draw's ``values`` set wherever its base leaves the default scenario's value.
-
-    Parameters
-    ----------
-    fact : StylizedFact
-    values : mapping
-        Dotted parameter path -> value (one row of a posterior draw).
-    default : mapping
-        The default scenario as data (``scenario_to_dict``).
-    """
-    from ics_abm.experiments.sweeps.parameters import with_values
-    from ics_abm.experiments.sweeps.posterior import value_at
-    from ics_abm.scenario.loading import scenario_from_dict, scenario_to_dict
-
-    # A fact's base may give only what it changes; the validated scenario has every value.
-    base = scenario_to_dict(scenario_from_dict(fact.base_data(), source=f"fact {fact.id}"))
-    kept = {path: float(v) for path, v in values.items() if value_at(base, path) == value_at(default, path)}
-    return dataclasses.replace(fact, base=with_values(base, kept))
 
 
 def _one_draw(sample: int, values: dict[str, float], ids: list[str], seeds: int, root_seed: int) -> list[dict]:
