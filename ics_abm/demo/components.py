@@ -44,8 +44,21 @@ STYLE = """
 .ics-legend { font-size: 14px; color: #333; line-height: 1.25; }
 .ics-side-note { font-size: 15px; color: #444; }
 .ics-live.ics-with-story { grid-template-columns: minmax(0, 0.9fr) minmax(0, 0.8fr) minmax(300px, 1.05fr); }
-.ics-caption { font-size: 16px; line-height: 1.35; background: #eef4fb; border-left: 4px solid #0173b2;
-               padding: 6px 10px; overflow-y: auto; max-height: calc(100vh - 520px); min-height: 120px; }
+/* during a story the right column ends on screen and the story takes what it needs of it; the event
+   buttons fold away below. Were the chapter ever taller than the column, it scrolls, and a shadow at
+   the box's edge shows there is more (the shadow stays only while there is more to scroll to). */
+.ics-with-story .ics-side { max-height: calc(100vh - 318px); }
+.ics-story-box { display: flex; flex-direction: column; flex: 0 1 auto; min-height: 120px; }
+.ics-caption { font-size: 16px; line-height: 1.35; border-left: 4px solid #0173b2; padding: 6px 10px;
+               overflow-y: auto; min-height: 0; background-color: #eef4fb;
+               background-image: linear-gradient(#eef4fb 30%, rgba(238, 244, 251, 0)),
+                 linear-gradient(rgba(238, 244, 251, 0), #eef4fb 70%),
+                 radial-gradient(farthest-side at 50% 0, rgba(0, 0, 0, .3), rgba(0, 0, 0, 0)),
+                 radial-gradient(farthest-side at 50% 100%, rgba(0, 0, 0, .3), rgba(0, 0, 0, 0));
+               background-position: top, bottom, top, bottom; background-repeat: no-repeat;
+               background-size: 100% 36px, 100% 36px, 100% 14px, 100% 14px;
+               background-attachment: local, local, scroll, scroll; }
+.ics-side .v-expansion-panel-header { font-size: 16px; font-weight: 600; min-height: 40px; padding: 8px 12px; }
 .ics-caption details summary { cursor: pointer; color: #333; }
 /* a lever's label (with its value and unit) above its slider, so the slider keeps its width */
 div[class*='ics-lever-'] .v-input__slot { flex-wrap: wrap; }
@@ -53,6 +66,17 @@ div[class*='ics-lever-'] .v-label { width: 100%; max-width: 100%; white-space: n
 div[class*='ics-lever-'] .v-slider { width: 100%; flex: 1 0 100%; }
 .ics-events-box .v-btn { margin: 0 6px 6px 0; }
 .ics-event-log { font-size: 15px; overflow-y: auto; max-height: 22vh; }
+.ics-futures { display: grid; grid-template-columns: minmax(0, 1fr) max-content; gap: 0 24px; align-items: start; }
+/* the words above and below the table wrap to the table's width instead of widening it */
+.ics-compare-words, .ics-compare-note { width: 0; min-width: 100%; }
+.ics-compare-words { font-size: 16px; }
+.ics-compare-note { font-size: 15px; color: #444; }
+table.ics-compare { font-size: 15px; }
+/* on a projector's full-HD screen the table grows with the charts */
+@media (min-width: 1600px) and (min-height: 900px) {
+  .ics-compare-words, table.ics-compare { font-size: 19px; }
+  .ics-compare-note { font-size: 17px; }
+}
 .ics-futures-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 6px 16px; }
 .ics-futures-grid svg.ics-future-chart { width: 100%; height: calc((100vh - 600px) / 2); min-height: 80px; }
 """
@@ -171,15 +195,19 @@ def StoryPanel(story: dict):
                      f"{text}</details>")
     if story["done"] < len(chosen.chapters):
         chapter = chosen.chapters[story["done"]]
-        parts.append(f"<div><i>Next: {html.escape(chapter.title)}. {html.escape(chapter.scene)} "
+        parts.append(f"<div class='ics-story-coming'><i>Next: {html.escape(chapter.title)}. {html.escape(chapter.scene)} "
                      f"({chapter.months} months)</i></div>")
     else:
-        parts.append("<div><i>The story is over: carry on with the buttons, or pick another story.</i></div>")
-    solara.HTML(unsafe_innerHTML="".join(parts) + "</div>")
+        parts.append("<div class='ics-story-coming'><i>The story is over: carry on with the buttons, or pick another "
+                     "story.</i></div>")
+    solara.HTML(unsafe_innerHTML="".join(parts) + "</div>", classes=["ics-story-box"])
+
+
+_EVENTS_TITLE = "Make something happen now"
 
 
 @solara.component
-def EventButtons(model):
+def EventButtons(model, titled: bool = True):
     """One button per event; an event acts now, before the next step."""
     error = solara.use_reactive("")
 
@@ -192,7 +220,8 @@ def EventButtons(model):
         error.set("")
         force_update()  # redraw the network and the event log now, not at the next step
 
-    solara.HTML(unsafe_innerHTML="<p class='ics-panel-title'>Make something happen now</p>")
+    if titled:
+        solara.HTML(unsafe_innerHTML=f"<p class='ics-panel-title'>{_EVENTS_TITLE}</p>")
     with solara.Div(classes=["ics-events-box"]):
         for kind, (label, meaning) in DEMO_EVENTS.items():
             with solara.Tooltip(meaning):
@@ -214,11 +243,16 @@ def Live(model, snap: Snapshot, story: dict | None):
             solara.HTML(unsafe_innerHTML=network_legend_html(snap.kinds, snap.active))
         with solara.Div(classes=["ics-chart-box"]):
             solara.HTML(unsafe_innerHTML=charts)
-        with solara.Column(gap="8px", style={"min-height": "0"}):
-            if story is not None:
+        with solara.Column(gap="8px", style={"min-height": "0"}, classes=["ics-side"]):
+            if story is None:
+                EventButtons(model)
+                solara.HTML(unsafe_innerHTML=event_log_html(snap.events))
+            else:
+                # The chapter is what the room reads: it gets the column; the buttons are a click away.
                 StoryPanel(story)
-            EventButtons(model)
-            solara.HTML(unsafe_innerHTML=event_log_html(snap.events))
+                with solara.Details(_EVENTS_TITLE, expand=False):
+                    EventButtons(model, titled=False)
+                    solara.HTML(unsafe_innerHTML=event_log_html(snap.events))
 
 
 @solara.component
@@ -252,7 +286,8 @@ def WhatIf(model, branches: solara.Reactive):
     result: Branches | None = branches.value
     charts = solara.use_memo(lambda: futures_charts_html(result) if result is not None else "", [result])
     if result is not None:
-        with solara.Columns([1, 1]):
+        # The table takes the width its numbers need (nothing wraps or runs together); the charts the rest.
+        with solara.Div(classes=["ics-futures"]):
             solara.HTML(unsafe_innerHTML=charts)
             solara.HTML(unsafe_innerHTML=futures_html(result, compare(result)))
 

@@ -14,6 +14,7 @@ import pandas as pd
 from ics_abm.demo.branching import Branches
 from ics_abm.demo.snapshot import Snapshot
 from ics_abm.demo.svg import KIND_COLOURS, TRUST_COLOURS
+from ics_abm.demo.views import FUTURE_COLOURS
 from ics_abm.demo.wording import EVENT_WORDS, REGIME_WORDS, headline_items, money
 from ics_abm.scenario.kinds import KIND_LABELS, KINDS
 
@@ -107,43 +108,68 @@ def _value(label: str, value: float) -> str:
 
 
 def _difference(label: str, value: float) -> str:
+    """A signed difference; one that rounds to zero has no sign ("0", not "−0" or "+0")."""
     if "£m" in label:
-        return ("+" if value >= 0 else "−") + money(abs(value))
-    if "%" in label:
-        return f"{100 * value:+.0f} points".replace("-", "−")
-    if "deficit" in label:
-        return f"{value:+.0f}".replace("-", "−")
-    return f"{value:+.2f}".replace("-", "−")
+        text = money(abs(value))
+    elif "%" in label:
+        text = f"{abs(100 * value):.0f}"
+    elif "deficit" in label:
+        text = f"{abs(value):.0f}"
+    else:
+        text = f"{abs(value):.2f}"
+    sign = "" if not text.strip("£m0.") else "−" if value < 0 else "+"
+    return sign + text + (" points" if "%" in label else "")
+
+
+def _spread(label: str, low: float, high: float) -> str:
+    """8 runs in 10: "+2 to +5 points" (the unit once, at the end)."""
+    unit = " points"
+    return (_difference(label, low).removesuffix(unit) + " to " + _difference(label, high)
+            if "%" in label else f"{_difference(label, low)} to {_difference(label, high)}")
 
 
 #: The outcomes as the what-if table names them (short: the table shares the width with charts).
 _SHORT = {
     "Working together (% of relationships)": "Working together",
-    "Trust (average, 0 = none, 1 = full)": "Trust (0-1)",
+    "Trust (average, 0 = none, 1 = full)": "Trust (0 to 1)",
     "Money: all organisations' balance (£m)": "Money",
     "Organisations in deficit": "In deficit",
     "Integration built (index from 0)": "Integration",
 }
+#: The table's look: a rule under the header, cells padded, numbers right-aligned, nothing wrapped.
+_TABLE_STYLE = "line-height:1.3;border-collapse:collapse;white-space:nowrap;font-variant-numeric:tabular-nums"
+_CELL = "padding:3px 5px;text-align:right"
+_FIRST = "padding:3px 5px 3px 0;text-align:left"
+
+
+def _key(colour: str, dashed: bool) -> str:
+    """A future's line in the charts, as a key in running text."""
+    return (f"<span style='display:inline-block;width:24px;margin-right:4px;vertical-align:middle;"
+            f"border-top:3px {'dashed' if dashed else 'solid'} {colour}'></span>")
 
 
 def futures_html(branches: Branches, table: pd.DataFrame) -> str:
     """Two futures' outcomes at the end, in words: medians, B − A and its spread over the seeds."""
     seeds = branches.seeds
     end = branches.start_month + branches.months
-    head = (f"<div class='ics-compare-words' style='font-size:16px'><b>Month {end}</b>, {seeds} runs each. "
-            f"A: {html.escape(branches.first.label)}. B: {html.escape(branches.second.label)}.</div>")
+    head = (f"<div class='ics-compare-words' style='margin-bottom:4px'><b>Month {end}</b>, {seeds} runs each. "
+            f"{_key(FUTURE_COLOURS[0], False)}A: {html.escape(branches.first.label)}. "
+            f"{_key(FUTURE_COLOURS[1], True)}B: {html.escape(branches.second.label)}.</div>")
     if branches.identical:
         return (head + "<div class='ics-no-difference' style='font-size:22px;font-weight:600;margin-top:8px'>"
                 "No difference: the two futures are identical in every run.</div>")
-    rows = ["<tr><th style='text-align:left'>At the end</th><th>A</th><th>B</th>"
-            "<th>B − A: middle run (8 runs in 10)</th><th>B higher in</th></tr>"]
+    titles = ("A", "B", "B − A", "8 runs in 10", "B higher in")
+    rows = [f"<tr style='border-bottom:2px solid #999'><th style='{_FIRST}'>At the end</th>"
+            + "".join(f"<th style='{_CELL}'>{html.escape(title)}</th>" for title in titles) + "</tr>"]
     for label, row in table.iterrows():
         label = str(label)
         same = row["low"] == 0 and row["high"] == 0 and row["B - A"] == 0
-        difference = "no difference" if same else _difference(label, row["B - A"])
-        spread = "" if same else f" ({_difference(label, row['low'])} to {_difference(label, row['high'])})"
-        rows.append(f"<tr><td>{html.escape(_SHORT.get(label, label))}</td><td>{_value(label, row['A'])}</td>"
-                    f"<td>{_value(label, row['B'])}</td><td>{difference}{spread}</td>"
-                    f"<td>{int(row['B higher'])} of {seeds} runs</td></tr>")
-    return (head + "<table class='ics-compare' style='font-size:15px;line-height:1.2;border-collapse:collapse' cellpadding='3'>"
-            + "".join(rows) + "</table>")
+        cells = (_value(label, row["A"]), _value(label, row["B"]),
+                 "no difference" if same else _difference(label, row["B - A"]),
+                 "" if same else _spread(label, row["low"], row["high"]), f"{int(row['B higher'])} of {seeds}")
+        rows.append(f"<tr style='border-bottom:1px solid #ddd'><td style='{_FIRST}'>{html.escape(_SHORT.get(label, label))}"
+                    "</td>" + "".join(f"<td style='{_CELL}'>{html.escape(cell)}</td>" for cell in cells) + "</tr>")
+    note = (f"<div class='ics-compare-note' style='margin-top:4px'>B − A: how far B ends above A in "
+            f"the middle run; 8 runs in 10 land in the range next to it. B higher in: how many of the {seeds} runs "
+            "end with B above A.</div>")
+    return (head + f"<table class='ics-compare' style='{_TABLE_STYLE}'>" + "".join(rows) + "</table>" + note)

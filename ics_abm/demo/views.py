@@ -29,9 +29,9 @@ LIVE_PANELS: tuple = (
 #: Titles of the what-if charts (short: four share the width of half a laptop screen).
 _FUTURE_TITLES = {
     "collaboration_rate": "Working together, %",
-    "mean_trust": "Trust (0 none, 1 full)",
+    "mean_trust": "Trust (0 to 1)",
     "system_balance": "Money, £m",
-    "n_deficit": "Organisations in deficit",
+    "n_deficit": "In deficit",
 }
 #: Future A solid blue, future B dashed orange (colour-blind safe, and told apart by the dash too).
 FUTURE_COLOURS = ("#0173b2", "#d55e00")
@@ -102,9 +102,8 @@ def futures_charts_html(branches: Branches) -> str:
             y_range = _range(np.concatenate([v.ravel() for v in values]))  # includes zero
         cells.append("<div>" + _title(_FUTURE_TITLES[name]) + line_chart_svg(
             series, x_range=(x[0] - 0.5, x[-1] + 0.5), y_range=y_range, bands=bands, zero_line=name == "system_balance",
-            classes="ics-future-chart", width=300, height=130, font=13) + "</div>")
-    legend = _title("", [(f"A: {branches.first.label}", FUTURE_COLOURS[0], False),
-                         (f"B: {branches.second.label}", FUTURE_COLOURS[1], True)])
+            classes="ics-future-chart", width=240, height=130, font=13) + "</div>")
     note = (f"<div class='ics-side-note'>Lines: the middle of the {branches.seeds} runs; shaded: 8 runs in 10. "
             "Every axis starts at zero (money: shows zero).</div>")
-    return legend + "<div class='ics-futures-grid'>" + "".join(cells) + "</div>" + note
+    # The key to A and B is in the words above the table (tables.futures_html), level with these charts.
+    return "<div class='ics-futures-grid'>" + "".join(cells) + "</div>" + note
