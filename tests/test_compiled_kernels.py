@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="nothing is com
 
 REBUILD = "rebuild it with: .venv/bin/python tools/build_compiled_kernels.py"
 
-# A run and both batch drivers, as a user's first commands make them: a digest of every table,
+# A run (serial and parallel step loop) and both batch drivers, as a user's first commands make them: a digest of every table,
 # and the cache hits and misses of the kernels they call.
 PROBE = r"""
 import hashlib, json
@@ -39,14 +39,16 @@ from ics_abm.engine.step import advance_steps
 from ics_abm.experiments.batch import system_table
 
 scenario = ics_abm.load_scenario("default")
-result = ics_abm.run(scenario, 3, 120)
+result = ics_abm.run(scenario, 3, 120, parallel=False)
 tables = {"run." + name: getattr(result, name) for name in ("system", "trust_by_kind", "organisations")}
+tables["run parallel.system"] = ics_abm.run(scenario, 3, 120, parallel=True).system
 for parallel in (False, True):
     tables[f"batch.parallel={parallel}"] = system_table(scenario, [3, 4, 5], 120, parallel=parallel)
 digests = {name: hashlib.sha256(pd.util.hash_pandas_object(t, index=True).values.tobytes()).hexdigest()
            for name, t in tables.items()}
 stats = {}
-for name, dispatcher in {"step loop": advance_steps.serial, "batch serial": advance_runs.serial.dispatcher,
+for name, dispatcher in {"step loop": advance_steps.serial, "parallel step loop": advance_steps.parallel,
+                         "batch serial": advance_runs.serial.dispatcher,
                          "batch parallel": advance_runs.parallel.dispatcher}.items():
     stats[name] = {"hits": sum(dispatcher.stats.cache_hits.values()),
                    "misses": sum(dispatcher.stats.cache_misses.values())}
@@ -59,8 +61,9 @@ def _manifest() -> dict:
 
 
 def _probe(tmp_path, name: str, shipped: bool) -> dict:
+    # A parallel threshold of 0 makes run(parallel=True) take the parallel step at any size, busy or not.
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / name), "ICS_ABM_NUMBA_CACHE": "1",
-           "ICS_ABM_SHIPPED_KERNELS": "1" if shipped else "0"}
+           "ICS_ABM_SHIPPED_KERNELS": "1" if shipped else "0", "ICS_ABM_PARALLEL_MIN_ARCS": "0", "NUMBA_NUM_THREADS": "2"}
     env.pop("NUMBA_CPU_NAME", None)
     env.pop("NUMBA_CPU_FEATURES", None)
     done = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True)
