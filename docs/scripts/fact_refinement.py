@@ -62,17 +62,17 @@ def evaluate(posterior: pd.DataFrame, facts: list[str], seeds: list[int], worker
     return table
 
 
-def separating(table: pd.DataFrame, top: int = 10) -> pd.DataFrame:
-    """The parameters whose distributions differ most between the sets meeting every fact and the rest."""
+def separating(table: pd.DataFrame, kept: pd.Series, top: int = 12) -> pd.DataFrame:
+    """The parameters whose distributions differ most between the ``kept`` sets and the rest (two-sample KS)."""
     from scipy import stats
 
     from ics_abm.experiments.calibration.posterior import parameter_columns
 
-    met = table["fact_distance"] == 0
+    met = kept
     rows = []
-    for name in parameter_columns(table):
+    for name in [c for c in parameter_columns(table) if not c.startswith("fact") and c != "fact_distance"]:
         result = stats.ks_2samp(table.loc[met, name], table.loc[~met, name])
-        rows.append({"parameter": name, "median_meeting": float(table.loc[met, name].median()),
+        rows.append({"parameter": name, "median_kept": float(table.loc[met, name].median()),
                      "median_rest": float(table.loc[~met, name].median()), "ks": float(result.statistic),
                      "p": float(result.pvalue)})
     return pd.DataFrame(rows).sort_values("ks", ascending=False).head(top).reset_index(drop=True)
@@ -93,7 +93,7 @@ def plot(table: pd.DataFrame, facts: list[str], path: Path) -> None:
     ax.set_xlabel("stylized fact (docs/validation.md)")
     ax.set_ylabel("signed t of the paired difference (clipped to [-10, 20])")
     ax.set_title(f"The fragile facts over the {len(table)} accepted parameter sets of the shipped posterior")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="lower left", fontsize=8)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -109,7 +109,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261207, help="root seed of the seeds")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("results/fact-refinement"))
+    parser.add_argument("--keep", type=float, default=0.1, help="share of sets kept, closest first (ABC's quantile epsilon)")
+    parser.add_argument("--report-only", action="store_true", help="read --out/statistics.parquet instead of running")
     args = parser.parse_args()
+    if args.report_only:
+        table = pd.read_parquet(args.out / "statistics.parquet")
+        facts = [c.removeprefix("fact:") for c in table.columns if c.startswith("fact:")]
+        plot(table, facts, FIGURE)
+        report(table, facts, args.keep)
+        return
     facts = args.facts.split(",")
     seeds = [int(s) for s in replicate_seeds(args.seed, args.seeds)]
     started = time.perf_counter()
@@ -118,12 +126,25 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_parquet(args.out / "statistics.parquet", index=False)
     plot(table, facts, FIGURE)
-    shares = pd.DataFrame({"fact": facts, "share_meeting": [float(np.mean(table[f"fact:{f}"] >= 1.0)) for f in facts],
-                           "median_t": [float(table[f"fact:{f}"].median()) for f in facts]})
-    print(f"{len(table)} parameter sets x {len(facts)} facts x 2 arms x {args.seeds} seeds in {elapsed:.0f} s wall")
-    print(f"sets meeting every fact: {int((table['fact_distance'] == 0).sum())}")
-    print(shares.to_markdown(index=False, floatfmt=".2f"))
-    print(separating(table).to_markdown(index=False, floatfmt=".3g"))
+    report(table, facts, args.keep, f"{len(table)} parameter sets x {len(facts)} facts x 2 arms x {args.seeds} "
+           f"seeds in {elapsed:.0f} s wall")
+
+
+def report(table: pd.DataFrame, facts: list[str], keep: float, header: str = "") -> None:
+    """Print the Markdown tables of docs/calibration.md from an evaluated ``table``."""
+    from calibration_diagnostics import _markdown  # the sibling script's table format
+
+    epsilon = float(table["fact_distance"].quantile(keep))
+    kept = table["fact_distance"] <= epsilon
+    shares = pd.DataFrame({"fact": facts,
+                           "share_all": [float(np.mean(table[f"fact:{f}"] >= 1.0)) for f in facts],
+                           "median_t": [float(table[f"fact:{f}"].median()) for f in facts],
+                           "share_kept": [float(np.mean(table.loc[kept, f"fact:{f}"] >= 1.0)) for f in facts]})
+    print(header)
+    print(f"sets meeting every fact: {int((table['fact_distance'] == 0).sum())}; kept (fact distance <= "
+          f"{epsilon:.3g}, the closest {keep:.0%}): {int(kept.sum())}")
+    print(_markdown(shares), "\n")
+    print(_markdown(separating(table, kept)))
 
 
 if __name__ == "__main__":
