@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -118,3 +120,30 @@ def test_the_hand_set_defaults_lie_inside_the_shipped_posterior():
             assert (frame[path] - row["default"]).abs().min() <= 0.05 * (row["prior_high"] - row["prior_low"]), path
         else:
             assert row["default_inside"], f"{path}: default {row['default']} outside [{row['q05']}, {row['q95']}]"
+
+
+def test_the_candidate_defaults_of_the_fact_refined_posterior_are_its_medians_and_inside_the_posterior():
+    """docs/calibration.md, "The defaults and the posterior", option 2: the rule, re-applied to the shipped statistics."""
+    from importlib.resources import files
+
+    from scipy import stats
+
+    folder = files("ics_abm") / "data" / "calibration"
+    provenance = json.loads((folder / "fact-refinement.json").read_text(encoding="utf-8"))
+    with (folder / "fact-refinement.parquet").open("rb") as handle:
+        facts = pd.read_parquet(handle)
+    shipped = ics_abm.posterior()
+    refined = shipped.merge(facts, on="draw", validate="one_to_one")
+    assert len(refined) == len(facts) == len(shipped) == 1000
+    # ABC rejection with the facts added: keep the sets closest to every fact's direction.
+    kept = refined[refined["fact_distance"] <= refined["fact_distance"].quantile(provenance["keep"])]
+    config = read_config("default")
+    moved = {}
+    for path, prior in config.prior.items():
+        low, high = prior.range
+        if stats.kstest(kept[path], stats.uniform(low, high - low).cdf).pvalue < 0.05 / len(config.prior):
+            moved[path] = float(f"{kept[path].median():.2g}")  # two significant figures
+    assert moved == {"trust.initial": 0.52, "progress.maturity": 15.0, "governance.decision_rate": 0.056,
+                     "finance.risk_tolerance": 0.39, "governance.deliberation": 0.04}
+    for path, value in moved.items():
+        assert shipped[path].quantile(0.05) < value < shipped[path].quantile(0.95), path

@@ -29,6 +29,8 @@ import pandas as pd
 #: The OBS facts below the 90 % robust-fact target in docs/validation.md.
 FRAGILE = ["SF15", "SF14", "SF21", "SF2c", "SF11b", "SF40", "SF9b", "SF11"]
 FIGURE = Path("docs/img/calibration/facts.png")
+#: Where ``--ship`` stores the statistics (``.parquet``) and their provenance (``.json``) in the package.
+SHIPPED = Path("ics_abm/data/calibration") / "fact-refinement"
 
 
 def _statistics(rows: list[dict], facts: list[str], seeds: list[int]) -> list[dict]:
@@ -99,6 +101,20 @@ def plot(table: pd.DataFrame, facts: list[str], path: Path) -> None:
     plt.close(fig)
 
 
+def ship(table: pd.DataFrame, facts: list[str], args) -> None:
+    """Store each set's fact statistics (by ``draw`` of the shipped posterior) and how they were made."""
+    import json
+    import subprocess
+
+    columns = ["draw", *[f"fact:{f}" for f in facts], "fact_distance"]
+    table[columns].to_parquet(SHIPPED.with_suffix(".parquet"), index=False)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    provenance = {"script": "docs/scripts/fact_refinement.py", "facts": facts, "seeds_per_arm": args.seeds,
+                  "root_seed": args.seed, "statistic": "signed t of the paired difference, target t >= 1",
+                  "keep": args.keep, "commit": commit, "posterior": "posterior-default"}
+    SHIPPED.with_suffix(".json").write_text(json.dumps(provenance, indent=1) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     from ics_abm.experiments.calibration.posterior import posterior
     from ics_abm.experiments.sweeps.seeds import replicate_seeds
@@ -111,12 +127,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("results/fact-refinement"))
     parser.add_argument("--keep", type=float, default=0.1, help="share of sets kept, closest first (ABC's quantile epsilon)")
     parser.add_argument("--report-only", action="store_true", help="read --out/statistics.parquet instead of running")
+    parser.add_argument("--ship", action="store_true", help=f"also store the facts' statistics in {SHIPPED}")
     args = parser.parse_args()
     if args.report_only:
         table = pd.read_parquet(args.out / "statistics.parquet")
         facts = [c.removeprefix("fact:") for c in table.columns if c.startswith("fact:")]
         plot(table, facts, FIGURE)
         report(table, facts, args.keep)
+        if args.ship:
+            ship(table, facts, args)
         return
     facts = args.facts.split(",")
     seeds = [int(s) for s in replicate_seeds(args.seed, args.seeds)]
