@@ -53,6 +53,7 @@ def test_the_signed_t_points_the_way_the_fact_expects():
     assert signed_t(0.0, 0.0, 5, "increase") == 0.0  # no difference at all: not the direction
     assert signed_t(-1.0, 0.0, 5, "decrease") == math.inf
     assert math.isnan(signed_t(float("nan"), 1.0, 5, "increase"))
+    assert math.isnan(signed_t(2.0, float("nan"), 1, "increase"))  # one pair left: no direction to read
 
 
 def test_a_fact_pattern_misses_by_its_t_below_one_capped():

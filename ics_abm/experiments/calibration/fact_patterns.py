@@ -50,9 +50,13 @@ def fact_ids() -> list[str]:
 
 
 def signed_t(differences_mean: float, sd: float, n: int, expected: str) -> float:
-    """The signed t statistic of a paired difference (module docstring); 0 when there is no difference at all."""
+    """The signed t statistic of a paired difference (module docstring); 0 when there is no difference at all.
+
+    NaN (not computable) with fewer than two pairs: a fact whose outcome is undefined in most runs
+    (a rare event) cannot show a direction on them.
+    """
     sign = 1.0 if expected == "increase" else -1.0
-    if not math.isfinite(differences_mean):
+    if n < 2 or not math.isfinite(differences_mean) or math.isnan(sd):
         return math.nan
     if sd > 0:
         return sign * differences_mean / (sd / math.sqrt(n))
