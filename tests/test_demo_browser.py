@@ -281,7 +281,7 @@ def test_the_what_if_runs_both_futures_on_many_seeds_with_bands(demo):
     assert demo.locator("svg.ics-future-chart path[fill-opacity='0.22']").count() == 8, "a band per future per chart"
     assert "starts at zero" in demo.locator(".ics-side-note").last.inner_text()
     table = demo.locator("table.ics-compare").inner_text()
-    assert "8 runs in 10" in table and "B higher in" in table and re.search(r"\b\d+ of 20\b", table)
+    assert "8 runs in 10" in table and "B better in" in table and re.search(r"\b\d+ of 20\b", table)
     save_artifact("demo-what-if.png", demo.screenshot())
     choose(demo, "Future B", "Carry on as now")
     demo.locator(".ics-fork").click()

@@ -332,12 +332,18 @@ def test_a_change_at_the_fork_changes_only_the_future(catalogue):
     assert result.second.model.scenario_config.regulation.regime == "aligned"
     assert model.scenario_config.regulation.regime == "misaligned"
     table = compare(result)
-    assert list(table.columns) == ["A", "B", "B - A", "low", "high", "B higher"]
+    assert list(table.columns) == ["A", "B", "B - A", "low", "high", "B higher", "B better"]
     label = OUTCOMES["mean_trust"]
     a_end, b_end = result.first.paths["mean_trust"][:, -1], result.second.paths["mean_trust"][:, -1]
     assert table.loc[label, "A"] == np.median(a_end) and table.loc[label, "B"] == np.median(b_end)
     assert table.loc[label, "low"] <= table.loc[label, "B - A"] <= table.loc[label, "high"]
     assert table.loc[label, "B higher"] == int(np.sum(b_end > a_end))
+    assert table.loc[label, "B better"] == table.loc[label, "B higher"]  # more trust is better
+    # Fewer organisations in deficit is better: "B better" counts the runs where B has fewer.
+    deficit = OUTCOMES["n_deficit"]
+    a_deficit, b_deficit = result.first.paths["n_deficit"][:, -1], result.second.paths["n_deficit"][:, -1]
+    assert table.loc[deficit, "B better"] == int(np.sum(b_deficit < a_deficit))
+    assert table.loc[deficit, "B higher"] == int(np.sum(b_deficit > a_deficit))
     words = futures_html(result, compare(result))
     assert "No difference" not in words and f"of {result.seeds}" in words
 

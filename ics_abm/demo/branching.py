@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ics_abm.demo.session import DEMO_EVENTS, lock_of
-from ics_abm.metrics import METRICS
+from ics_abm.metrics import METRICS, SYSTEM_METRICS
 
 __all__ = ["WhatIf", "WHAT_IFS", "Future", "Branches", "branch", "compare", "OUTCOMES", "SEEDS", "replicate_key"]
 
@@ -187,14 +187,18 @@ def compare(branches: Branches) -> pd.DataFrame:
     pandas.DataFrame
         Index: outcome labels of :data:`OUTCOMES`. Columns ``A`` and ``B`` (medians over
         replicates), ``B - A`` (median of the paired differences), ``low`` and ``high`` (10th and
-        90th percentiles of the paired differences) and ``B higher`` (replicates in which B ended
-        higher than A, of ``seeds``).
+        90th percentiles of the paired differences), ``B higher`` (replicates in which B ended
+        higher than A, of ``seeds``) and ``B better`` (replicates in which B ended better for the
+        system: higher, or lower where less is better, as for organisations in deficit; the
+        direction is the metric table's ``better``).
     """
     rows = {}
     for name, label in OUTCOMES.items():
         a, b = branches.first.paths[name][:, -1], branches.second.paths[name][:, -1]
         difference = b - a
+        better = SYSTEM_METRICS[name].better * difference
         rows[label] = (float(np.median(a)), float(np.median(b)), float(np.median(difference)),
                        float(np.percentile(difference, 10)), float(np.percentile(difference, 90)),
-                       int(np.sum(difference > 0)))
-    return pd.DataFrame.from_dict(rows, orient="index", columns=["A", "B", "B - A", "low", "high", "B higher"])
+                       int(np.sum(difference > 0)), int(np.sum(better > 0)))
+    return pd.DataFrame.from_dict(rows, orient="index",
+                                  columns=["A", "B", "B - A", "low", "high", "B higher", "B better"])

@@ -158,7 +158,7 @@ def futures_html(branches: Branches, table: pd.DataFrame) -> str:
     if branches.identical:
         return (head + "<div class='ics-no-difference' style='font-size:22px;font-weight:600;margin-top:8px'>"
                 "No difference: the two futures are identical in every run.</div>")
-    titles = ("A", "B", "B − A", "8 runs in 10", "B higher in")
+    titles = ("A", "B", "B − A", "8 runs in 10", "B better in")
     rows = [f"<tr style='border-bottom:2px solid #999'><th style='{_FIRST}'>At the end</th>"
             + "".join(f"<th style='{_CELL}'>{html.escape(title)}</th>" for title in titles) + "</tr>"]
     for label, row in table.iterrows():
@@ -166,10 +166,10 @@ def futures_html(branches: Branches, table: pd.DataFrame) -> str:
         same = row["low"] == 0 and row["high"] == 0 and row["B - A"] == 0
         cells = (_value(label, row["A"]), _value(label, row["B"]),
                  "no difference" if same else _difference(label, row["B - A"]),
-                 "" if same else _spread(label, row["low"], row["high"]), f"{int(row['B higher'])} of {seeds}")
+                 "" if same else _spread(label, row["low"], row["high"]), f"{int(row['B better'])} of {seeds}")
         rows.append(f"<tr style='border-bottom:1px solid #ddd'><td style='{_FIRST}'>{html.escape(_SHORT.get(label, label))}"
                     "</td>" + "".join(f"<td style='{_CELL}'>{html.escape(cell)}</td>" for cell in cells) + "</tr>")
     note = (f"<div class='ics-compare-note' style='margin-top:4px'>B − A: how far B ends above A in "
-            f"the middle run; 8 runs in 10 land in the range next to it. B higher in: how many of the {seeds} runs "
-            "end with B above A.</div>")
+            f"the middle run; 8 runs in 10 land in the range next to it. B better in: how many of the {seeds} runs "
+            "end better with B (fewer organisations in deficit; more of the rest).</div>")
     return (head + f"<table class='ics-compare' style='{_TABLE_STYLE}'>" + "".join(rows) + "</table>" + note)
