@@ -83,9 +83,12 @@ def test_kill_after_the_first_generation_and_resume_loses_and_repeats_nothing(tm
 
 def test_a_kill_inside_a_generation_keeps_the_finished_slots_and_the_resumed_result_is_the_same(tmp_path):
     config = tmp_path / "c.toml"
-    # One generation that accepts everything: every slot is one evaluation, 160 of them.
+    # One generation that accepts everything: every slot is one evaluation, 160 of them, of
+    # 120-month runs, so that the generation outlasts the kill now that nothing is compiled first
+    # (with 24-month runs all 160 slots could finish between two looks at the folder).
     config.write_text(GOOD.format(generations=1).replace("population_size = 4", "population_size = 160")
-                      .replace("generations = 1", "generations = 1\nepsilon = [100.0]"))
+                      .replace("generations = 1", "generations = 1\nepsilon = [100.0]")
+                      .replace("steps = 24", "steps = 120"))
     out = tmp_path / "out"
     command = [sys.executable, "-m", "ics_abm.cli", "calibrate", str(config), "--out", str(out)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
