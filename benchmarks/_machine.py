@@ -58,3 +58,27 @@ def cpu_seconds() -> float:
     """CPU time of this process so far (user + system, all threads), s."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+class Timings:
+    """Wall and CPU seconds (this process, all threads) of repeated calls, with their medians."""
+
+    def __init__(self) -> None:
+        self.walls: list[float] = []
+        self.cpus: list[float] = []
+
+    def time(self, function):
+        """Call ``function()``, record its wall and CPU time, and return its result."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = function()
+        self.walls.append(time.perf_counter() - wall)
+        self.cpus.append(time.process_time() - cpu)
+        return result
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)

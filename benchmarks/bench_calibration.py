@@ -26,9 +26,7 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # one core each, like for like 
 
 import argparse
 import math
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +35,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._machine import describe, load
+from benchmarks._machine import Timings, describe, load
 from ics_abm import run
 from ics_abm.experiments.calibration import distance, read_config
 from ics_abm.experiments.calibration.patterns import ARMS, summaries
@@ -47,30 +45,18 @@ from ics_abm.scenario.errors import ScenarioError
 from ics_abm.scenario.loading import scenario_from_dict
 
 
-class Timing:
-    """Wall and CPU times (s) of the repeats of one line."""
+class Timing(Timings):
+    """Wall and CPU times (s) of the repeats of one line, interleaved with the other lines, and the load."""
 
     def __init__(self) -> None:
-        self.walls: list[float] = []
-        self.cpus: list[float] = []
+        super().__init__()
         self.loads: list[str] = []
 
     def time(self, function):
         self.loads.append(load())
-        wall, cpu = time.perf_counter(), time.process_time()
-        result = function()
-        self.walls.append(time.perf_counter() - wall)
-        self.cpus.append(time.process_time() - cpu)
+        result = super().time(function)
         self.loads.append(load())
         return result
-
-    @property
-    def wall(self) -> float:
-        return statistics.median(self.walls)
-
-    @property
-    def cpu(self) -> float:
-        return statistics.median(self.cpus)
 
     def line(self, name: str, runs: int) -> str:
         return (f"{name:44s} wall min/med {min(self.walls):7.3f} / {self.wall:7.3f} s  "

@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import mesa
@@ -38,7 +36,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests.* (the independent implementations) and benchmarks._machine
 
-from benchmarks._machine import describe, load
+from benchmarks._machine import Timings, describe, load
 from ics_abm import load_scenario, run, run_batch
 from ics_abm.engine.graph import arc_sources
 from ics_abm.engine.initial import build_initial_state
@@ -49,26 +47,15 @@ from tests.idiomatic_mesa import IdiomaticICS
 from tests.reference import reference_step
 
 
-class Timing:
+class Timing(Timings):
     """Wall and CPU times (s) of the repeats of one line, and the last result."""
 
     def __init__(self, function, repeats: int):
-        self.walls, self.cpus = [], []
+        super().__init__()
         self.load_before = load()
         for _ in range(repeats):
-            wall, cpu = time.perf_counter(), time.process_time()
-            self.result = function()
-            self.walls.append(time.perf_counter() - wall)
-            self.cpus.append(time.process_time() - cpu)
+            self.result = self.time(function)
         self.load_after = load()
-
-    @property
-    def wall(self) -> float:
-        return statistics.median(self.walls)
-
-    @property
-    def cpu(self) -> float:
-        return statistics.median(self.cpus)
 
     def line(self, name: str, baseline: Timing | None) -> str:
         text = (f"{name:48s} wall min/med {min(self.walls):9.3f} / {self.wall:9.3f} s  "

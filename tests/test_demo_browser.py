@@ -64,15 +64,24 @@ def browser(server):
 SCREENS = {"1366x768": {"width": 1366, "height": 768}, "1920x1080": {"width": 1920, "height": 1080}}
 
 
-@pytest.fixture
-def demo(browser, server):
-    """A fresh browser session on the demo (1366x768), offline; checks the network record after the test."""
-    context = browser.new_context(viewport=SCREENS["1366x768"])
+def open_demo(browser, url: str, screen: str = "1366x768"):
+    """A new browser session (context) on the demo at ``url``, its first month shown.
+
+    Returns the context, the page and the page's network record (:func:`watch_network`).
+    """
+    context = browser.new_context(viewport=SCREENS[screen])
     page = context.new_page()
     page.set_default_timeout(UI_TIMEOUT_MS)
     record = watch_network(page)
-    page.goto(server.url)
+    page.goto(url)
     page.locator(".ics-month").wait_for()
+    return context, page, record
+
+
+@pytest.fixture
+def demo(browser, server):
+    """A fresh browser session on the demo (1366x768), offline; checks the network record after the test."""
+    context, page, record = open_demo(browser, server.url)
     yield page
     context.close()
     assert record.problems() == [], "the page must load and run with nothing but this machine"
@@ -166,12 +175,7 @@ MAIN_VIEW = (".ics-month", ".ics-headline", "svg.ics-network", "svg.ics-chart", 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_the_main_view_fits_the_screen_with_no_technical_controls(browser, server, screen):
-    context = browser.new_context(viewport=SCREENS[screen])
-    page = context.new_page()
-    page.set_default_timeout(UI_TIMEOUT_MS)
-    record = watch_network(page)
-    page.goto(server.url)
-    page.locator(".ics-month").wait_for()
+    context, page, record = open_demo(browser, server.url, screen)
     step(page, 6)
     page.get_by_role("button", name="Winter pressure").click()
     page.locator(".ics-event-log", has_text="winter pressure").wait_for()
@@ -363,11 +367,7 @@ def test_readme_screenshots(browser, server):
     """The README's pictures at 1366x768: live view, a story, a what-if (only on request)."""
     if os.environ.get("ICS_ABM_UPDATE_SCREENSHOT") != "1":
         pytest.skip("set ICS_ABM_UPDATE_SCREENSHOT=1 to take the README screenshots (docs/img/demo.png and the others) again")
-    context = browser.new_context(viewport=SCREENS["1366x768"])
-    page = context.new_page()
-    page.set_default_timeout(UI_TIMEOUT_MS)
-    page.goto(server.url)
-    page.locator(".ics-month").wait_for()
+    context, page, _ = open_demo(browser, server.url)
     choose(page, "Starting system", demo_label("default"))
     reset(page)
     step(page, 12)

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.demo_support import save_artifact, watch_network
+from tests.demo_support import save_artifact
 from tests.test_demo_browser import (  # noqa: F401 (browser and server are fixtures used by name)
     SCREENS,
-    UI_TIMEOUT_MS,
     browser,
     choose,
     demo_label,
     inside_viewport,
+    open_demo,
     open_tab,
     reset,
     server,
@@ -31,16 +31,6 @@ pytestmark = pytest.mark.browser
 
 #: Least gap (px) between the text of two neighbouring cells of the what-if table.
 MIN_GAP = 6
-
-
-def _open(browser, server, screen: str):  # noqa: F811 (fixture values passed on)
-    context = browser.new_context(viewport=SCREENS[screen])
-    page = context.new_page()
-    page.set_default_timeout(UI_TIMEOUT_MS)
-    record = watch_network(page)
-    page.goto(server.url)
-    page.locator(".ics-month").wait_for()
-    return context, page, record
 
 
 #: For each row of the table: each cell's box, its text's box (a DOM Range around its contents),
@@ -59,7 +49,7 @@ _MEASURE_TABLE = """table => [...table.rows].map(row => [...row.cells].map(cell 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_the_what_if_table_is_legible(browser, server, screen):  # noqa: F811
-    context, page, record = _open(browser, server, screen)
+    context, page, record = open_demo(browser, server.url, screen)
     choose(page, "Starting system", demo_label("default"))  # as in the README: its title takes two lines
     reset(page)
     step(page, 12)
@@ -92,7 +82,7 @@ def test_the_what_if_table_is_legible(browser, server, screen):  # noqa: F811
 
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_the_story_chapter_is_wholly_visible_and_the_view_fits(browser, server, screen):  # noqa: F811
-    context, page, record = _open(browser, server, screen)
+    context, page, record = open_demo(browser, server.url, screen)
     choose(page, "Story", "Two regulators, two messages")
     page.get_by_role("button", name="Start story").click()
     for number in (1, 2):
