@@ -135,6 +135,7 @@ def _sampler_class():
 
         def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):
             import concurrent.futures as cf
+            import functools
             import pickle
 
             import cloudpickle
@@ -148,15 +149,23 @@ def _sampler_class():
                 for path in folder.glob("slot-*.pkl"):
                     results[int(path.stem[5:])] = pickle.loads(path.read_bytes())
             self.reused_slots_ = len(results)
-            futures = {self.executor.submit(_slot, pickled, (self.root_seed, t + 1, slot)): slot
-                       for slot in range(n) if slot not in results}
-            for future in cf.as_completed(futures):
-                slot = futures[future]
-                results[slot] = future.result()
-                if folder is not None:
+
+            def store(slot: int, future) -> None:
+                # Written as the slot finishes, not after the generation: an in-process executor runs
+                # each slot inside submit(), so a loop over the finished futures would come too late.
+                if folder is not None and not future.cancelled() and future.exception() is None:
                     partial = folder / f"slot-{slot:05d}.pkl.partial"
-                    partial.write_bytes(pickle.dumps(results[slot]))
+                    partial.write_bytes(pickle.dumps(future.result()))
                     os.replace(partial, folder / f"slot-{slot:05d}.pkl")
+
+            futures = {}
+            for slot in range(n):
+                if slot not in results:
+                    future = self.executor.submit(_slot, pickled, (self.root_seed, t + 1, slot))
+                    future.add_done_callback(functools.partial(store, slot))
+                    futures[future] = slot
+            for future in cf.as_completed(futures):
+                results[futures[future]] = future.result()
             sample = self._create_empty_sample()
             for slot in range(n):  # in slot order: the population does not depend on finishing order
                 sample += results[slot][0]
