@@ -50,7 +50,7 @@ def _statutory():
 
 CASES = [
     ("default", lambda: _scenario("default"), [0, 7], 36),
-    ("finance_pooled", lambda: _scenario("finance_pooled"), [3], 36),
+    ("finance_pooled", lambda: _scenario("finance_pooled"), [6], 36),  # a seed where a decision resolves by month 36
     ("finance_control_total_p050", lambda: _scenario("finance_control_total_p050"), [5], 36),
     ("conditional", _conditional, [11], 36),
     ("statutory", _statutory, [12], 24),

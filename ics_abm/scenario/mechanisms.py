@@ -47,14 +47,14 @@ class Governance(Section):
     """``[governance]``: hard decisions and how they are settled (7.13)."""
 
     kind: Literal["informal", "statutory"] = "informal"
-    decision_rate: float = Field(0.05, ge=0, le=1, description="per month")
+    decision_rate: float = Field(0.056, ge=0, le=1, description="per month")
     patience: int = Field(12, ge=1, le=1200, description="months")
     support_threshold: float = Field(0.15, ge=0, le=1)
     narrative_weight: float = Field(0.3, ge=0, le=10)
     safety_weight: float = Field(0.3, ge=0, le=10)
     loss_weight: float = Field(1.2, ge=0, le=10)
     vote_noise: float = Field(0.15, ge=0, le=10)
-    deliberation: float = Field(0.05, ge=0, le=10, description="per month")
+    deliberation: float = Field(0.04, ge=0, le=10, description="per month")
     majority: float = Field(0.5, ge=0, le=1)
     resolved_trust_gain: float = Field(0.1, ge=0, le=1)
     resolved_progress: float = Field(1.0, ge=0, le=100)

@@ -201,7 +201,7 @@ class Network(Section):
 class Trust(Section):
     """``[trust]``: trust dynamics (``docs/model.md`` 7.3, 7.7), rates per month."""
 
-    initial: float = Field(0.6, ge=0, le=1)
+    initial: float = Field(0.52, ge=0, le=1)
     initial_spread: float = Field(0.1, ge=0, le=0.5)
     gain_rate: float = Field(0.15, ge=0, le=1)
     loss_rate: float = Field(0.25, ge=0, le=1)
@@ -270,7 +270,7 @@ class Finance(Section):
     regime: FinanceRegime = "separate"
     linked_share: float = Field(0.5, ge=0, le=1)
     sustainability_share: float = Field(0.01, ge=0, le=1)
-    risk_tolerance: float = Field(0.5, ge=0, le=1)
+    risk_tolerance: float = Field(0.39, ge=0, le=1)
     signup_share: float = Field(0.75, ge=0, le=1)
     transfers: bool = True
     transfer_share: float = Field(0.5, ge=0, le=1)
@@ -317,7 +317,7 @@ class Regulation(Section):
 class Progress(Section):
     """``[progress]``: decay of integration progress per month, and the progress at which a system
     counts as mature (``docs/model.md`` 7.8)."""
-    maturity: float = Field(20.0, gt=0, le=1000)
+    maturity: float = Field(15.0, gt=0, le=1000)
 
     decay: float = Field(0.02, ge=0, le=1)
 
