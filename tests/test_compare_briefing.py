@@ -16,6 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from ics_abm.experiments.comparison.figures import option_styles, plot_final_outcomes, plot_trajectories
 from ics_abm.experiments.comparison.run import compare
 from ics_abm.experiments.comparison.wording import judge, ranking
+from ics_abm.output.figures import DPI
 from tests.test_compare import TINY, TINY_ALIGNED
 
 REPLICATES, STEPS = 4, 12
@@ -144,8 +145,18 @@ def test_final_outcomes_points_and_intervals_line_up_with_one_option(files):
     np.testing.assert_allclose(np.sort(points[:, 0]), np.sort(table["aligned"] - table["tiny"]))
 
 
-def test_labels_never_overlap(comparison):
+@pytest.fixture(scope="module")
+def regulation():
+    """The README's comparison (docs/scripts/compare_figures.py): differences in thousandths, long tick labels."""
+    options = ["regulation_aligned", "regulation_single", "regulation_national_aligned_regional_lag"]
+    return compare("regulation_misaligned", options, replicates=30, steps=120, seed=0, domain="regulation")
+
+
+@pytest.mark.parametrize("which", ["comparison", "regulation"])
+def test_labels_never_overlap(which, request):
+    comparison = request.getfixturevalue(which)
     for fig in (plot_final_outcomes(comparison), plot_trajectories(comparison)):
+        fig.set_dpi(DPI)  # as the briefing saves them: tick locators choose by the size in pixels
         canvas = FigureCanvasAgg(fig)
         canvas.draw()
         renderer = canvas.get_renderer()

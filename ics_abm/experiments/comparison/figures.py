@@ -28,6 +28,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ics_abm.experiments.comparison.outcomes import describe, headline, unit_words
 from ics_abm.experiments.comparison.statistics import mean_bands
@@ -312,6 +313,8 @@ def plot_final_outcomes(comparison, measure: str | None = None) -> Figure:
         low, high = right.get_xlim()
         pad = 0.05 * max(high - low, 1e-9)
         right.set_xlim(min(low, -pad), max(high, pad))
+        for axes in (left, right):  # small units (e.g. pressure 0.0025) would run their tick labels together
+            axes.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
         right.set(xlabel=textwrap.fill(f"option minus base ({unit_words(outcome, chosen)})", 45), ylabel="")
         right.set_title(textwrap.fill(f"Paired difference from {base}", 45) + "\n(each run, mean and 95% interval)",
                         fontsize="medium")
