@@ -41,7 +41,7 @@ def plot_marginals(frame: pd.DataFrame, table: pd.DataFrame, path: Path, top: in
         ax.hist(values, bins=20, range=(row.prior_low, row.prior_high), weights=frame["weight"], density=True,
                 color="#4c72b0", alpha=0.8, label="posterior")
         ax.axhline(1.0 / (row.prior_high - row.prior_low), color="0.3", ls="--", lw=1, label="prior (uniform)")
-        ax.axvline(row.default, color="#c44e52", lw=1.5, label="hand-set default")
+        ax.axvline(row.default, color="#c44e52", lw=1.5, label="default (docs/model.md)")
         ax.axvspan(row.q05, row.q95, color="#4c72b0", alpha=0.08)
         ax.set_title(f"{row.parameter}\nKS {row.ks:.2f}", fontsize=9)
         ax.tick_params(labelsize=8)

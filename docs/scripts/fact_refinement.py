@@ -1,8 +1,13 @@
-"""The fragile facts over the shipped posterior: which accepted parameter sets keep each fact's direction.
+"""The stylized facts over the shipped posterior: which accepted parameter sets keep each fact's direction.
 
 Usage (from the repository root)::
 
     .venv/bin/python docs/scripts/fact_refinement.py --workers 2 --out results/fact-refinement
+    .venv/bin/python docs/scripts/fact_refinement.py --facts all --reuse --ship   # every fact, reusing the shipped ones
+
+``--facts`` defaults to the eight facts below the robust-fact target; ``all`` is every registered
+fact. ``--reuse`` takes the facts already shipped (computed on the same seeds) from the package
+and runs only the others.
 
 Every accepted parameter set of the shipped posterior meets the seven level patterns. This script
 adds the stylized facts as patterns (``"fact:<ID>"``, :mod:`ics_abm.experiments.calibration.fact_patterns`)
@@ -49,7 +54,6 @@ def _statistics(rows: list[dict], facts: list[str], seeds: list[int]) -> list[di
 
 def evaluate(posterior: pd.DataFrame, facts: list[str], seeds: list[int], workers: int) -> pd.DataFrame:
     """The posterior's parameters with each fact's statistic and the fact distance (``fact_distance``)."""
-    from ics_abm.experiments.calibration.patterns import distance
     from ics_abm.experiments.calibration.posterior import parameter_columns
 
     columns = parameter_columns(posterior)
@@ -59,9 +63,34 @@ def evaluate(posterior: pd.DataFrame, facts: list[str], seeds: list[int], worker
         results = [r for part in pool.map(_statistics, chunks, [facts] * len(chunks), [seeds] * len(chunks)) for r in part]
     stats = pd.DataFrame(results).set_index("draw").loc[posterior["draw"]].reset_index()
     table = posterior.merge(stats, on="draw")
-    names = [f"fact:{f}" for f in facts]
-    table["fact_distance"] = [distance(dict(zip(names, values, strict=True))) for values in table[names].to_numpy()]
+    table["fact_distance"] = fact_distance(table, facts)
     return table
+
+
+def every_fact() -> list[str]:
+    """The ids of every registered stylized fact, in the registry's order."""
+    from ics_abm.experiments.validation.facts import FACTS
+
+    return [fact.id for fact in FACTS]
+
+
+def fact_distance(table: pd.DataFrame, facts: list[str]) -> list[float]:
+    """Each set's distance over the facts' statistics (:func:`ics_abm.experiments.calibration.patterns.distance`)."""
+    from ics_abm.experiments.calibration.patterns import distance
+
+    names = [f"fact:{f}" for f in facts]
+    return [distance(dict(zip(names, values, strict=True))) for values in table[names].to_numpy()]
+
+
+def shipped_statistics(args) -> pd.DataFrame:
+    """The shipped statistics, refused unless they were computed on the seeds asked for."""
+    import json
+
+    provenance = json.loads(SHIPPED.with_suffix(".json").read_text(encoding="utf-8"))
+    if (provenance["seeds_per_arm"], provenance["root_seed"]) != (args.seeds, args.seed):
+        raise SystemExit(f"--reuse: {SHIPPED}.json has {provenance['seeds_per_arm']} seeds from root "
+                         f"{provenance['root_seed']}, not {args.seeds} from {args.seed}")
+    return pd.read_parquet(SHIPPED.with_suffix(".parquet"))
 
 
 def separating(table: pd.DataFrame, kept: pd.Series, top: int = 12) -> pd.DataFrame:
@@ -88,13 +117,13 @@ def plot(table: pd.DataFrame, facts: list[str], path: Path) -> None:
     long = table.melt(value_vars=[f"fact:{f}" for f in facts], var_name="fact", value_name="t")
     long["fact"] = long["fact"].str.removeprefix("fact:")
     long["t"] = long["t"].clip(-10, 20)
-    fig, ax = plt.subplots(figsize=(10, 4.8), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(max(10.0, 0.42 * len(facts)), 4.8), constrained_layout=True)
     sns.boxplot(data=long, x="fact", y="t", color="#9ecae1", fliersize=2, ax=ax)
     ax.axhline(1.0, color="#c44e52", lw=1.5, label="target: t >= 1 (direction of the evidence, one SE margin)")
     ax.axhline(0.0, color="0.4", lw=0.8, ls="--")
     ax.set_xlabel("stylized fact (docs/validation.md)")
     ax.set_ylabel("signed t of the paired difference (clipped to [-10, 20])")
-    ax.set_title(f"The fragile facts over the {len(table)} accepted parameter sets of the shipped posterior")
+    ax.set_title(f"The stylized facts over the {len(table)} accepted parameter sets of the shipped posterior")
     ax.legend(loc="lower left", fontsize=8)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
@@ -112,6 +141,12 @@ def ship(table: pd.DataFrame, facts: list[str], args) -> None:
     provenance = {"script": "docs/scripts/fact_refinement.py", "facts": facts, "seeds_per_arm": args.seeds,
                   "root_seed": args.seed, "statistic": "signed t of the paired difference, target t >= 1",
                   "keep": args.keep, "commit": commit, "posterior": "posterior-default"}
+    if getattr(args, "reuse", False):  # the earlier facts' record stays with them
+        earlier = json.loads(SHIPPED.with_suffix(".json").read_text(encoding="utf-8"))
+        reused = [f for f in earlier["facts"] if f in facts]
+        provenance["reused"] = {"facts": reused, **{k: v for k, v in earlier.items() if k in ("commit", "note", "amended")}}
+        provenance["note"] = (f"the facts not in 'reused' computed on the tree of commit {commit}; every calibrated "
+                              "parameter comes from the posterior draw, so the defaults do not enter")
     SHIPPED.with_suffix(".json").write_text(json.dumps(provenance, indent=1) + "\n", encoding="utf-8")
 
 
@@ -120,7 +155,9 @@ def main() -> None:
     from ics_abm.experiments.sweeps.seeds import replicate_seeds
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--facts", default=",".join(FRAGILE), help="comma-separated fact ids")
+    parser.add_argument("--facts", default=",".join(FRAGILE), help="comma-separated fact ids, or 'all' (every registered fact)")
+    parser.add_argument("--reuse", action="store_true",
+                        help=f"take the facts already in {SHIPPED}.parquet from it (same seeds) and run only the others")
     parser.add_argument("--seeds", type=int, default=10, help="seeds per arm")
     parser.add_argument("--seed", type=int, default=20261207, help="root seed of the seeds")
     parser.add_argument("--workers", type=int, default=2)
@@ -137,16 +174,23 @@ def main() -> None:
         if args.ship:
             ship(table, facts, args)
         return
-    facts = args.facts.split(",")
+    facts = every_fact() if args.facts == "all" else args.facts.split(",")
     seeds = [int(s) for s in replicate_seeds(args.seed, args.seeds)]
+    known = shipped_statistics(args) if args.reuse else pd.DataFrame({"draw": posterior()["draw"]})
+    todo = [f for f in facts if f"fact:{f}" not in known.columns]
     started = time.perf_counter()
-    table = evaluate(posterior(), facts, seeds, args.workers)
+    table = evaluate(posterior(), todo, seeds, args.workers)
     elapsed = time.perf_counter() - started
+    table = table.drop(columns="fact_distance").merge(known[["draw", *[f"fact:{f}" for f in facts if f not in todo]]],
+                                                      on="draw", validate="one_to_one")
+    table["fact_distance"] = fact_distance(table, facts)
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_parquet(args.out / "statistics.parquet", index=False)
     plot(table, facts, FIGURE)
-    report(table, facts, args.keep, f"{len(table)} parameter sets x {len(facts)} facts x 2 arms x {args.seeds} "
-           f"seeds in {elapsed:.0f} s wall")
+    report(table, facts, args.keep, f"{len(table)} parameter sets x {len(todo)} facts run (of {len(facts)}) x 2 arms x "
+           f"{args.seeds} seeds in {elapsed:.0f} s wall")
+    if args.ship:
+        ship(table, facts, args)
 
 
 def report(table: pd.DataFrame, facts: list[str], keep: float, header: str = "") -> None:
