@@ -122,20 +122,24 @@ def test_every_default_lies_inside_the_shipped_posterior():
             assert row["default_inside"], f"{path}: default {row['default']} outside [{row['q05']}, {row['q95']}]"
 
 
-def test_the_defaults_the_fact_refined_posterior_constrains_are_its_medians():
-    """docs/calibration.md, "The defaults and the posterior": the rule the defaults were set by."""
+def _refined(name: str) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The kept sets of a shipped fact refinement, and the rule of docs/calibration.md applied to them.
+
+    The rule: a parameter whose kept sets' marginal differs from its uniform prior box
+    (Kolmogorov-Smirnov, p < 0.05 over the number of parameters) moves to their median, rounded
+    to two significant figures.
+    """
     from importlib.resources import files
 
     from scipy import stats
 
-    from ics_abm.experiments.validation.robustness import assumption_paths
-
     folder = files("ics_abm") / "data" / "calibration"
-    provenance = json.loads((folder / "fact-refinement.json").read_text(encoding="utf-8"))
-    with (folder / "fact-refinement.parquet").open("rb") as handle:
+    provenance = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+    with (folder / f"{name}.parquet").open("rb") as handle:
         facts = pd.read_parquet(handle)
     refined = ics_abm.posterior().merge(facts, on="draw", validate="one_to_one")
     assert len(refined) == len(facts) == 1000
+    assert sorted(c.removeprefix("fact:") for c in facts.columns if c.startswith("fact:")) == sorted(provenance["facts"])
     # ABC rejection with the facts added: keep the sets closest to every fact's direction.
     kept = refined[refined["fact_distance"] <= refined["fact_distance"].quantile(provenance["keep"])]
     config = read_config("default")
@@ -144,7 +148,30 @@ def test_the_defaults_the_fact_refined_posterior_constrains_are_its_medians():
         low, high = prior.range
         if stats.kstest(kept[path], stats.uniform(low, high - low).cdf).pvalue < 0.05 / len(config.prior):
             moved[path] = float(f"{kept[path].median():.2g}")  # two significant figures
+    return kept, moved
+
+
+def test_the_defaults_the_fact_refined_posterior_constrains_are_its_medians():
+    """docs/calibration.md, "The defaults and the posterior": the rule the defaults were set by."""
+    from ics_abm.experiments.validation.robustness import assumption_paths
+
+    _, moved = _refined("fact-refinement")
     defaults = {path: float(value) for path, value in assumption_paths()}
     assert moved == {path: defaults[path] for path in moved}
     assert set(moved) == {"trust.initial", "progress.maturity", "governance.decision_rate", "finance.risk_tolerance",
                           "governance.deliberation"}
+
+
+def test_the_refinement_with_every_fact_gives_the_documented_second_candidate():
+    """docs/calibration.md, "Every fact in the distance": every registered fact, its kept sets and its candidate."""
+    from ics_abm.experiments.validation.facts import FACTS
+
+    kept, moved = _refined("fact-refinement-all")
+    assert {c.removeprefix("fact:") for c in kept.columns if c.startswith("fact:")} == {f.id for f in FACTS}
+    assert moved == {"trust.initial": 0.55, "progress.maturity": 15.0, "governance.decision_rate": 0.062,
+                     "finance.risk_tolerance": 0.39, "governance.vote_noise": 0.13}
+    fragile, _ = _refined("fact-refinement")
+    assert len(set(kept["draw"]) & set(fragile["draw"])) == 60
+    shipped = ics_abm.posterior()
+    for path, value in moved.items():
+        assert shipped[path].quantile(0.05) < value < shipped[path].quantile(0.95), path

@@ -121,6 +121,8 @@ def plot(table: pd.DataFrame, facts: list[str], path: Path) -> None:
     sns.boxplot(data=long, x="fact", y="t", color="#9ecae1", fliersize=2, ax=ax)
     ax.axhline(1.0, color="#c44e52", lw=1.5, label="target: t >= 1 (direction of the evidence, one SE margin)")
     ax.axhline(0.0, color="0.4", lw=0.8, ls="--")
+    if len(facts) > 12:  # ids such as SF14a SF37 SF37b run together side by side
+        ax.tick_params(axis="x", rotation=60)
     ax.set_xlabel("stylized fact (docs/validation.md)")
     ax.set_ylabel("signed t of the paired difference (clipped to [-10, 20])")
     ax.set_title(f"The stylized facts over the {len(table)} accepted parameter sets of the shipped posterior")
@@ -130,13 +132,19 @@ def plot(table: pd.DataFrame, facts: list[str], path: Path) -> None:
     plt.close(fig)
 
 
+def _figure(name: str) -> Path:
+    """The figure of a refinement stored as ``name`` (``facts.png`` for the shipped one)."""
+    return FIGURE if name == SHIPPED.name else FIGURE.with_name(f"{name}.png")
+
+
 def ship(table: pd.DataFrame, facts: list[str], args) -> None:
     """Store each set's fact statistics (by ``draw`` of the shipped posterior) and how they were made."""
     import json
     import subprocess
 
     columns = ["draw", *[f"fact:{f}" for f in facts], "fact_distance"]
-    table[columns].to_parquet(SHIPPED.with_suffix(".parquet"), index=False)
+    target = SHIPPED.with_name(args.name)
+    table[columns].to_parquet(target.with_suffix(".parquet"), index=False)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     provenance = {"script": "docs/scripts/fact_refinement.py", "facts": facts, "seeds_per_arm": args.seeds,
                   "root_seed": args.seed, "statistic": "signed t of the paired difference, target t >= 1",
@@ -147,7 +155,7 @@ def ship(table: pd.DataFrame, facts: list[str], args) -> None:
         provenance["reused"] = {"facts": reused, **{k: v for k, v in earlier.items() if k in ("commit", "note", "amended")}}
         provenance["note"] = (f"the facts not in 'reused' computed on the tree of commit {commit}; every calibrated "
                               "parameter comes from the posterior draw, so the defaults do not enter")
-    SHIPPED.with_suffix(".json").write_text(json.dumps(provenance, indent=1) + "\n", encoding="utf-8")
+    target.with_suffix(".json").write_text(json.dumps(provenance, indent=1) + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -164,12 +172,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("results/fact-refinement"))
     parser.add_argument("--keep", type=float, default=0.1, help="share of sets kept, closest first (ABC's quantile epsilon)")
     parser.add_argument("--report-only", action="store_true", help="read --out/statistics.parquet instead of running")
-    parser.add_argument("--ship", action="store_true", help=f"also store the facts' statistics in {SHIPPED}")
+    parser.add_argument("--ship", action="store_true", help=f"also store the facts' statistics in {SHIPPED.parent}/NAME")
+    parser.add_argument("--name", default=SHIPPED.name, help="the stored statistics' name (and figure's, if not the default)")
     args = parser.parse_args()
     if args.report_only:
         table = pd.read_parquet(args.out / "statistics.parquet")
-        facts = [c.removeprefix("fact:") for c in table.columns if c.startswith("fact:")]
-        plot(table, facts, FIGURE)
+        stored = [c.removeprefix("fact:") for c in table.columns if c.startswith("fact:")]
+        facts = [f for f in every_fact() if f in stored]  # the registry's order
+        plot(table, facts, _figure(args.name))
         report(table, facts, args.keep)
         if args.ship:
             ship(table, facts, args)
@@ -186,7 +196,7 @@ def main() -> None:
     table["fact_distance"] = fact_distance(table, facts)
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_parquet(args.out / "statistics.parquet", index=False)
-    plot(table, facts, FIGURE)
+    plot(table, facts, _figure(args.name))
     report(table, facts, args.keep, f"{len(table)} parameter sets x {len(todo)} facts run (of {len(facts)}) x 2 arms x "
            f"{args.seeds} seeds in {elapsed:.0f} s wall")
     if args.ship:
