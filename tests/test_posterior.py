@@ -175,3 +175,14 @@ def test_the_refinement_with_every_fact_gives_the_documented_second_candidate():
     shipped = ics_abm.posterior()
     for path, value in moved.items():
         assert shipped[path].quantile(0.05) < value < shipped[path].quantile(0.95), path
+
+
+def test_the_default_point_meets_every_level_pattern_on_the_calibration_seeds():
+    """docs/calibration.md: why the defaults are the fragile-fact candidate (the all-fact one misses ``setbacks``)."""
+    from ics_abm.experiments.calibration.patterns import distance
+    from ics_abm.experiments.calibration.smc import PatternModel
+    from ics_abm.experiments.validation.robustness import assumption_paths
+
+    config = read_config("default")
+    statistics = PatternModel(config)({path: float(value) for path, value in assumption_paths() if path in config.prior})
+    assert distance(statistics) == 0.0, statistics
