@@ -67,13 +67,6 @@ def evaluate(posterior: pd.DataFrame, facts: list[str], seeds: list[int], worker
     return table
 
 
-def every_fact() -> list[str]:
-    """The ids of every registered stylized fact, in the registry's order."""
-    from ics_abm.experiments.validation.facts import FACTS
-
-    return [fact.id for fact in FACTS]
-
-
 def fact_distance(table: pd.DataFrame, facts: list[str]) -> list[float]:
     """Each set's distance over the facts' statistics (:func:`ics_abm.experiments.calibration.patterns.distance`)."""
     from ics_abm.experiments.calibration.patterns import distance
@@ -159,6 +152,7 @@ def ship(table: pd.DataFrame, facts: list[str], args) -> None:
 
 
 def main() -> None:
+    from ics_abm.experiments.calibration.fact_patterns import fact_ids
     from ics_abm.experiments.calibration.posterior import posterior
     from ics_abm.experiments.sweeps.seeds import replicate_seeds
 
@@ -178,13 +172,13 @@ def main() -> None:
     if args.report_only:
         table = pd.read_parquet(args.out / "statistics.parquet")
         stored = [c.removeprefix("fact:") for c in table.columns if c.startswith("fact:")]
-        facts = [f for f in every_fact() if f in stored]  # the registry's order
+        facts = [f for f in fact_ids() if f in stored]  # the registry's order
         plot(table, facts, _figure(args.name))
         report(table, facts, args.keep)
         if args.ship:
             ship(table, facts, args)
         return
-    facts = every_fact() if args.facts == "all" else args.facts.split(",")
+    facts = fact_ids() if args.facts == "all" else args.facts.split(",")
     seeds = [int(s) for s in replicate_seeds(args.seed, args.seeds)]
     known = shipped_statistics(args) if args.reuse else pd.DataFrame({"draw": posterior()["draw"]})
     todo = [f for f in facts if f"fact:{f}" not in known.columns]
